@@ -1,0 +1,51 @@
+"""The one record that flows from a running lesson to whoever watches it."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+#: Every kind of event a run can emit.
+KINDS = ("log", "progress", "result", "error", "state", "done")
+
+
+@dataclass(frozen=True)
+class Event:
+    """What one actor said or did at one moment of a run.
+
+    ``t`` is seconds since the run started (monotonic clock, shared by every
+    process on the machine). ``line`` is the line of the lesson module that
+    emitted the event, so the GUI can highlight it. ``pid`` is the process the
+    actor lives in. ``seq`` numbers the events of a run in the order the run's
+    queue received them.
+    """
+
+    t: float
+    actor: str
+    kind: str
+    text: str
+    data: Any = None
+    line: int | None = None
+    pid: int | None = None
+    seq: int = 0
+
+    def to_json(self) -> str:
+        """One JSON line. Non-ASCII text (and surrogate-escaped bytes) stays readable."""
+        return json.dumps(dataclasses.asdict(self), ensure_ascii=True, default=_jsonable)
+
+    def format(self) -> str:
+        """A readable one-line form for the command line."""
+        where = f" L{self.line}" if self.line else ""
+        return f"{self.t:8.3f}s  {self.actor:<18} {self.kind:<8}{where:>5}  {self.text}"
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    return repr(value)

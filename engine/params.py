@@ -1,0 +1,171 @@
+"""Lesson parameters: declared once in a dataclass, checked everywhere.
+
+A lesson declares its parameters like this::
+
+    @dataclass
+    class Params:
+        threads: int = param(5, low=1, high=50, help="how many threads")
+        lock: bool = param(True, help="guard the shared resources with the lock")
+
+The GUI builds its form from these fields and the CLI builds its options from
+them, so both refuse the same bad values with the same message.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A parameter value a person typed is not acceptable. The message says why."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.name = name
+        self.message = message
+
+
+def param(default: Any, *, low: float | None = None, high: float | None = None,
+          help: str = "", choices: tuple | None = None, kind: str | None = None,
+          label: str | None = None) -> Any:
+    """Declare one lesson parameter with its bounds.
+
+    ``kind="folder"`` marks a path that must be an existing, readable folder;
+    ``kind="port"`` marks a TCP port (0 means "let the OS choose").
+    """
+    meta = {"low": low, "high": high, "help": help, "choices": choices,
+            "kind": kind, "label": label}
+    if isinstance(default, (list, dict, set)):
+        return dataclasses.field(default_factory=lambda: default, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParamSpec:
+    """Everything a form or a command line needs to know about one parameter."""
+
+    name: str
+    type: type
+    default: Any
+    low: float | None
+    high: float | None
+    help: str
+    choices: tuple | None
+    kind: str | None
+    label: str
+
+    @property
+    def option(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+
+def specs(params_cls: type) -> list[ParamSpec]:
+    """The parameters of a lesson, in declaration order."""
+    hints = typing.get_type_hints(params_cls)
+    out = []
+    for f in dataclasses.fields(params_cls):
+        meta = f.metadata
+        default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+        out.append(ParamSpec(
+            name=f.name, type=hints[f.name], default=default,
+            low=meta.get("low"), high=meta.get("high"), help=meta.get("help", ""),
+            choices=meta.get("choices"), kind=meta.get("kind"),
+            label=meta.get("label") or f.name.replace("_", " ").capitalize(),
+        ))
+    return out
+
+
+def convert(spec: ParamSpec, raw: Any) -> Any:
+    """Turn ``raw`` (a typed value or the text a person typed) into a checked value.
+
+    Raises ParamError with a message meant for a person.
+    """
+    value = _coerce(spec, raw)
+    if spec.choices is not None and value not in spec.choices:
+        allowed = ", ".join(str(c) for c in spec.choices)
+        raise ParamError(spec.name, f"must be one of {allowed} (got {raw!r})")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
+            raise ParamError(spec.name, f"must be between {_num(spec.low)} and "
+                                        f"{_num(spec.high)} (got {_num(value)})")
+    if spec.kind == "folder":
+        _check_folder(spec.name, value)
+    return value
+
+
+def _coerce(spec: ParamSpec, raw: Any) -> Any:
+    kind = spec.type
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+        raise ParamError(spec.name, f"must be yes or no (got {raw!r})")
+    if kind in (int, float):
+        if isinstance(raw, bool):
+            raise ParamError(spec.name, f"must be a number (got {raw!r})")
+        if isinstance(raw, (int, float)) and kind is float:
+            return float(raw)
+        if isinstance(raw, int) and kind is int:
+            return raw
+        text = str(raw).strip()
+        try:
+            value = kind(text)
+        except ValueError:
+            what = "a whole number" if kind is int else "a number"
+            raise ParamError(spec.name, f"must be {what} (got {text!r})") from None
+        if kind is float and value != value:  # NaN compares unequal to itself
+            raise ParamError(spec.name, "must be a number (got 'nan')")
+        return value
+    if kind is str:
+        return str(raw)
+    raise TypeError(f"unsupported parameter type {kind!r} for {spec.name}")
+
+
+def _check_folder(name: str, path: str) -> None:
+    if not path:
+        raise ParamError(name, "no folder given")
+    full = os.path.expanduser(path)
+    if not os.path.exists(full):
+        raise ParamError(name, f"{path} does not exist")
+    if not os.path.isdir(full):
+        raise ParamError(name, f"{path} is a file, not a folder")
+    try:
+        with os.scandir(full):
+            pass
+    except PermissionError:
+        raise ParamError(name, f"cannot read {path}: permission denied") from None
+    except OSError as exc:
+        raise ParamError(name, f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def build(params_cls: type, values: dict[str, Any] | None = None) -> Any:
+    """A checked Params instance from defaults overlaid with ``values``.
+
+    Every given value is checked, and so is every default of a kind that
+    depends on the machine (a folder may not exist here).
+    """
+    values = dict(values or {})
+    known = {s.name: s for s in specs(params_cls)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ParamError(unknown[0], "is not a parameter of this lesson")
+    checked = {}
+    for name, spec in known.items():
+        if name in values:
+            checked[name] = convert(spec, values[name])
+        else:
+            checked[name] = convert(spec, spec.default) if spec.kind else spec.default
+    return params_cls(**checked)

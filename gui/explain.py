@@ -1,0 +1,101 @@
+"""Shows a lesson's docstring as light formatting: headings, bullets, `code`."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import tkinter as tk
+
+import ttkbootstrap as ttk
+
+_INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*|\*[^*]+\*)")
+
+
+def blocks(doc: str):
+    """Split a docstring into (style, text) pieces: h1, h2, code, bullet, para."""
+    doc = textwrap.dedent(doc).strip("\n")
+    lines = doc.splitlines()
+    if lines:
+        yield "h1", lines[0].strip()
+        lines = lines[1:]
+    in_code = False
+    para: list[str] = []
+
+    def flush():
+        if para:
+            yield "para", " ".join(s.strip() for s in para)
+            para.clear()
+    for line in lines:
+        if line.strip().startswith("```"):
+            yield from flush()
+            in_code = not in_code
+            continue
+        if in_code:
+            yield "code", line
+        elif line.startswith("## "):
+            yield from flush()
+            yield "h2", line[3:].strip()
+        elif line.lstrip().startswith("- "):
+            yield from flush()
+            yield "bullet", line.lstrip()[2:]
+        elif line.startswith("    ") and not para:
+            yield "code", line[4:]
+        elif not line.strip():
+            yield from flush()
+        elif para or not line.startswith("  "):
+            para.append(line)
+        else:  # a continued bullet
+            para.append(line)
+    yield from flush()
+
+
+class ExplanationView(ttk.Frame):
+    def __init__(self, master, **kw):
+        super().__init__(master, **kw)
+        self.text = ttk.ScrolledText(self, wrap="word", height=12, width=42, padding=2)
+        self.text.pack(fill="both", expand=True)
+        w = self._widget
+        w.tag_configure("h1", font=("TkHeadingFont", 13, "bold"), spacing3=6)
+        w.tag_configure("h2", font=("TkHeadingFont", 11, "bold"), spacing1=8, spacing3=3)
+        w.tag_configure("code", font="TkFixedFont", background="#eef0f3")
+        w.tag_configure("bold", font=("TkDefaultFont", 10, "bold"))
+        w.tag_configure("em", font=("TkDefaultFont", 10, "italic"))
+        w.tag_configure("bullet", lmargin1=8, lmargin2=20)
+        w.tag_configure("para", spacing3=4)
+        w.configure(state="disabled")
+
+    @property
+    def _widget(self) -> tk.Text:
+        return self.text.text
+
+    def show(self, doc: str) -> None:
+        w = self._widget
+        w.configure(state="normal")
+        w.delete("1.0", "end")
+        for style, text in blocks(doc):
+            if style in ("h1", "h2"):
+                w.insert("end", text + "\n", (style,))
+            elif style == "code":
+                w.insert("end", text + "\n", ("code",))
+            else:
+                if style == "bullet":
+                    w.insert("end", "•  ", ("bullet",))
+                self._inline(text, (style,))
+                w.insert("end", "\n", (style,))
+        w.configure(state="disabled")
+
+    def _inline(self, text: str, base: tuple) -> None:
+        for piece in _INLINE.split(text):
+            if not piece:
+                continue
+            if piece.startswith("`"):
+                self._widget.insert("end", piece[1:-1], base + ("code",))
+            elif piece.startswith("**"):
+                self._widget.insert("end", piece[2:-2], base + ("bold",))
+            elif piece.startswith("*") and len(piece) > 2:
+                self._widget.insert("end", piece[1:-1], base + ("em",))
+            else:
+                self._widget.insert("end", piece, base)
+
+    def content(self) -> str:
+        return self._widget.get("1.0", "end-1c")

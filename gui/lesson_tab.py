@@ -1,0 +1,159 @@
+"""The tab of one lesson: explanation, parameters, Run/Stop, log and source.
+
+Lessons that show more (a timeline, a table) subclass LessonTab and override
+``create_extra`` and ``on_events``; see ``gui/tabs.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import ttkbootstrap as ttk
+
+from engine import ParamError, start
+
+from .colors import ActorColors
+from .explain import ExplanationView
+from .logview import LogView
+from .paramsform import ParamsForm
+from .sourceview import SourceView
+
+log = logging.getLogger(__name__)
+
+# The states of a tab. One method, set_state, turns a state into button states.
+READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
+
+
+class LessonTab(ttk.Frame):
+    def __init__(self, master, app, lesson, **kw):
+        super().__init__(master, padding=6, **kw)
+        self.app = app
+        self.lesson = lesson
+        self.run = None
+        self.state = READY
+        self.last_result = None
+        self.last_status = None
+        self.colors = ActorColors()
+        self.create_layout()
+        self.set_state(READY, "Ready. Press Run (F5).")
+
+    # -- building -----------------------------------------------------------------
+    def create_layout(self) -> None:
+        panes = ttk.Panedwindow(self, orient="horizontal")
+        panes.pack(fill="both", expand=True)
+        left = ttk.Frame(panes, padding=(0, 0, 6, 0))
+        centre = ttk.Panedwindow(panes, orient="vertical")
+        right = ttk.Labelframe(panes, text="The code that runs", padding=4)
+        panes.add(left, weight=2)
+        panes.add(centre, weight=4)
+        panes.add(right, weight=3)
+        self.create_controls(left)
+        extra_parent = ttk.Frame(centre)
+        extra = self.create_extra(extra_parent)
+        if extra is not None:
+            extra.pack(fill="both", expand=True)
+            centre.add(extra_parent, weight=3)
+        log_frame = ttk.Labelframe(centre, text="Log", padding=4)
+        self.logview = LogView(log_frame, colors=self.colors)
+        self.logview.pack(fill="both", expand=True)
+        centre.add(log_frame, weight=2)
+        self.source = SourceView(right)
+        self.source.pack(fill="both", expand=True)
+        self.source.load(self.lesson.source_file)
+
+    def create_controls(self, parent) -> None:
+        self.explanation = ExplanationView(parent)
+        self.explanation.pack(fill="both", expand=True)
+        self.explanation.show(self.lesson.doc)
+        box = ttk.Labelframe(parent, text="Parameters", padding=6)
+        box.pack(fill="x", pady=(6, 0))
+        self.form = ParamsForm(box, self.lesson.params_cls)
+        self.form.pack(fill="x")
+        buttons = ttk.Frame(parent)
+        buttons.pack(fill="x", pady=6)
+        self.run_button = ttk.Button(buttons, text="▶ Run", bootstyle="success",
+                                     command=self.start_run)
+        self.run_button.pack(side="left")
+        self.stop_button = ttk.Button(buttons, text="■ Stop", bootstyle="danger",
+                                      command=self.stop_run)
+        self.stop_button.pack(side="left", padx=6)
+        ttk.ToolTip(self.run_button, text="Run the lesson (F5 or Ctrl+R)")
+        ttk.ToolTip(self.stop_button, text="Stop the lesson (Esc)")
+        self.status_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        self.status_label.pack(fill="x")
+
+    def create_extra(self, parent):
+        """Subclasses return a widget shown above the log (timeline, table...)."""
+        return None
+
+    # -- state --------------------------------------------------------------------
+    def set_state(self, state: str, text: str, style: str = "") -> None:
+        """The single place that sets the buttons and the status text."""
+        self.state = state
+        busy = state in (RUNNING, STOPPING)
+        self.run_button.configure(state="disabled" if busy else "normal")
+        self.stop_button.configure(state="normal" if state == RUNNING else "disabled")
+        self.form.set_enabled(not busy)
+        self.status_label.configure(text=text, bootstyle=style or "default")
+        self.app.show_status(f"{self.lesson.title}: {text}")
+
+    # -- actions ------------------------------------------------------------------
+    def start_run(self) -> bool:
+        if self.state in (RUNNING, STOPPING):
+            return False
+        params = self.form.read()
+        if params is None:
+            self.set_state(READY, "Some values need fixing; see the messages above Run.",
+                           "danger")
+            return False
+        try:
+            self.run = start(self.lesson.id, params, speed=self.app.speed)
+        except (ParamError, ValueError) as exc:
+            self.set_state(READY, f"Cannot start: {exc}", "danger")
+            return False
+        self.last_result = None
+        self.last_status = None
+        self.colors.reset()
+        self.logview.clear()
+        self.on_run_started(self.run)
+        self.app.pump.add(self.run, self.on_events)
+        self.set_state(RUNNING, "Running…", "info")
+        return True
+
+    def stop_run(self) -> None:
+        if self.run is not None and self.state == RUNNING:
+            self.run.stop()
+            self.set_state(STOPPING, "Stopping…", "warning")
+
+    def on_run_started(self, run) -> None:
+        """Subclasses reset their extra views here."""
+
+    def on_events(self, events: list) -> None:
+        """Called by the pump, once per tick, with this run's new events."""
+        self.logview.add(events)
+        for event in events:
+            if event.kind == "result":
+                self.last_result = event.data
+            elif event.kind == "done":
+                self.finish(event)
+
+    def finish(self, event) -> None:
+        run, self.run = self.run, None
+        self.app.pump.remove(run)
+        run.join(1.0)
+        self.last_status = event.data["status"]
+        text = {"ok": "Finished", "stopped": "Stopped", "error": "Failed: see the log"}
+        self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
+                             f"after {event.data['elapsed']:.2f} s.",
+                       "danger" if self.last_status == "error" else "success")
+
+    def shutdown(self, timeout: float = 2.0) -> bool:
+        """Stop and wait for this tab's run (window closing). True if it ended."""
+        run = self.run
+        if run is None:
+            return True
+        run.stop()
+        ended = run.join(timeout)
+        self.app.pump.remove(run)
+        self.run = None
+        return ended

@@ -1,0 +1,95 @@
+"""The one event pump of the app: an ``after()`` loop that drains every run.
+
+Workers only put Events on queues (DESIGN.md, rule 1). Each tick drains the
+queues of every active run within a small time budget, then hands each run's
+batch to its view in one call, so a flood of events never freezes the window.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from typing import Callable
+
+log = logging.getLogger(__name__)
+
+Sink = Callable[[list], None]
+
+
+class EventPump:
+    TICK_MS = 30          # how often the pump wakes up
+    BUDGET_S = 0.008      # the most time one tick spends draining queues
+
+    def __init__(self, root):
+        self._root = root
+        self._sinks: dict = {}          # run -> sink(list of events)
+        self._hooks: list[Callable[[], None]] = []
+        self._after_id = None
+        self._running = False
+
+    def add(self, run, sink: Sink) -> None:
+        self._sinks[run] = sink
+
+    def remove(self, run) -> None:
+        self._sinks.pop(run, None)
+
+    def add_hook(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` on every tick (cheap checks only)."""
+        self._hooks.append(hook)
+
+    @property
+    def active(self) -> list:
+        return list(self._sinks)
+
+    def start(self) -> None:
+        self._running = True
+        if self._after_id is None:
+            self._after_id = self._root.after(self.TICK_MS, self._tick)
+
+    def cancel(self) -> None:
+        self._running = False
+        if self._after_id is not None:
+            try:
+                self._root.after_cancel(self._after_id)
+            except Exception:  # the root may already be gone
+                pass
+            self._after_id = None
+
+    def drain(self, budget: float | None = None) -> int:
+        """Move queued events to their sinks, for at most ``budget`` seconds."""
+        budget = self.BUDGET_S if budget is None else budget
+        deadline = time.perf_counter() + budget
+        batches = {run: [] for run in self._sinks}
+        pending = list(batches)
+        moved = 0
+        # Round robin in slices, so one flooding run cannot starve the others.
+        while pending and time.perf_counter() < deadline:
+            for run in list(pending):
+                batch = batches[run]
+                for _ in range(256):
+                    try:
+                        batch.append(run.events.get_nowait())
+                    except queue.Empty:
+                        pending.remove(run)
+                        break
+        for run, batch in batches.items():
+            if batch:
+                moved += len(batch)
+                sink = self._sinks.get(run)
+                if sink is not None:
+                    try:
+                        sink(batch)
+                    except Exception:
+                        log.exception("a view failed to show %d events", len(batch))
+        return moved
+
+    def _tick(self) -> None:
+        self._after_id = None
+        try:
+            self.drain()
+            for hook in list(self._hooks):
+                hook()
+        finally:
+            if self._running:  # a hook may have closed the app
+                self._after_id = self._root.after(self.TICK_MS, self._tick)

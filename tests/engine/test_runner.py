@@ -1,0 +1,127 @@
+"""The run handle's promises, with real threads."""
+
+import subprocess
+import sys
+
+import pytest
+
+from engine import ParamError, catalog, start
+from engine.params import build
+from engine.runner import Run
+from tests.engine import boom_lesson
+from tests.engine.helpers import collect, run_lesson
+
+
+def test_every_run_ends_with_exactly_one_done():
+    events = run_lesson("mutex", {"threads": 3, "lines": 2})
+    assert [e.kind for e in events].count("done") == 1
+    assert events[-1].kind == "done"
+    assert events[-1].data["status"] == "ok"
+
+
+def test_events_arrive_in_order():
+    events = run_lesson("mutex", {"threads": 4, "lines": 3})
+    seqs = [e.seq for e in events]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    times = [e.t for e in events]
+    assert times == sorted(times)
+
+
+def test_an_exception_becomes_error_then_done():
+    lesson = catalog.Lesson("boom", "Boom", boom_lesson)
+    run = Run(lesson, build(boom_lesson.Params, {})).begin()
+    events = collect(run)
+    kinds = [e.kind for e in events]
+    assert kinds[-2:] == ["error", "done"]
+    error = events[-2]
+    assert "failed on purpose" in error.text
+    assert "RuntimeError" in error.data["traceback"]
+    assert "boom_lesson.py" in error.data["traceback"]
+    assert events[-1].data["status"] == "error"
+
+
+def test_events_carry_the_emitting_line():
+    events = run_lesson("mutex", {"threads": 2, "lines": 1})
+    source = open(catalog.get("mutex").source_file).read().splitlines()
+    printed = [e for e in events if e.kind == "log" and e.actor.startswith("thread-")]
+    assert printed
+    for event in printed:
+        assert "emit(" in source[event.line - 1]
+
+
+def test_stop_mid_run_leaves_no_thread():
+    run = start("mutex", {"threads": 10, "lines": 200, "delay": 0.5})
+    first = run.events.get(timeout=5)
+    assert first.kind == "state"
+    run.stop()
+    assert run.join(2), "the run did not end within 2 s of stop()"
+    events = collect(run)
+    assert events[-1].data["status"] == "stopped"
+    # the autouse leak fixture checks threads and fds after this test
+
+
+def test_stop_is_idempotent():
+    run = start("mutex", {"threads": 2, "lines": 100, "delay": 0.5})
+    for _ in range(3):
+        run.stop()
+    assert run.join(2)
+    collect(run)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"threads": -1}, "between 1 and 50"),
+    ({"threads": 0}, "between 1 and 50"),
+    ({"threads": 10**9}, "between 1 and 50"),
+    ({"threads": "many"}, "whole number"),
+    ({"delay": "nan"}, "number"),
+    ({"lock": "perhaps"}, "yes or no"),
+    ({"colour": 3}, "not a parameter"),
+])
+def test_bad_parameters_are_refused_before_anything_runs(values, message):
+    with pytest.raises(ParamError) as info:
+        start("mutex", values)
+    assert message in str(info.value)
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_cli_bad_value_is_one_clear_line_and_status_2():
+    done = _cli("run", "mutex", "--threads", "-1")
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: --threads must be between 1 and 50 (got -1)"
+    assert done.stdout == ""
+
+
+def test_cli_unknown_lesson_and_option():
+    assert _cli("run", "nosuch").returncode == 2
+    done = _cli("run", "mutex", "--colour", "red")
+    assert done.returncode == 2 and "unrecognized arguments" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_cli_list_and_run():
+    listing = _cli("list")
+    assert listing.returncode == 0 and "mutex" in listing.stdout
+    done = _cli("run", "mutex", "--threads", "5", "--lines", "5")
+    assert done.returncode == 0, done.stderr
+    for i in range(5):
+        assert f"[{i}] => 4" in done.stdout
+    assert "done" in done.stdout.splitlines()[-1]
+
+
+def test_cli_json_lines_carry_every_field():
+    import json
+    done = _cli("run", "mutex", "--threads", "2", "--lines", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert set(rows[0]) == {"t", "actor", "kind", "text", "data", "line", "pid", "seq"}
+    assert rows[-1]["kind"] == "done"
+
+
+def test_cli_selftest():
+    done = _cli("selftest")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 failed" in done.stdout
