@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 bench: $(STAMP) system-deps
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench $(BENCH)
 
 screenshot: $(STAMP) system-deps
 	$(PY) scripts/screenshot.py

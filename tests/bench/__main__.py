@@ -1,0 +1,21 @@
+"""Run every ``tests/bench/bench_*.py`` (or those named on the command line)."""
+
+import importlib
+import pkgutil
+import sys
+
+import tests.bench as package
+
+
+def main(names: list[str]) -> int:
+    found = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
+                   if m.name.startswith("bench_"))
+    chosen = [n for n in found if not names or n.removeprefix("bench_") in names]
+    for name in chosen:
+        print(f"\n=== {name.removeprefix('bench_')} ===", flush=True)
+        importlib.import_module(f"tests.bench.{name}").main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
