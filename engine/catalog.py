@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 
 #: The order in which lessons appear, in the window and in ``engine list``.
@@ -35,7 +35,7 @@ class Lesson:
         return self.module.__file__
 
 
-@lru_cache(maxsize=None)
+@cache
 def lessons() -> tuple[Lesson, ...]:
     """Every lesson whose module is present, in teaching order."""
     found = []

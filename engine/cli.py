@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 import time
-from typing import Sequence
+from collections.abc import Sequence
 
 from . import catalog
 from .params import ParamError, specs

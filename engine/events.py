@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Every kind of event a run can emit.
 KINDS = ("log", "progress", "result", "error", "state", "done")
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """What one actor said or did at one moment of a run.
 
     ``t`` is seconds since the run started (monotonic clock, shared by every
@@ -33,7 +31,7 @@ class Event:
 
     def to_json(self) -> str:
         """One JSON line. Non-ASCII text (and surrogate-escaped bytes) stays readable."""
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=True, default=_jsonable)
+        return json.dumps(self._asdict(), ensure_ascii=True, default=_jsonable)
 
     def format(self) -> str:
         """A readable one-line form for the command line."""

@@ -35,7 +35,7 @@ class Run:
         self.status = "running"
         self._thread = threading.Thread(target=self._main, name="main", daemon=True)
 
-    def begin(self) -> "Run":
+    def begin(self) -> Run:
         self._thread.start()
         return self
 

@@ -11,12 +11,16 @@ from .colors import ActorColors
 
 def printable(text: str) -> str:
     """Show surrogate-escaped bytes (non-UTF-8 file names) as \\xNN, not as an error."""
-    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
-        if any("\udc80" <= ch <= "\udcff" for ch in text) else text
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 class LogView(ttk.Frame):
     MAX_LINES = 5000   # older lines are dropped so the widget stays fast
+    MAX_PER_TICK = 400  # in a flood, draw only the newest lines of each batch
 
     def __init__(self, master, colors: ActorColors | None = None, **kw):
         super().__init__(master, **kw)
@@ -24,11 +28,29 @@ class LogView(ttk.Frame):
         self.text = ttk.ScrolledText(self, height=12, width=70, wrap="none", hbar=True,
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
-        self._widget.configure(state="disabled")
+        self._make_read_only()
         self._widget.tag_configure("error", foreground="#c0392b")
+        self._widget.tag_configure("skipped", foreground="#8a8a8a")
         self._tags: set[str] = set()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
+
+    def _make_read_only(self) -> None:
+        """Refuse typing but allow selecting and copying.
+
+        Toggling state="disabled" around every insert would cost two extra
+        Tcl calls per tick, and each call lets a busy worker thread take the
+        GIL for a whole switch interval.
+        """
+        def refuse(event):
+            if event.state & 0x4 and event.keysym.lower() in ("c", "a"):
+                return None  # Ctrl+C, Ctrl+A
+            if event.keysym in ("Up", "Down", "Left", "Right", "Prior", "Next", "Home", "End"):
+                return None
+            return "break"
+        self._widget.bind("<Key>", refuse)
+        for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
+            self._widget.bind(virtual, lambda e: "break")
 
     @property
     def _widget(self) -> tk.Text:
@@ -37,32 +59,40 @@ class LogView(ttk.Frame):
     def clear(self) -> None:
         self.events.clear()
         self._dropped = 0
-        self._widget.configure(state="normal")
         self._widget.delete("1.0", "end")
-        self._widget.configure(state="disabled")
 
     def add(self, events: list) -> None:
         """Append a batch of events with one widget update."""
         if not events:
             return
-        widget = self._widget
-        follow = widget.yview()[1] >= 0.999
-        widget.configure(state="normal")
-        for event in events:
+        self.events.extend(events)
+        shown = events
+        chunks: list = []
+        if len(events) > self.MAX_PER_TICK:
+            # Text widgets insert ~100k lines/s at best; a person reads far
+            # fewer. Draw the newest lines and say how many were passed over
+            # (every event is still kept in self.events, e.g. for Save log).
+            shown = events[-self.MAX_PER_TICK:]
+            skipped = len(events) - len(shown)
+            chunks += [f"   … {skipped:,} more events arrived too fast to draw …\n", "skipped"]
+        for event in shown:
             tag = self._tag_for(event.actor)
             line = f"{event.t:7.3f}  {event.actor:<16} {printable(event.text)}\n"
-            tags = (tag, "error") if event.kind == "error" else (tag,)
-            widget.insert("end", line, tags)
-            if event.kind == "error" and isinstance(event.data, dict) \
-                    and event.data.get("traceback"):
-                widget.insert("end", event.data["traceback"], ("error",))
-        self.events.extend(events)
+            if event.kind == "error":
+                chunks += [line, (tag, "error")]
+                trace = event.data.get("traceback") if isinstance(event.data, dict) else None
+                if trace:
+                    chunks += [trace, ("error",)]
+            else:
+                chunks += [line, tag]
+        widget = self._widget
+        follow = widget.yview()[1] >= 0.999
+        widget.insert("end", *chunks)  # one Tcl call for the whole batch
         excess = len(self.events) - self.MAX_LINES
         if excess > 0:
-            widget.delete("1.0", f"{excess + 1}.0")
+            widget.delete("1.0", f"{int(widget.index('end-1c').split('.')[0]) - self.MAX_LINES}.0")
             del self.events[:excess]
             self._dropped += excess
-        widget.configure(state="disabled")
         if follow:
             widget.see("end")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import keyword
+import tkinter as tk
 import token
 import tokenize
-import tkinter as tk
 
 import ttkbootstrap as ttk
 

@@ -27,7 +27,7 @@ class Snapshot:
     fds: int
 
     @classmethod
-    def take(cls) -> "Snapshot":
+    def take(cls) -> Snapshot:
         me = psutil.Process()
         kids = {p.pid for p in me.children(recursive=True) if not _is_mp_singleton(p)}
         return cls(threads=me.num_threads(), children=kids, fds=me.num_fds())

@@ -43,7 +43,8 @@ class Params:
     threads: int = param(5, low=1, high=50, help="how many threads run at once")
     lines: int = param(5, low=1, high=200, help="how many lines each thread prints")
     lock: bool = param(True, help="guard the screen and the counter with the lock")
-    delay: float = param(0.05, low=0.0, high=2.0, help="longest random pause between lines, in seconds")
+    delay: float = param(0.05, low=0.0, high=2.0,
+                         help="longest random pause between lines, in seconds")
 
 
 def run(params, emit, stop):

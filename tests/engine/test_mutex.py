@@ -25,7 +25,7 @@ def test_no_two_threads_hold_the_lock_at_once():
     events = run_lesson("mutex", {"threads": 8, "lines": 10, "delay": 0.0})
     spans = sorted(hold_spans(events))
     assert len(spans) == 80
-    for (s1, e1, a1), (s2, e2, a2) in zip(spans, spans[1:]):
+    for (_s1, e1, a1), (s2, _e2, a2) in zip(spans, spans[1:], strict=False):
         assert e1 < s2, f"{a1} held the lock until event {e1}, but {a2} got it at {s2}"
 
 
