@@ -26,7 +26,7 @@ bench: $(STAMP) system-deps
 	$(PY) -m tests.bench $(BENCH)
 
 screenshot: $(STAMP) system-deps
-	$(PY) scripts/screenshot.py
+	$(PY) scripts/screenshot.py $(LESSONS)
 
 check-python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.10+ (Debian/Ubuntu: sudo apt-get install python3 python3-venv python3-tk)"; exit 1; }

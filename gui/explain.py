@@ -19,33 +19,33 @@ def blocks(doc: str):
         yield "h1", lines[0].strip()
         lines = lines[1:]
     in_code = False
-    para: list[str] = []
+    style, words = "para", []
 
     def flush():
-        if para:
-            yield "para", " ".join(s.strip() for s in para)
-            para.clear()
+        nonlocal words
+        if words:
+            yield style, " ".join(words)
+            words = []
     for line in lines:
-        if line.strip().startswith("```"):
+        stripped = line.strip()
+        if stripped.startswith("```"):
             yield from flush()
             in_code = not in_code
-            continue
-        if in_code:
+        elif in_code:
             yield "code", line
         elif line.startswith("## "):
             yield from flush()
             yield "h2", line[3:].strip()
-        elif line.lstrip().startswith("- "):
+        elif stripped.startswith(("- ", "* ")):
             yield from flush()
-            yield "bullet", line.lstrip()[2:]
-        elif line.startswith("    ") and not para:
+            style, words = "bullet", [stripped[2:]]
+        elif not stripped:
+            yield from flush()
+            style = "para"
+        elif line.startswith("    ") and not words:
             yield "code", line[4:]
-        elif not line.strip():
-            yield from flush()
-        elif para or not line.startswith("  "):
-            para.append(line)
-        else:  # a continued bullet
-            para.append(line)
+        else:  # a paragraph line, or the continuation of a bullet
+            words.append(stripped)
     yield from flush()
 
 
@@ -74,7 +74,7 @@ class ExplanationView(ttk.Frame):
         w.delete("1.0", "end")
         for style, text in blocks(doc):
             if style in ("h1", "h2"):
-                w.insert("end", text + "\n", (style,))
+                w.insert("end", text.replace("`", "") + "\n", (style,))
             elif style == "code":
                 w.insert("end", text + "\n", ("code",))
             else:
