@@ -1,6 +1,14 @@
+import os
+
 import pytest
 
 from tests.leaks import Snapshot, leaks_since, warm_multiprocessing
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_settings(tmp_path_factory):
+    """The app under test keeps its settings in a temporary folder, not in ~."""
+    os.environ["PYSYSLAB_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
 
 
 @pytest.fixture(scope="session", autouse=True)
