@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
@@ -11,7 +12,9 @@ import ttkbootstrap as ttk
 
 from engine import catalog
 
+from .firstdraw import report_first_draw
 from .pump import EventPump
+from .resources import window_icon_files
 from .tabs import tab_class
 
 log = logging.getLogger(__name__)
@@ -24,7 +27,9 @@ class App(ttk.App):
     """The only Tk root of the program."""
 
     def __init__(self, theme: str = LIGHT):
-        super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600))
+        super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600),
+                         iconphoto=None)  # ours, below
+        self.set_icon()
         self.speed = 1.0
         self.closed = False
         self._signalled: int | None = None
@@ -38,6 +43,14 @@ class App(ttk.App):
         self.pump.start()
 
     # -- building -----------------------------------------------------------------
+    def set_icon(self) -> None:
+        """Our icon (assets/), in several sizes: the window manager picks the best fit."""
+        try:
+            self._icons = [tk.PhotoImage(master=self, file=str(p)) for p in window_icon_files()]
+            self.iconphoto(True, *self._icons)
+        except tk.TclError as exc:
+            log.warning("no window icon: %s", exc)
+
     def create_menu(self) -> None:
         menubar = tk.Menu(self)
         file_menu = tk.Menu(menubar, tearoff=False)
@@ -116,8 +129,26 @@ class App(ttk.App):
             self.close()
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pysyslab", description="Learn Python system "
+                                     "programming by watching it run.")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check this copy of the app without opening a window; "
+                             "exit status 0 if all is well")
+    parser.add_argument("--lesson", metavar="ID", help="open on this lesson's tab "
+                        "(one of: " + ", ".join(lesson.id for lesson in catalog.lessons()) + ")")
+    args = parser.parse_args(argv)
+    if args.lesson is not None and args.lesson not in [x.id for x in catalog.lessons()]:
+        parser.error(f"no lesson called {args.lesson!r}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    args = parse_args(argv)
+    if args.self_test:
+        from .selftest import main as self_test
+        return self_test()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
         app = App()
@@ -126,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
               "Is a display available? (Try: python -m engine run LESSON on the command line.)",
               file=sys.stderr)
         return 1
+    if args.lesson:
+        app.select(args.lesson)
+    report_first_draw(app)
     app.install_signal_handlers()
     app.mainloop()
     return 0
