@@ -28,6 +28,55 @@ bench: $(STAMP) system-deps
 screenshot: $(STAMP) system-deps
 	$(PY) scripts/screenshot.py $(LESSONS)
 
+# The standalone executable (PyInstaller; see build.spec). Each build keeps its own
+# work folder, so switching between the two does not throw away the other's cache.
+PYINSTALLER := $(VENV)/bin/pyinstaller --noconfirm --log-level WARN
+EXE_DIR     := dist/pysyslab
+EXE         := $(EXE_DIR)/pysyslab
+
+exe: $(STAMP)
+	$(PYINSTALLER) --workpath build/onedir build.spec
+	@echo "built $(EXE)  (check it: $(EXE) --self-test)"
+
+exe-onefile: $(STAMP)
+	$(PYINSTALLER) --workpath build/onefile build.spec -- --onefile
+	@echo "built dist/onefile/pysyslab  (check it: dist/onefile/pysyslab --self-test)"
+
+# Build onedir, self-test it with no display, then use it on Xvfb as a person would.
+exe-smoke: exe system-deps
+	$(PY) scripts/exe_smoke.py --exe $(EXE)
+
+# A menu entry (freedesktop .desktop file) and icons for the built executable.
+XDG_DATA_HOME ?= $(HOME)/.local/share
+DESKTOP_FILE  := $(XDG_DATA_HOME)/applications/pysyslab.desktop
+ICON_SIZES    := 16 24 32 48 64 128 256 512
+
+install-desktop:
+	@[ -x $(EXE) ] || { echo "error: no executable at $(EXE); build it first with: make exe"; exit 1; }
+	@for s in $(ICON_SIZES); do \
+		install -D -m 644 assets/pysyslab-$$s.png \
+			"$(XDG_DATA_HOME)/icons/hicolor/$${s}x$${s}/apps/pysyslab.png" || exit 1; done
+	@mkdir -p "$(dir $(DESKTOP_FILE))"
+	@printf '%s\n' '[Desktop Entry]' 'Type=Application' 'Version=1.0' 'Name=PySysLab' \
+		'GenericName=Python system programming lab' \
+		'Comment=Learn Python system programming by watching it run' \
+		'TryExec=$(CURDIR)/$(EXE)' 'Exec="$(CURDIR)/$(EXE)"' 'Icon=pysyslab' \
+		'Terminal=false' 'Categories=Education;Development;' \
+		> "$(DESKTOP_FILE)"
+	@chmod 644 "$(DESKTOP_FILE)"
+	@-command -v update-desktop-database >/dev/null && \
+		update-desktop-database "$(XDG_DATA_HOME)/applications" 2>/dev/null; true
+	@touch "$(XDG_DATA_HOME)/icons/hicolor"  # a newer folder tells icon caches to look again
+	@echo "installed $(DESKTOP_FILE) -> $(CURDIR)/$(EXE)"
+
+uninstall-desktop:
+	rm -f "$(DESKTOP_FILE)"
+	@for s in $(ICON_SIZES); do rm -f "$(XDG_DATA_HOME)/icons/hicolor/$${s}x$${s}/apps/pysyslab.png"; done
+	@-[ -d "$(XDG_DATA_HOME)/icons/hicolor" ] && touch "$(XDG_DATA_HOME)/icons/hicolor"; true
+	@-command -v update-desktop-database >/dev/null && \
+		update-desktop-database "$(XDG_DATA_HOME)/applications" 2>/dev/null; true
+	@echo "removed the PySysLab menu entry and icons"
+
 check-python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.10+ (Debian/Ubuntu: sudo apt-get install python3 python3-venv python3-tk)"; exit 1; }
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || { echo "error: PySysLab needs Python 3.10 or newer"; exit 1; }
