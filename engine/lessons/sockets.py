@@ -210,7 +210,9 @@ def handle(conn, who, params, emit, stop):
     with conn:
         conn.settimeout(TICK)
         try:
-            deadline = time.monotonic() + params.timeout / stop.speed
+            # A client pauses a STEP after connecting; after that the server
+            # is as patient as the clients are.
+            deadline = time.monotonic() + (STEP + params.timeout) / stop.speed
             if params.framing == "none":
                 message = read_once(conn, "server", who, emit, stop, deadline)
             else:
@@ -350,15 +352,17 @@ def read_once(sock, me, peer, emit, stop, deadline):
 
 # -- waiting on a socket without blocking Stop --------------------------------------
 # Each socket has a 0.1 s timeout (TICK), so every call below returns at least
-# that often to check Stop and the deadline.
+# that often to check Stop and the deadline. Each tries the socket before it
+# checks, so a peer that has just hung up is seen as a hang-up, not as Stop.
 
 def connect(sock, address, stop, deadline):
     error = sock.connect_ex(address)
     while error in (errno.EAGAIN, errno.EALREADY, errno.EINPROGRESS, errno.EWOULDBLOCK):
-        check(stop, deadline, "connecting")
         _, ready, failed = select.select([], [sock], [sock], TICK)
         if ready or failed:
             error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+        else:
+            check(stop, deadline, "connecting")
     if error not in (0, errno.EISCONN):
         raise OSError(error, errno.errorcode.get(error, str(error)))
 
@@ -366,10 +370,10 @@ def connect(sock, address, stop, deadline):
 def send_all(sock, data, stop, deadline):
     view, calls = memoryview(data), 0
     while view:
-        check(stop, deadline, "sending")
         try:
             sent = sock.send(view)      # may take only part of what we offer
         except TimeoutError:
+            check(stop, deadline, "sending")
             continue
         view, calls = view[sent:], calls + 1
     return calls
@@ -377,10 +381,10 @@ def send_all(sock, data, stop, deadline):
 
 def recv_some(sock, limit, stop, deadline):
     while True:
-        check(stop, deadline, "waiting for data")
         try:
             piece = sock.recv(limit)
         except TimeoutError:
+            check(stop, deadline, "waiting for data")
             continue
         if not piece:                   # b"" means the other side closed
             raise PeerClosed("the other side closed the connection")
