@@ -28,9 +28,11 @@ the last alarm it ends on its own.
 - A Python handler runs in the **main thread**, between two steps of whatever
   the main thread was doing. So a handler should do as little as it can (here
   it only notes the arrival) and leave the real work to the main loop.
-- The classic version waits with `signal.pause()`. Nothing but a signal can
-  wake that, not even the Stop button, so our loop waits at most 0.1 s at a
-  time instead.
+- The classic version waits with `signal.pause()`. A signal that lands just
+  before `pause()` is called is handled, and then `pause()` sleeps on until
+  the next one. Our loop naps 0.1 s at a time, so it never misses one for long.
+- **Stop** reaches the catcher as SIGTERM, the same polite request as the
+  button.
 - `signal.alarm` counts in whole seconds. `signal.setitimer` is the same alarm
   clock with a finer dial, used when the interval has a fraction.
 - Windows has no SIGALRM, SIGUSR1, SIGUSR2 or SIGKILL. There the lesson says so
@@ -72,14 +74,14 @@ def run(params, emit, stop):
                               name="catcher")
         pid = catcher.pid
         group.wait([catcher])          # alarms done, SIGTERM, SIGKILL... or Stop
+        emit("the catcher is ending: no more signals to send", kind="state",
+             data={"child_pid": None})
         killed_by = None
         if catcher.exitcode is not None and catcher.exitcode < 0:
             killed_by = signal_name(-catcher.exitcode)  # no handler ran for this one
         if stop.is_set():
             emit(f"Stop pressed: sending SIGTERM to the catcher (pid {pid})")
             group.terminate(catcher)   # the same polite request as the button
-    emit("the catcher is gone: no more signals to send", kind="state",
-         data={"child_pid": None})
 
     handled = {name: counts[i] for i, name in enumerate(SIGNALS) if hasattr(signal, name)}
     summary = ", ".join(f"{name} {n}" for name, n in handled.items())
