@@ -8,6 +8,7 @@ from .lesson_tab import LessonTab
 
 # lesson id -> "module:Class" inside the gui package, imported when needed.
 CUSTOM_TABS: dict[str, str] = {}
+CUSTOM_TABS["signals"] = "signals_tab:SignalsTab"
 
 
 def tab_class(lesson_id: str) -> type:
