@@ -8,6 +8,7 @@ moment Stop is pressed.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 
 MIN_SPEED = 0.1
@@ -19,11 +20,15 @@ def clamp_speed(speed: float) -> float:
 
 
 class Control:
-    """Stop flag plus speed, for the threads of one run in this process."""
+    """Stop flag, speed and step gate, for the threads of one run in this process."""
 
-    def __init__(self, speed: float = 1.0):
+    def __init__(self, speed: float = 1.0, stepping: bool = False):
         self._stop = threading.Event()
         self._speed = clamp_speed(speed)
+        self._gate_lock = threading.Lock()
+        self._gate: StepGate | None = None   # made when step mode is first used
+        if stepping:
+            self.set_stepping(True)
 
     # -- stop ---------------------------------------------------------------
     def set(self) -> None:
@@ -55,13 +60,80 @@ class Control:
     def __bool__(self) -> bool:  # "if stop:" reads naturally in a lesson
         return self.is_set()
 
+    # -- step mode ------------------------------------------------------------
+    @property
+    def gate(self) -> StepGate:
+        with self._gate_lock:
+            if self._gate is None:
+                self._gate = StepGate()
+            return self._gate
+
+    @property
+    def stepping(self) -> bool:
+        return self._gate is not None and self._gate.on
+
+    def set_stepping(self, on: bool) -> None:
+        self.gate.set_on(on)
+
+    def step(self) -> None:
+        """Let exactly one paused actor emit its event."""
+        self.gate.next()
+
+    def pause_if_stepping(self) -> None:
+        """Called by emit before each event. Stop always wins over a pause."""
+        gate = self._gate
+        if gate is not None and gate.on:
+            gate.wait_turn(self)
+
+
+class StepGate:
+    """Step mode: every actor waits at each emit until the learner presses Next.
+
+    Actors take a ticket when they arrive and go in arrival order, one per
+    Next, like a queue at a counter. Made of multiprocessing objects, so the
+    child processes of a run wait at the same gate as its threads.
+    """
+
+    def __init__(self):
+        ctx = multiprocessing.get_context("spawn")
+        self._on = ctx.Event()
+        self._cond = ctx.Condition()
+        self._count = ctx.RawArray("q", 2)   # [tickets issued, tickets granted]
+
+    @property
+    def on(self) -> bool:
+        return self._on.is_set()
+
+    def set_on(self, on: bool) -> None:
+        with self._cond:
+            if on:
+                self._on.set()
+            else:
+                self._on.clear()
+                self._count[1] = self._count[0]   # everyone waiting may go
+            self._cond.notify_all()
+
+    def next(self) -> None:
+        with self._cond:
+            self._count[1] += 1
+            self._cond.notify_all()
+
+    def wait_turn(self, stop: Control) -> None:
+        with self._cond:
+            ticket = self._count[0]
+            self._count[0] += 1
+            while self._on.is_set() and ticket >= self._count[1] and not stop.is_set():
+                self._cond.wait(0.1)   # wake up now and then to notice Stop
+
 
 class ChildControl(Control):
     """The same interface inside a child process, backed by shared objects."""
 
-    def __init__(self, stop_event, speed_value):
+    def __init__(self, stop_event, speed_value, gate: StepGate | None = None):
         self._stop = stop_event
         self._speed_value = speed_value
+        self._gate_lock = threading.Lock()
+        self._gate = gate
 
     def set(self) -> None:
         self._stop.set()

@@ -38,7 +38,7 @@ class Emitter:
     """Turns ``emit(...)`` calls of a run's threads into Events on one queue."""
 
     def __init__(self, events: queue.Queue, source_file: str | None = None,
-                 t0: float | None = None, gate: Callable[[Event], None] | None = None):
+                 t0: float | None = None, gate: Callable[[], None] | None = None):
         self.events = events
         self.source_file = source_file
         self.t0 = time.monotonic() if t0 is None else t0
@@ -55,11 +55,12 @@ class Emitter:
 
     def put(self, t: float, actor: str, kind: str, text: str, data: Any,
             line: int | None, pid: int | None, gated: bool = True) -> Event:
+        if gated and self._gate is not None and kind in ("log", "state"):
+            self._gate()   # step mode: wait here for Next before the event happens
+            t = time.monotonic() - self.t0
         event = Event(t=t, actor=actor, kind=kind, text=text, data=data, line=line,
                       pid=pid, seq=next(self._seq))
         self.events.put(event)
-        if gated and self._gate is not None and kind in ("log", "state"):
-            self._gate(event)
         return event
 
     def forward(self, item: tuple) -> Event:

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -26,12 +27,13 @@ class Run:
     """A handle on one running lesson."""
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 gate=None):
+                 stepping: bool = False):
         self.lesson = lesson
         self.params = params
         self.events: queue.Queue = queue.Queue()
-        self.control = Control(speed)
-        self.emit = Emitter(self.events, lesson.source_file, gate=gate)
+        self.control = Control(speed, stepping)
+        self.emit = Emitter(self.events, lesson.source_file,
+                            gate=self.control.pause_if_stepping)
         self.status = "running"
         self._thread = threading.Thread(target=self._main, name="main", daemon=True)
 
@@ -53,13 +55,21 @@ class Run:
         return not self._thread.is_alive() and self.status != "running"
 
     def set_speed(self, speed: float) -> None:
+        """Applies at once, to the threads and the child processes of the run."""
         self.control.speed = speed
+
+    def set_stepping(self, on: bool) -> None:
+        self.control.set_stepping(on)
+
+    def step(self) -> None:
+        self.control.step()
 
     def _main(self) -> None:
         started = time.monotonic()
         try:
-            self.emit(f"{self.lesson.title}: started", kind="state",
-                      data={"params": vars(self.params)})
+            self.emit.put(time.monotonic() - self.emit.t0, "main", "state",
+                          f"{self.lesson.title}: started", {"params": vars(self.params)},
+                          None, os.getpid(), gated=False)
             self.lesson.module.run(self.params, self.emit, self.control)
         except BaseException as exc:  # a lesson bug must never take the app down
             self.status = "error"
@@ -71,11 +81,12 @@ class Run:
             elapsed = time.monotonic() - started
             self.emit.put(time.monotonic() - self.emit.t0, "main", "done",
                           f"{self.status} after {elapsed:.2f} s",
-                          {"status": self.status, "elapsed": elapsed}, None, None,
+                          {"status": self.status, "elapsed": elapsed}, None, os.getpid(),
                           gated=False)
 
 
-def start(lesson_id: str, params: Any = None, *, speed: float = 1.0, gate=None) -> Run:
+def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
+          stepping: bool = False) -> Run:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
 
     Bad values raise ``ParamError`` before anything starts.
@@ -83,4 +94,4 @@ def start(lesson_id: str, params: Any = None, *, speed: float = 1.0, gate=None) 
     lesson = catalog.get(lesson_id)
     if params is None or isinstance(params, dict):
         params = build(lesson.params_cls, params)
-    return Run(lesson, params, speed, gate).begin()
+    return Run(lesson, params, speed, stepping).begin()

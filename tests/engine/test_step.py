@@ -1,0 +1,53 @@
+"""Step mode: each Next lets exactly one event through; Stop always wins."""
+
+import queue
+import time
+
+from engine import start
+from tests.engine.helpers import collect
+
+
+def quiet_events(run, quiet: float = 0.4, limit: float = 10.0) -> list:
+    """Events until none has arrived for ``quiet`` seconds."""
+    got, deadline = [], time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            got.append(run.events.get(timeout=quiet))
+        except queue.Empty:
+            return got
+    raise AssertionError("the run never paused")
+
+
+def test_each_next_lets_exactly_one_event_through():
+    run = start("mutex", {"threads": 3, "lines": 3, "delay": 0.0}, stepping=True)
+    try:
+        settled = quiet_events(run)
+        # every thread waits at its first emit: nothing happens by itself
+        assert [e.text for e in settled] == ["Threads and a lock: started"]
+        actors = set()
+        for _ in range(12):
+            run.step()
+            got = quiet_events(run)
+            assert len(got) == 1
+            actors.add(got[0].actor)
+        assert len(actors) > 1, "the permits went to more than one thread"
+    finally:
+        run.stop()
+        assert run.join(2)
+    assert collect(run)[-1].data["status"] == "stopped"
+
+
+def test_continue_runs_to_the_end():
+    run = start("mutex", {"threads": 2, "lines": 2, "delay": 0.0}, stepping=True)
+    quiet_events(run)
+    run.set_stepping(False)
+    events = collect(run)
+    assert events[-1].data["status"] == "ok"
+
+
+def test_stop_while_paused_ends_the_run():
+    run = start("mutex", {"threads": 4, "lines": 50}, stepping=True)
+    quiet_events(run)
+    run.stop()
+    assert run.join(2), "a paused run must still stop"
+    assert collect(run)[-1].data["status"] == "stopped"
