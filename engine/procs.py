@@ -10,6 +10,18 @@ A lesson that needs processes writes::
 method: the same on every OS, and safe next to Tk). Its ``emit`` and ``stop``
 work as in the parent. Leaving the ``with`` block asks every child to stop,
 then terminates, then kills, and always joins, so no zombie remains.
+
+Lessons kill their children on purpose (SIGKILL buttons, ``kill -9`` from a
+terminal), and a process killed inside a lock never lets go of it. So the
+plumbing here uses no lock that a child could take with it:
+
+* the stop flag is a pipe whose write end the parent closes (every child sees
+  end-of-file at once). A ``multiprocessing.Event`` will not do: its
+  ``set()`` waits for every process that sleeps in ``wait()`` to wake up, and
+  a killed one never does, so Stop would hang forever;
+* each child sends its events over a pipe of its own instead of one shared
+  queue, whose write lock a dying child could keep. If a child dies in the
+  middle of a message, only its own pipe ends, with end-of-file.
 """
 
 from __future__ import annotations
@@ -17,12 +29,12 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
-import queue as queue_mod
 import signal
 import threading
 import time
 import traceback
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from .control import ChildControl, Control
 from .emitter import ChildEmitter, Emitter
@@ -38,13 +50,99 @@ def signal_name(number: int) -> str:
         return f"signal {number}"
 
 
-def _child_entry(target: Callable, name: str, events, stop_event, speed, t0: float,
+def close_queue(q) -> None:
+    """Close this process's ends of a ``multiprocessing.Queue`` for good.
+
+    ``close()`` says "no more puts from here" and ``join_thread()`` waits
+    until the queue's feeder thread has written everything put so far into the
+    pipe. Neither closes the pipe's ends in every case (they stay open until
+    the queue is garbage-collected), so this closes them too.
+    """
+    q.close()
+    q.join_thread()
+    for end in (q._reader, q._writer):
+        end.close()
+
+
+class _StopLine:
+    """A stop flag shared with child processes that no dead child can jam.
+
+    The parent keeps the write end of a pipe and closes it to say "stop".
+    Each child waits on its read end, which becomes readable (end-of-file)
+    at that moment. Nothing is ever written, and no lock is involved.
+    """
+
+    def __init__(self, ctx):
+        self.reader, self._writer = ctx.Pipe(duplex=False)
+        self._lock = threading.Lock()
+
+    def set(self) -> None:
+        with self._lock:
+            if self._writer is not None:
+                self._writer.close()
+                self._writer = None
+
+    def is_set(self) -> bool:
+        return self._writer is None
+
+    def close(self) -> None:
+        self.set()
+        self.reader.close()
+
+
+class _ChildStop:
+    """The child's end of a _StopLine, with the interface of an Event."""
+
+    def __init__(self, reader):
+        self._reader = reader
+        self._local = False            # once seen (or set here), stop stays set
+
+    def set(self) -> None:
+        self._local = True
+
+    def is_set(self) -> bool:
+        return self.wait(0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self._local:
+            try:
+                self._local = self._reader.poll(timeout)
+            except (OSError, EOFError):  # a broken pipe (Windows) also means "stop"
+                self._local = True
+        return self._local
+
+
+class _EventLine:
+    """The child's end of its event pipe: ``put(batch)`` sends one list of events.
+
+    A process that a lesson makes with ``os.fork()`` inside a child (the pipes
+    lesson) cannot emit: it would write into its parent's pipe, and two
+    writers' messages could interleave. Its events are dropped; it reports to
+    its parent in its own way (here: its exit status).
+    """
+
+    def __init__(self, conn):
+        self._conn = conn
+        self._lock = threading.Lock()  # the caller and the flusher thread both send
+
+    def put(self, batch: list) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.send(batch)
+
+    def _after_fork(self) -> None:     # called in a forked child (see ChildEmitter)
+        self._lock = threading.Lock()
+        self._conn = None
+
+
+def _child_entry(target: Callable, name: str, events, stop_reader, speed, t0: float,
                  source_file: str | None, args: tuple) -> None:
     # Ctrl+C in a terminal reaches the whole process group; the parent decides
     # when children end, so they ignore it unless a lesson installs a handler.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    emit = ChildEmitter(events, t0, source_file, actor=f"{name} pid {os.getpid()}")
-    stop = ChildControl(stop_event, speed)
+    emit = ChildEmitter(_EventLine(events), t0, source_file,
+                        actor=f"{name} pid {os.getpid()}")
+    stop = ChildControl(_ChildStop(stop_reader), speed)
     try:
         target(emit, stop, *args)
     except BaseException as exc:
@@ -59,15 +157,17 @@ class ProcessGroup:
 
     GRACE = 0.5       # seconds a child gets to notice Stop before terminate()
     TERM_GRACE = 0.5  # seconds after terminate() before kill()
+    DRAIN = 1.0       # seconds, after the last child is reaped, to read what it sent
 
     def __init__(self, emit: Emitter, stop: Control):
         self.ctx = CONTEXT
         self._emit = emit
         self._stop = stop
-        self._events = self.ctx.Queue()
-        self._child_stop = self.ctx.Event()
+        self._stop_line = _StopLine(self.ctx)
         self._speed = self.ctx.Value("d", stop.speed, lock=False)
         self.processes: list = []
+        self._readers: list = []       # one event pipe per child, read by the relay
+        self._readers_lock = threading.Lock()
         self._ended_by_us: set[int] = set()
         self._reported: set[int] = set()
         self._closing = threading.Event()
@@ -77,12 +177,23 @@ class ProcessGroup:
     # -- starting and waiting -------------------------------------------------
     def start(self, target: Callable, *args: Any, name: str, daemon: bool = False):
         """Run ``target(emit, stop, *args)`` in a new process called ``name``."""
+        reader, writer = self.ctx.Pipe(duplex=False)
         process = self.ctx.Process(
             target=_child_entry, name=name, daemon=daemon,
-            args=(target, name, self._events, self._child_stop, self._speed,
+            args=(target, name, writer, self._stop_line.reader, self._speed,
                   self._emit.t0, self._emit.source_file, args))
-        process.start()
+        try:
+            process.start()
+        except BaseException:
+            reader.close()
+            raise
+        finally:
+            # The child has its own copy now. Ours would keep the pipe open
+            # after the child ends, and the relay would never see end-of-file.
+            writer.close()
         self.processes.append(process)
+        with self._readers_lock:
+            self._readers.append(reader)
         return process
 
     def wait(self, processes: Iterable | None = None, timeout: float | None = None) -> bool:
@@ -126,7 +237,7 @@ class ProcessGroup:
     # -- ending ---------------------------------------------------------------
     def close(self) -> None:
         """Stop, terminate, kill, and reap every child; then stop the relay."""
-        self._child_stop.set()
+        self._stop_line.set()
         deadline = time.monotonic() + self.GRACE
         for p in self.processes:
             p.join(max(0.0, deadline - time.monotonic()))
@@ -146,12 +257,9 @@ class ProcessGroup:
         self._relay.join()
         for p in self.processes:
             p.close()
-        self._events.close()
-        self._events.join_thread()
-        # The reading end is not closed by Queue.close() in every version.
-        self._events._reader.close()
+        self._stop_line.close()
 
-    def __enter__(self) -> "ProcessGroup":
+    def __enter__(self) -> ProcessGroup:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -159,18 +267,32 @@ class ProcessGroup:
 
     # -- the relay thread -------------------------------------------------------
     def _relay_loop(self) -> None:
+        give_up = None
         while True:
-            if self._stop.is_set() and not self._child_stop.is_set():
-                self._child_stop.set()
+            if self._stop.is_set():
+                self._stop_line.set()
             if self._speed.value != self._stop.speed:
                 self._speed.value = self._stop.speed
-            try:
-                batch = self._events.get(timeout=0.05)
-            except queue_mod.Empty:
-                if self._closing.is_set():
+            with self._readers_lock:
+                readers = list(self._readers)
+            if self._closing.is_set():
+                # Every child is reaped; read each pipe to its end. Only a
+                # grandchild that kept a copy of a pipe can delay that end.
+                give_up = give_up or time.monotonic() + self.DRAIN
+                if not readers or time.monotonic() > give_up:
+                    for conn in readers:
+                        conn.close()
                     return
+            if not readers:
+                self._closing.wait(0.05)
                 continue
-            except (EOFError, OSError):
-                return
-            for item in batch:
-                self._emit.forward(item)
+            for conn in multiprocessing.connection.wait(readers, timeout=0.05):
+                try:
+                    batch = conn.recv()
+                except Exception:      # end-of-file: the child is gone (or died mid-send)
+                    with self._readers_lock:
+                        self._readers.remove(conn)
+                    conn.close()
+                    continue
+                for item in batch:
+                    self._emit.forward(item)
