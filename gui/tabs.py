@@ -9,6 +9,7 @@ from .lesson_tab import LessonTab
 # lesson id -> "module:Class" inside the gui package, imported when needed.
 CUSTOM_TABS: dict[str, str] = {}
 CUSTOM_TABS["signals"] = "signals_tab:SignalsTab"
+CUSTOM_TABS["sockets"] = "sockets_tab:SocketsTab"
 
 
 def tab_class(lesson_id: str) -> type:

@@ -416,7 +416,7 @@ def explain(exc, peer, params, port=None):
 
 def arrow(kind, sender, receiver, payload=b"", **extra):
     """What the sequence diagram draws for one event."""
-    shown = payload[:PREVIEW].decode("ascii", "backslashreplace")
+    shown = repr(payload[:PREVIEW])[2:-1]         # b'...' without the b''
     return {"seq": kind, "from": sender, "to": receiver, "bytes": len(payload),
             "preview": shown + ("…" if len(payload) > PREVIEW else ""), **extra}
 

@@ -1,0 +1,245 @@
+"""A live sequence diagram: a lane per party, an arrow per thing they do to each other.
+
+Lanes run down the page, one for the server and one per client. Time flows
+downwards: each connect, accept, send, recv and close is one horizontal arrow
+from the party that acts to the one it acts on. Arrows are drawn in one batch
+per pump tick. Hovering an arrow shows what it carried (the first bytes).
+
+The events it draws carry ``data = {"seq": kind, "from": lane, "to": lane,
+"bytes": n, "preview": text, ...}``; every other event is ignored.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+
+import ttkbootstrap as ttk
+
+from .colors import ActorColors
+
+ERROR_RED = "#c0392b"
+# kind -> (dash pattern, line width)
+STYLES = {
+    "connect": ((), 2),
+    "accept": ((4, 3), 1),
+    "send": ((), 2),
+    "recv": ((2, 3), 1),
+    "close": ((1, 3), 1),
+    "error": ((), 2),
+}
+
+
+def human_bytes(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / (1024 * 1024):.2f} MiB"
+
+
+def arrow_label(info: dict) -> str:
+    """The short text written on an arrow."""
+    kind = info.get("seq", "")
+    if kind in ("send", "recv"):
+        calls = info.get("calls")
+        times = f" ×{calls}" if kind == "recv" and calls else ""
+        return f"{kind}{times} {human_bytes(int(info.get('bytes') or 0))}"
+    if kind == "error":
+        text = str(info.get("error", "")).lower()
+        for word in ("refused", "timed out", "reset", "closed"):
+            if word in text:
+                return f"✕ {word}"
+        return "✕ error"
+    if kind == "close" and info.get("error"):
+        return f"close ({info['error']})"
+    return kind
+
+
+class SeqDiagram(ttk.Frame):
+    MIN_GAP, MAX_GAP = 72, 150   # pixels between lanes, fitted to the width
+    LEFT = 52          # room for the time column
+    ROW = 22           # pixels per arrow
+    HEADER = 26
+    MAX_ARROWS = 3000  # beyond this the diagram stops growing (the log has it all)
+
+    def __init__(self, master, colors: ActorColors | None = None, **kw):
+        super().__init__(master, **kw)
+        self.colors = colors or ActorColors()
+        self.header = ttk.Canvas(self, height=self.HEADER, highlightthickness=0)
+        self.body = ttk.Canvas(self, height=220, highlightthickness=0)
+        yscroll = ttk.Scrollbar(self, orient="vertical", command=self.body.yview)
+        xscroll = ttk.Scrollbar(self, orient="horizontal", command=self._xview)
+        self.body.configure(yscrollcommand=yscroll.set, xscrollcommand=xscroll.set)
+        self.header.grid(row=0, column=0, sticky="ew")
+        self.body.grid(row=1, column=0, sticky="nsew")
+        yscroll.grid(row=1, column=1, sticky="ns")
+        xscroll.grid(row=2, column=0, sticky="ew")
+        self.rowconfigure(1, weight=1)
+        self.columnconfigure(0, weight=1)
+        self.body.tag_bind("arrow", "<Enter>", self._on_enter)
+        self.body.tag_bind("arrow", "<Motion>", self._on_motion)
+        self.body.tag_bind("arrow", "<Leave>", self._on_leave)
+        self.bind("<<ThemeChanged>>", lambda _e: self._recolor(), add="+")
+        self.lanes: dict[str, int] = {}       # lane name -> x
+        self.gap = self.MIN_GAP
+        self.arrows: list[dict] = []          # what each drawn arrow carries
+        self.skipped = 0
+        self.hover_text: str | None = None
+        self._hovered: int | None = None
+        self.reset([])
+
+    # -- public ---------------------------------------------------------------------
+    def reset(self, lanes: list[str]) -> None:
+        """Forget the last run; start with these lanes, left to right."""
+        for canvas in (self.header, self.body):
+            canvas.delete("all")
+        self.lanes.clear()
+        self.arrows.clear()
+        self.skipped = 0
+        self._hide_hover()
+        room = self.body.winfo_width() - self.LEFT - 8
+        self.gap = max(self.MIN_GAP, min(self.MAX_GAP, room // max(1, len(lanes))))
+        for name in lanes:
+            self._add_lane(name)
+        self._finish_batch(follow=True)
+
+    def add(self, events: list) -> int:
+        """Draw the arrows among ``events`` (one batch); return how many were drawn."""
+        follow = self.body.yview()[1] >= 0.999
+        drawn = 0
+        for event in events:
+            info = event.data if isinstance(event.data, dict) else None
+            if not info or "seq" not in info:
+                continue
+            if len(self.arrows) >= self.MAX_ARROWS:
+                self.skipped += 1
+                continue
+            self._draw_arrow(event.t, dict(info))
+            drawn += 1
+        if drawn or self.skipped:
+            self._finish_batch(follow)
+        return drawn
+
+    @property
+    def lane_names(self) -> list[str]:
+        return list(self.lanes)
+
+    def show_hover(self, index: int, x: float, y: float) -> None:
+        """Show what arrow ``index`` carried, next to (x, y) in canvas units."""
+        info = self.arrows[index]
+        text = f"{info['from']} → {info['to']}: {arrow_label(info)}"
+        if info.get("bytes"):
+            text += f" ({info['bytes']} bytes)"
+        if info.get("asked"):
+            text += f", asked for {info['asked']}"
+        if info.get("error"):
+            text += f"\n{info['error']}"
+        if info.get("preview"):
+            text += f"\n{info['preview']}"
+        self._hide_hover()
+        self.hover_text = text
+        self._hovered = index
+        item = self.body.create_text(x + 14, y + 14, text=text, anchor="nw", width=360,
+                                     font="TkFixedFont", fill=self._ink(), tags=("hover",))
+        x1, y1, x2, y2 = self.body.bbox(item)
+        back = self.body.create_rectangle(x1 - 4, y1 - 3, x2 + 4, y2 + 3, tags=("hover",),
+                                          fill=self._paper(), outline=self._ink())
+        self.body.tag_lower(back, item)
+
+    # -- drawing --------------------------------------------------------------------
+    def _add_lane(self, name: str) -> int:
+        x = self.LEFT + self.gap // 2 + len(self.lanes) * self.gap
+        self.lanes[name] = x
+        colour = self.colors(name)
+        self.header.create_text(x, self.HEADER // 2, text=name, fill=colour,
+                                font=("TkDefaultFont", 9, "bold"), tags=("lane-name",))
+        self.body.create_line(x, 0, x, self.ROW, fill=colour, dash=(2, 2),
+                              tags=("lane", f"lane:{name}"))
+        return x
+
+    def _x(self, name: str) -> int:
+        return self.lanes[name] if name in self.lanes else self._add_lane(name)
+
+    def _draw_arrow(self, t: float, info: dict) -> None:
+        index = len(self.arrows)
+        self.arrows.append(info)
+        kind = info.get("seq", "")
+        sender, receiver = str(info.get("from", "?")), str(info.get("to", "?"))
+        info["from"], info["to"] = sender, receiver
+        x1, x2 = self._x(sender), self._x(receiver)
+        y = self.ROW * (index + 1)
+        client = receiver if sender == "server" else sender
+        colour = ERROR_RED if kind == "error" else self.colors(client)
+        dash, width = STYLES.get(kind, ((), 1))
+        tags = ("arrow", f"a{index}")
+        self.body.create_text(4, y, text=f"{t:7.3f}", anchor="w", font="TkFixedFont",
+                              fill="#8a8a8a", tags=("time",))
+        self.body.create_line(x1, y, x2, y, width=12, fill="", tags=tags)  # easy to hover
+        if x1 == x2:   # a party acting on itself: a small loop
+            self.body.create_line(x1, y - 6, x1 + 24, y - 6, x1 + 24, y + 4, x1 + 2, y + 4,
+                                  arrow="last", fill=colour, width=width, tags=tags)
+        else:
+            self.body.create_line(x1, y, x2, y, arrow="last", fill=colour, width=width,
+                                  dash=dash, tags=tags)
+        self.body.create_text((x1 + x2) / 2 if x1 != x2 else x1 + 28, y - 2,
+                              text=arrow_label(info), anchor="s" if x1 != x2 else "w",
+                              font=("TkDefaultFont", 8), fill=colour, tags=tags)
+
+    def _finish_batch(self, follow: bool) -> None:
+        bottom = self.ROW * (len(self.arrows) + 2)
+        for name, x in self.lanes.items():
+            self.body.coords(f"lane:{name}", x, 0, x, bottom)
+        self.body.delete("note")
+        if self.skipped:
+            self.body.create_text(self.LEFT, bottom, anchor="w", fill=self._ink(),
+                                  text=f"(diagram full: {self.skipped} more arrows are "
+                                       f"in the log only)", tags=("note",))
+            bottom += self.ROW
+        width = self.LEFT + self.gap * max(1, len(self.lanes))
+        self.body.configure(scrollregion=(0, 0, width, bottom))
+        self.header.configure(scrollregion=(0, 0, width, self.HEADER))
+        if follow:
+            self.body.yview_moveto(1.0)
+
+    def _xview(self, *args) -> None:
+        self.body.xview(*args)
+        self.header.xview(*args)
+
+    # -- hovering -------------------------------------------------------------------
+    def _arrow_under_pointer(self) -> int | None:
+        for tag in self.body.gettags("current"):
+            if tag.startswith("a") and tag[1:].isdigit():
+                return int(tag[1:])
+        return None
+
+    def _on_enter(self, event) -> None:
+        index = self._arrow_under_pointer()
+        if index is not None:
+            self.show_hover(index, self.body.canvasx(event.x), self.body.canvasy(event.y))
+
+    def _on_motion(self, event) -> None:
+        index = self._arrow_under_pointer()
+        if index is not None and index != self._hovered:
+            self._on_enter(event)
+
+    def _on_leave(self, _event) -> None:
+        self._hide_hover()
+
+    def _hide_hover(self) -> None:
+        self.body.delete("hover")
+        self.hover_text = None
+        self._hovered = None
+
+    # -- theme ----------------------------------------------------------------------
+    def _ink(self) -> str:
+        return ttk.Style.get_instance().colors.fg
+
+    def _paper(self) -> str:
+        return ttk.Style.get_instance().colors.bg
+
+    def _recolor(self) -> None:
+        try:
+            self.body.itemconfigure("note", fill=self._ink())
+            self._hide_hover()
+        except tk.TclError:  # the window is closing
+            pass
