@@ -128,6 +128,7 @@ def signal_catcher(emit, stop, counts, interval, alarms):
         give_up_at = time.monotonic() + alarms * seconds
         emit(f"{sys.platform} has no alarm clock: listening for {alarms * seconds:g} s")
 
+    parent = os.getppid()
     leaving = False
     while not leaving:
         # The classic waits in signal.pause(), which sleeps through a signal
@@ -151,6 +152,8 @@ def signal_catcher(emit, stop, counts, interval, alarms):
                 emit("asked to end: tidying up and leaving")
                 leaving = True
         if give_up_at is not None and time.monotonic() >= give_up_at:
+            leaving = True
+        if os.getppid() != parent:     # our parent died: an orphan should not linger
             leaving = True
 
     if hasattr(signal, "SIGALRM"):
