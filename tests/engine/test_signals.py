@@ -211,3 +211,33 @@ def test_cli_alarms_json_reports_handled_and_leaves_no_process():
     assert result["data"]["handled"]["SIGALRM"] == 3
     assert result["data"]["pid"] in started
     assert [p for p in started if not gone(p)] == []
+
+
+def test_catcher_does_not_outlive_a_killed_command():
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "engine", "run", "signals", "--alarms", "100", "--json"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        for line in cli.stdout:
+            data = json.loads(line)["data"]
+            if isinstance(data, dict) and data.get("child_pid"):
+                catcher = psutil.Process(data["child_pid"])
+                break
+        cli.kill()                     # no Stop, no clean-up: the parent just vanishes
+        cli.wait()
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+            cli.wait()
+        cli.stdout.close()
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        try:
+            if catcher.status() == psutil.STATUS_ZOMBIE:
+                break                  # ended; reaping it is now up to its new parent
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.02)
+    else:
+        catcher.kill()
+        raise AssertionError("the orphaned catcher kept running")
