@@ -212,7 +212,7 @@ def handle(conn, who, params, emit, stop):
         try:
             # A client pauses a STEP after connecting; after that the server
             # is as patient as the clients are.
-            deadline = time.monotonic() + (STEP + params.timeout) / stop.speed
+            deadline = Deadline(STEP + params.timeout, stop)
             if params.framing == "none":
                 message = read_once(conn, "server", who, emit, stop, deadline)
             else:
@@ -221,7 +221,7 @@ def handle(conn, who, params, emit, stop):
             if stop.sleep(params.server_delay):     # "thinking" before the reply
                 raise Stopped
             send_message(conn, message, params.framing, "server", who, emit, stop,
-                         time.monotonic() + params.timeout / stop.speed)
+                         Deadline(params.timeout, stop))
         except Stopped:
             emit(f"Stop: hanging up on {who}", data=arrow("close", "server", who))
             return
@@ -252,16 +252,15 @@ def client(number, port, params, emit, stop, hang_up, clients_know, reports):
         try:
             if stop.sleep(STEP * number / 2):       # start one after the other
                 raise Stopped
-            connect(sock, ("127.0.0.1", port), hang_up,
-                    time.monotonic() + params.timeout / stop.speed)
+            connect(sock, ("127.0.0.1", port), hang_up, Deadline(params.timeout, stop))
             connected = True
             emit(f"connected to port {port} from port {sock.getsockname()[1]}",
                  data=arrow("connect", name, "server"))
             stop.sleep(STEP)    # on Stop, carry on: the server's hang-up shows
             send_message(sock, message, params.framing, name, "server", emit, hang_up,
-                         time.monotonic() + params.timeout / stop.speed)
+                         Deadline(params.timeout, stop))
             report["sent"] = len(message)
-            deadline = time.monotonic() + params.timeout / stop.speed
+            deadline = Deadline(params.timeout, stop)
             if params.framing == "none":
                 reply = read_once(sock, name, "server", emit, hang_up, deadline)
             else:
@@ -394,8 +393,25 @@ def recv_some(sock, limit, stop, deadline):
 def check(stop, deadline, doing):
     if stop.is_set():
         raise Stopped
-    if time.monotonic() > deadline:
+    if deadline.passed():
         raise TimeoutError(doing)
+
+
+class Deadline:
+    """A time limit, scaled by the speed. It stands still while the run is
+    paused in step mode, so a learner who takes their time causes no time-out."""
+
+    def __init__(self, seconds, control):
+        self.control = control
+        self.left = seconds / control.speed
+        self.last = time.monotonic()
+
+    def passed(self):
+        now = time.monotonic()
+        if not self.control.stepping:
+            self.left -= now - self.last
+        self.last = now
+        return self.left < 0
 
 
 # -- words for people ----------------------------------------------------------------

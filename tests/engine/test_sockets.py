@@ -277,3 +277,18 @@ def test_command_line_refuses_a_bad_port():
                            "70000"], capture_output=True, text=True, timeout=30)
     assert done.returncode == 2
     assert done.stderr.strip() == "error: --port must be between 0 and 65535 (got 70000)"
+
+
+def test_step_mode_causes_no_time_outs():
+    """Time-outs stand still while the learner steps through the run."""
+    run = start("sockets", {"clients": 2, "timeout": 0.1}, stepping=True)
+    events, deadline = [], time.monotonic() + 30
+    while time.monotonic() < deadline and not (events and events[-1].kind == "done"):
+        run.step()      # Next, every 0.1 s: a reply comes several steps after its request
+        time.sleep(0.1)
+        while not run.events.empty():
+            events.append(run.events.get())
+    run.stop()
+    assert run.join(5)
+    assert events[-1].kind == "done" and events[-1].data["status"] == "ok"
+    assert result_of(events)["replies_ok"] == 2
