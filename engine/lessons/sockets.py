@@ -59,6 +59,7 @@ the server. The lesson listens there only when you choose it, and warns you.
 """
 
 import errno
+import os
 import select
 import socket
 import struct
@@ -161,10 +162,12 @@ def run(params, emit, stop):
 
 def bind(listener, params):
     """Take the address, with a clear message if it cannot be had."""
-    # Lets a fixed port be reused at once after the last run, while old
-    # connections linger in TIME_WAIT. A port another socket listens on is
-    # still refused.
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if os.name == "posix":
+        # Lets a fixed port be used again at once after the last run, while its
+        # old connections linger in TIME_WAIT. A port another socket listens on
+        # is still refused. (On Windows the option lets two servers share one
+        # port, so it stays off there.)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((params.host, params.port))
     except OSError as exc:
