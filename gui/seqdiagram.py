@@ -142,6 +142,15 @@ class SeqDiagram(ttk.Frame):
         item = self.body.create_text(x + 14, y + 14, text=text, anchor="nw", width=360,
                                      font="TkFixedFont", fill=self._ink(), tags=("hover",))
         x1, y1, x2, y2 = self.body.bbox(item)
+        # Keep it inside the visible part: above the pointer near the bottom,
+        # left of it near the right edge.
+        view_right = self.body.canvasx(self.body.winfo_width())
+        view_bottom = self.body.canvasy(self.body.winfo_height())
+        dx = -(x2 - x1) - 28 if x2 > view_right and x1 - (x2 - x1) > 0 else 0
+        dy = -(y2 - y1) - 28 if y2 > view_bottom else 0
+        if dx or dy:
+            self.body.move(item, dx, dy)
+            x1, y1, x2, y2 = x1 + dx, y1 + dy, x2 + dx, y2 + dy
         back = self.body.create_rectangle(x1 - 4, y1 - 3, x2 + 4, y2 + 3, tags=("hover",),
                                           fill=self._paper(), outline=self._ink())
         self.body.tag_lower(back, item)
