@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import select
+import socket
 import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,21 +42,29 @@ class VirtualScreen:
 
     def __enter__(self) -> VirtualScreen:
         read_end, write_end = os.pipe()
+        number = b""
         try:
-            # -displayfd: Xvfb picks a free display and writes its number when ready.
+            # -displayfd: Xvfb picks a free display and writes its number.
             self.proc = subprocess.Popen(
                 ["Xvfb", "-displayfd", str(write_end), "-screen", "0", self.geometry,
                  "-nolisten", "tcp"],
                 pass_fds=(write_end,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             os.close(write_end)
-            ready, _, _ = select.select([read_end], [], [], 15)
-            number = os.read(read_end, 64).decode().strip() if ready else ""
+            deadline = time.monotonic() + 15
+            while not number.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([read_end], [], [], 0.5)
+                if ready:
+                    chunk = os.read(read_end, 64)
+                    if not chunk:
+                        break
+                    number += chunk
         finally:
             os.close(read_end)
-        if not number:
+        # The number can come before the server accepts clients: wait until it does.
+        if not number.strip() or not _accepts_clients(number.strip().decode(), deadline):
             self.__exit__()
             raise RuntimeError("Xvfb did not start within 15 s")
-        self.display = f":{number}"
+        self.display = f":{number.strip().decode()}"
         return self
 
     def env(self, base: dict | None = None) -> dict:
@@ -70,6 +80,23 @@ class VirtualScreen:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+def _accepts_clients(number: str, deadline: float) -> bool:
+    """Whether the X server on display ``number`` accepts a connection (before ``deadline``)."""
+    path = f"/tmp/.X11-unix/X{number}"
+    # Linux X servers also listen on an abstract socket, which no stale file can fake.
+    addresses = [path] if not sys.platform.startswith("linux") else ["\0" + path, path]
+    while time.monotonic() < deadline:
+        for address in addresses:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+                try:
+                    probe.connect(address)
+                    return True
+                except OSError:
+                    pass
+        time.sleep(0.02)
+    return False
 
 
 def xdotool(*args: str, display: str | None = None, timeout: float = 30) -> str:
