@@ -163,7 +163,7 @@ class Found:
     def add_loop(self, path: str) -> None:
         """A followed link leads to a folder already walked."""
         self.loops += 1
-        self._list(path, "symlink to a folder already scanned (a loop)")
+        self._list(path, "symlink to a folder already scanned (a loop or a second link)")
 
     def _list(self, path: str, reason: str) -> None:
         self.error_count += 1
@@ -226,9 +226,13 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
     push, pop = stack.append, stack.pop
     top, histogram = found.top, found.histogram
     count = size_sum = folders = 0
+    linked: list = []        # follow-links mode: folders reached through a link
     next_tick = monotonic() + every
     try:
-        while stack:
+        while stack or linked:
+            if not stack:
+                take_linked(linked, seen, push, found)
+                continue
             folder = pop()
             try:
                 entries = scandir(folder)
@@ -240,7 +244,7 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
                 with entries:
                     for entry in entries:
                         if follow:
-                            st = follow_entry(entry, ext, skip_hidden, push, seen, found)
+                            st = follow_entry(entry, ext, skip_hidden, push, seen, linked, found)
                             if st is None:
                                 continue
                         elif entry.is_dir(follow_symlinks=False):
@@ -280,8 +284,9 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
         found.folders += folders
 
 
-def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, found: Found):
-    """Follow-links mode: push a folder not seen before; the stat of a matching file.
+def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, linked: list,
+                 found: Found):
+    """Follow-links mode: push a real folder, set a linked one aside; stat a match.
 
     Every folder walked is remembered by (device, inode), so a link back up
     the tree (a loop) or a second link to the same folder is walked once.
@@ -292,9 +297,9 @@ def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, found: Fou
         if entry.is_dir():
             st = entry.stat()
             key = (st.st_dev, st.st_ino)
-            if key in seen:
-                found.add_loop(entry.path)
-            else:
+            if entry.is_symlink():
+                linked.append((entry.path, key))
+            elif key not in seen:
                 seen.add(key)
                 push(entry.path)
             return None
@@ -303,6 +308,22 @@ def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, found: Fou
     except OSError as exc:   # a link that loops onto itself, or vanished
         found.add_error(entry.path, exc)
     return None
+
+
+def take_linked(linked: list, seen: set, push, found: Found) -> None:
+    """Walk folders reached through symlinks last.
+
+    So a folder that has a real path in the tree is listed under it, and a
+    link to a folder already walked (a loop, or a second link) is reported
+    once instead of walked again.
+    """
+    for path, key in linked:
+        if key in seen:
+            found.add_loop(path)
+        else:
+            seen.add(key)
+            push(path)
+    linked.clear()
 
 
 # -- the whole scan: first pass here, then worker processes ----------------------
@@ -328,14 +349,16 @@ class Progress:
 
 
 def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] | None = None,
-              workers: int = WORKERS, first_pass: float = FIRST_PASS) -> dict:
+              workers: int = WORKERS, first_pass: float = FIRST_PASS,
+              walk_here: bool = True) -> dict:
     """Scan ``root``; returns the result dict of ``Found.result`` plus timing.
 
     Walks in this process for ``first_pass`` seconds. A tree that is not
     done by then is big, so ``workers`` processes are started and the rest
     of the walk is shared with them (the walk goes on here while they start).
     Follow-links mode stays in one process: its "walk each folder once" set
-    must be one set.
+    must be one set. ``walk_here=False`` leaves every folder to the workers
+    (the tests use it to send small trees through them).
     """
     started = time.monotonic()
     found = Found(spec)
@@ -357,11 +380,12 @@ def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] 
             return False
         return spec.follow_links or workers < 1 or time.monotonic() < deadline
 
-    walk(stack, found, spec, first_tick, seen)
+    if walk_here or spec.follow_links or workers < 1:
+        walk(stack, found, spec, first_tick, seen)
     used = 1
     if stack and not stop.is_set():
         with WorkerPool(spec, workers) as pool:
-            pool.share_walk(stack, found, stop, meter)
+            pool.share_walk(stack, found, stop, meter, walk_here)
             used += len(pool.started)
     result = found.result()
     result["elapsed"] = time.monotonic() - started
@@ -469,9 +493,13 @@ class WorkerPool:
             raise
 
     # -- the walk ------------------------------------------------------------------
-    def share_walk(self, stack: list, found: Found, stop, meter: Progress) -> None:
+    def share_walk(self, stack: list, found: Found, stop, meter: Progress,
+                   walk_here: bool = True) -> None:
         """Walk here too, sharing work with the workers; then merge their findings."""
         where = [stack[-1]]
+        if not walk_here:
+            self.shares.append(stack)
+            stack = []
 
         def tick(stack, folder):
             where[0] = folder
@@ -489,10 +517,10 @@ class WorkerPool:
             walk(stack, found, self.spec, tick, every=self.COORDINATOR_TICK)
             # Nothing left here: take waiting work, or wait for a busy worker's share.
             while not stop.is_set() and not stack:
-                self.dispatch(hungry_here=1)
-                if self.shares:
+                self.dispatch(hungry_here=int(walk_here))
+                if self.shares and walk_here:
                     stack = self.shares.pop()
-                elif self.idle >= self.started:
+                elif not self.shares and self.idle >= self.started:
                     break               # every walker is hungry: the walk is over
                 else:
                     self.read_messages(TICK)
