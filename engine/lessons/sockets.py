@@ -90,7 +90,7 @@ class Params:
     mode: str = param("thread-per-client", choices=("thread-per-client", "one-at-a-time"),
                       label="Server mode",
                       help="serve every client at once, or one after the other")
-    server: bool = param(True, help="start the server (untick it: connection refused)")
+    server: bool = param(True, help="start the server (without it, clients get connection refused)")
     host: str = param("127.0.0.1", choices=("127.0.0.1", "0.0.0.0"),
                       help="where the server listens; 0.0.0.0 lets other machines connect")
     port: int = param(0, low=0, high=65535, kind="port",
@@ -98,7 +98,8 @@ class Params:
     server_delay: float = param(0.0, low=0.0, high=30.0,
                                 help="seconds the server waits before each reply")
     timeout: float = param(3.0, low=0.1, high=60.0,
-                           help="seconds a client waits at each step before it gives up")
+                           help="seconds a client waits at each step before it gives up "
+                                "(scaled by the speed, like every delay here)")
 
 
 class PortInUse(OSError):
