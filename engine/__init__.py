@@ -3,8 +3,9 @@
 Nothing here imports tkinter, ttkbootstrap or the gui package.
 """
 
+from .errors import LessonError
 from .events import Event
 from .params import ParamError
 from .runner import Run, start
 
-__all__ = ["Event", "ParamError", "Run", "start"]
+__all__ = ["Event", "LessonError", "ParamError", "Run", "start"]

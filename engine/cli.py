@@ -115,6 +115,7 @@ def _print_run(run, as_json: bool) -> int:
         run.stop()
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status = "error"
+    errors: list[str] = []
     try:
         while True:
             try:
@@ -123,6 +124,8 @@ def _print_run(run, as_json: bool) -> int:
                 continue
             line = event.to_json() if as_json else _readable(event, run.lesson.module)
             print(line, flush=True)
+            if event.kind == "error":
+                errors.append(event.text)
             if event.kind == "done":
                 status = event.data["status"]
                 break
@@ -131,6 +134,8 @@ def _print_run(run, as_json: bool) -> int:
         run.join(5)
         for s, handler in old.items():
             signal.signal(s, handler)
+    for text in errors:  # also on stderr, where a person or a script looks first
+        print(f"error: {text}", file=sys.stderr)
     if status == "ok":
         return 0
     return 130 if interrupted.is_set() else 1

@@ -20,6 +20,7 @@ from typing import Any
 from . import catalog
 from .control import Control
 from .emitter import Emitter
+from .errors import LessonError
 from .params import build
 
 
@@ -71,6 +72,9 @@ class Run:
                           f"{self.lesson.title}: started", {"params": vars(self.params)},
                           None, os.getpid(), gated=False)
             self.lesson.module.run(self.params, self.emit, self.control)
+        except LessonError as exc:
+            self.status = "error"
+            self.emit(str(exc), kind="error", data={"traceback": None, "explained": True})
         except BaseException as exc:  # a lesson bug must never take the app down
             self.status = "error"
             self.emit(f"{type(exc).__name__}: {exc}", kind="error",

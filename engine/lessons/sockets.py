@@ -67,6 +67,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+from engine.errors import LessonError
 from engine.params import param
 
 TITLE = "Sockets"
@@ -102,7 +103,7 @@ class Params:
                                 "(scaled by the speed, like every delay here)")
 
 
-class PortInUse(OSError):
+class PortInUse(LessonError):
     """The port the learner chose is taken by another socket."""
 
 
@@ -177,7 +178,7 @@ def bind(listener, params):
                             f"another program is listening there. Choose another port, "
                             f"or 0 to let the OS pick a free one.") from None
         if exc.errno == errno.EACCES:
-            raise PermissionError(f"port {params.port} needs administrator rights (ports "
+            raise LessonError(f"port {params.port} needs administrator rights (ports "
                                   f"below 1024 are reserved). Choose 1024 to 65535, "
                                   f"or 0.") from None
         raise
