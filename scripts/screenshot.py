@@ -29,7 +29,7 @@ SCENES = {
     "mp_queue": ({}, 3.0),
     "pipes": ({}, 2.0),
     "signals": ({}, 3.0),
-    "sockets": ({}, 2.0),
+    "sockets": ({"clients": 5, "size": 150000, "server_delay": 1.0}, 1.25),
 }
 
 
