@@ -247,10 +247,13 @@ class RunningApp:
         of its children exists; any other once the app has more threads than before.
         """
         threads_before = self.family.threads_now()
+        # A onefile build's launcher already has the app as its child: count new ones only.
+        before = {p.pid for p in self.family.descendants_now()}
         press(self.window, "F5", display=self.display)
 
         def children():
-            return [p for p in self.family.descendants_now() if is_lesson_child(p)]
+            return [p for p in self.family.descendants_now()
+                    if p.pid not in before and is_lesson_child(p)]
 
         if want_children:
             ok = wait_for(lambda: children(), timeout)
