@@ -1,0 +1,74 @@
+"""Catch a run's processes while they live, and check later that none is left.
+
+``psutil.Process`` remembers each process's start time, so a PID the OS
+hands to a new process afterwards is not mistaken for ours. A zombie (ended
+but not reaped) still counts as left behind.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import psutil
+
+
+def processes(pids) -> list[psutil.Process]:
+    """psutil handles on ``pids`` (the ones alive now)."""
+    found = []
+    for pid in pids:
+        try:
+            found.append(psutil.Process(pid))
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+def left_behind(procs, wait: float = 0.0) -> list[str]:
+    """Descriptions of the processes in ``procs`` still there (zombies too)."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = []
+        for p in procs:
+            if p.is_running():
+                try:
+                    status = p.status()
+                except psutil.Error:
+                    status = "?"
+                left.append(f"{p.pid} ({status}) {' '.join(p.cmdline())[:60]}"
+                            if status != psutil.STATUS_ZOMBIE else f"{p.pid} (zombie)")
+        if not left or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.05)
+
+
+def descendants() -> set:
+    """Every process below this one, grandchildren included."""
+    return set(psutil.Process().children(recursive=True))
+
+
+def run_cli(args: list[str], out_path) -> tuple[int, str, set]:
+    """Run ``python -m engine ARGS`` and note every process below it while it runs.
+
+    Returns the exit status, the output, and psutil handles on every process
+    seen under it (children and grandchildren)."""
+    with open(out_path, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "engine", *args], stdout=out,
+                                stderr=subprocess.STDOUT)
+        seen = set()
+        try:
+            top = psutil.Process(proc.pid)
+            while proc.poll() is None:
+                try:
+                    seen.update(top.children(recursive=True))
+                except psutil.NoSuchProcess:
+                    break
+                time.sleep(0.01)
+            status = proc.wait(60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    with open(out_path) as f:
+        return status, f.read(), seen
