@@ -4,8 +4,9 @@
 2. On a virtual screen of its own (Xvfb): start the executable, wait for the
    window titled "PySysLab", press F5 (the app's Run shortcut) on a lesson
    with child processes, then Ctrl+Q (the app's Quit) while the lesson runs.
-3. The app must exit with status 0, and no process of it may be left: neither
-   one seen while it ran, nor any other process of this executable.
+   Then all of it once more, ending the app with SIGTERM instead.
+3. Each time the app must exit with status 0, and no process of it may be
+   left: neither one seen while it ran, nor any other process of this executable.
 
     python scripts/exe_smoke.py [--exe dist/pysyslab/pysyslab] [--lesson ID]
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -62,7 +64,8 @@ def processes_of(exe: Path) -> list[str]:
     return found
 
 
-def end_to_end(exe: Path, lesson: str, log_path: Path) -> None:
+def end_to_end(exe: Path, lesson: str, log_path: Path, close: str) -> None:
+    """Start, run ``lesson`` with F5, end the app mid-run by ``close``; check what is left."""
     already = processes_of(exe)
     if already:
         raise SystemExit(f"exe-smoke: FAIL the executable is already running: {already}")
@@ -76,11 +79,14 @@ def end_to_end(exe: Path, lesson: str, log_path: Path) -> None:
                 f"{time.monotonic() - started:.2f} s")
             seen = app.run_current_lesson(want_children=lesson != "mutex")
             say(f"F5 ran the {lesson} lesson: {seen}")
-            press(window, "ctrl+q", display=screen.display)
+            if close == "ctrl+q":
+                press(window, "ctrl+q", display=screen.display)  # File > Quit
+            else:
+                app.proc.send_signal(signal.SIGTERM)  # as `kill PID` or a logout would
             code = app.wait_exit(timeout=20)
             if code != 0:
                 raise SystemExit(f"exe-smoke: FAIL the app exited with {code}\n{app.log()}")
-            say(f"Ctrl+Q mid-run closed the app (exit 0) after "
+            say(f"{close} mid-run closed the app (exit 0) after "
                 f"{time.monotonic() - started:.2f} s; it had {len(app.family.seen)} "
                 f"process(es) in all")
             left = app.left_over() + [p for p in processes_of(exe) if p not in already]
@@ -104,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     lesson = args.lesson or lesson_with_children()
     self_test(exe)
     with tempfile.TemporaryDirectory(prefix="exe-smoke-") as tmp:
-        end_to_end(exe, lesson, Path(tmp) / "app.log")
+        for close in ("ctrl+q", "SIGTERM"):
+            end_to_end(exe, lesson, Path(tmp) / "app.log", close)
     say("passed")
     return 0
 
