@@ -98,6 +98,9 @@ def run(params, emit, stop):
             for _ in consumers:
                 work.put(NO_MORE)      # after every name, so no name is left behind
             watch(group, consumers, reports, tally, stop)
+        if group.killed:
+            emit("a process killed mid-work may still hold a lock (the queue's or the "
+                 "console's) that nobody else can release, so the others end now")
     # Every process has ended; read what they reported just before the end.
     tally.read_all(reports)
     # Then close our ends of both queues, so no pipe stays open.
@@ -107,7 +110,7 @@ def run(params, emit, stop):
 
 
 def names_for(producer_no, count):
-    """The names one producer is given, such as 'spam-2' for producer 2."""
+    """The names one producer is given: 'eggs-1.0', 'ham-1.1'... for producer 1."""
     return [f"{FOODS[(producer_no + k) % len(FOODS)]}-{producer_no}.{k}"
             for k in range(count)]
 
@@ -210,7 +213,7 @@ class Tally:
         names = ", ".join(k["name"] for k in killed)
         ending = f"; killed from outside: {names}" if killed else ""
         self.emit(f"{len(self.put)} names produced, {len(self.handled)} consumed, "
-                  f"{len(lost)} lost, {len(twice)} consumed twice{ending}",
+                  f"{len(lost)} never consumed, {len(twice)} consumed twice{ending}",
                   kind="result",
                   data={"produced": len(self.put), "consumed": len(self.handled),
                         "pids": pids, "lost": lost, "twice": twice, "killed": killed,
