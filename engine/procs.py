@@ -136,16 +136,19 @@ class _EventLine:
         self._conn = None
 
 
-def _child_entry(target: Callable, name: str, events, stop_reader, speed, t0: float,
-                 source_file: str | None, args: tuple) -> None:
+def _child_entry(target: Callable, name: str, events, stop_reader, speed, started,
+                 index: int, t0: float, source_file: str | None, args: tuple) -> None:
     # Ctrl+C in a terminal reaches the whole process group; the parent decides
     # when children end, so they ignore it unless a lesson installs a handler.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     emit = ChildEmitter(_EventLine(events), t0, source_file,
                         actor=f"{name} pid {os.getpid()}")
     stop = ChildControl(_ChildStop(stop_reader), speed)
+    if index < len(started):
+        started[index] = 1             # from here on, close() gives us time to end
     try:
-        target(emit, stop, *args)
+        if not stop.is_set():          # after Stop, close() may end us any moment
+            target(emit, stop, *args)
     except BaseException as exc:
         emit(f"{type(exc).__name__}: {exc}", kind="error",
              data={"traceback": traceback.format_exc()})
@@ -164,6 +167,7 @@ class ProcessGroup:
     GRACE = 0.5       # seconds a child gets to notice Stop before terminate()
     TERM_GRACE = 0.5  # seconds after terminate() before kill()
     DRAIN = 1.0       # seconds, after the last child is reaped, to read what it sent
+    MAX_TRACKED = 256  # children whose start-up close() tracks (later ones get GRACE)
 
     def __init__(self, emit: Emitter, stop: Control):
         self.ctx = CONTEXT
@@ -171,6 +175,8 @@ class ProcessGroup:
         self._stop = stop
         self._stop_line = _StopLine(self.ctx)
         self._speed = self.ctx.Value("d", stop.speed, lock=False)
+        # started[i] = 1 once child i is about to run lesson code (see close).
+        self._started = self.ctx.Array("b", self.MAX_TRACKED, lock=False)
         self.processes: list = []
         self._readers: list = []       # one event pipe per child, read by the relay
         self._readers_lock = threading.Lock()
@@ -189,7 +195,8 @@ class ProcessGroup:
         process = self.ctx.Process(
             target=_child_entry, name=name, daemon=daemon,
             args=(target, name, writer, self._stop_line.reader, self._speed,
-                  self._emit.t0, self._emit.source_file, args))
+                  self._started, len(self.processes), self._emit.t0,
+                  self._emit.source_file, args))
         try:
             process.start()
         except BaseException:
@@ -247,6 +254,11 @@ class ProcessGroup:
     def close(self) -> None:
         """Stop, terminate, kill, and reap every child; then stop the relay."""
         self._stop_line.set()
+        # A child still starting up has run no lesson code, and now will not
+        # (it looks at Stop first): end it at once instead of waiting for it.
+        for i, p in enumerate(self.processes[:self.MAX_TRACKED]):
+            if not self._started[i]:
+                self.terminate(p)
         deadline = time.monotonic() + self.GRACE
         for p in self.processes:
             p.join(max(0.0, deadline - time.monotonic()))
