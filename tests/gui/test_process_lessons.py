@@ -58,14 +58,20 @@ def test_pipes_tab_lists_every_chunk_with_its_bytes(app):
     assert "36 bytes written, 36 read" in tab.summary.cget("text")
 
 
-@pytest.mark.parametrize("lesson_id", ["mp_queue", "pipes"])
-def test_stop_button_mid_run_leaves_no_process(app, lesson_id):
+def start_slow_run(app, lesson_id):
+    """Press Run on a long run; return the tab and the run's processes."""
     tab = app.select(lesson_id)
     tab.form.set_values(SLOW[lesson_id])
     tab.run_button.invoke()
     pump_until(app, lambda: announced(tab, lesson_id))
     procs = run_processes(tab)
     assert len(procs) == (5 if lesson_id == "mp_queue" else 2)
+    return tab, procs
+
+
+@pytest.mark.parametrize("lesson_id", ["mp_queue", "pipes"])
+def test_stop_button_mid_run_leaves_no_process(app, lesson_id):
+    tab, procs = start_slow_run(app, lesson_id)
     tab.stop_button.invoke()
     pump_until(app, lambda: tab.state == "done", timeout=5)
     assert tab.last_status == "stopped"
@@ -74,11 +80,7 @@ def test_stop_button_mid_run_leaves_no_process(app, lesson_id):
 
 @pytest.mark.parametrize("lesson_id", ["mp_queue", "pipes"])
 def test_closing_the_window_mid_run_leaves_no_process(app, lesson_id):
-    tab = app.select(lesson_id)
-    tab.form.set_values(SLOW[lesson_id])
-    tab.run_button.invoke()
-    pump_until(app, lambda: announced(tab, lesson_id))
-    procs = run_processes(tab)
+    tab, procs = start_slow_run(app, lesson_id)
     run = tab.run
     app.close()
     assert run.join(0), "closing the window must end the run"
