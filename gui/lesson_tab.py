@@ -1,7 +1,10 @@
-"""The tab of one lesson: explanation, parameters, Run/Stop, log and source.
+"""The tab of one lesson: explanation, parameters, Run/Stop, timeline, log and source.
 
-Lessons that show more (a timeline, a table) subclass LessonTab and override
-``create_extra`` and ``on_events``; see ``gui/tabs.py``.
+Every tab has a timeline (``self.timeline``) above its log, and a result line
+under Run/Stop that shows the lesson's ``result`` event. Lessons that show
+more (a table, a diagram) subclass LessonTab and override ``create_extra``
+and ``on_events``; see ``gui/tabs.py``. A subclass that has no use for the
+timeline sets ``SHOW_TIMELINE = False`` (``self.timeline`` is then None).
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ from .explain import ExplanationView
 from .logview import LogView
 from .paramsform import ParamsForm
 from .sourceview import SourceView
+from .timeline import Timeline
 
 log = logging.getLogger(__name__)
 
 # The states of a tab. One method, set_state, turns a state into button states.
 READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
+# Counts in a result's data that mean something went wrong (shown in red when > 0).
+PROBLEM_COUNTS = {"garbled_lines": "garbled lines", "lost_updates": "lost updates",
+                  "missing": "never consumed", "twice": "consumed twice"}
+
 
 class LessonTab(ttk.Frame):
+    SHOW_TIMELINE = True
+
     def __init__(self, master, app, lesson, **kw):
         super().__init__(master, padding=6, **kw)
         self.app = app
@@ -53,6 +63,13 @@ class LessonTab(ttk.Frame):
         if extra is not None:
             extra.pack(fill="both", expand=True)
             centre.add(extra_parent, weight=3)
+        self.timeline = None
+        if self.SHOW_TIMELINE:
+            timeline_frame = ttk.Labelframe(centre, text="Timeline", padding=4)
+            self.timeline = Timeline(timeline_frame, colors=self.colors,
+                                     on_select=self.on_event_selected)
+            self.timeline.pack(fill="both", expand=True)
+            centre.add(timeline_frame, weight=2 if extra is not None else 3)
         log_frame = ttk.Labelframe(centre, text="Log", padding=4)
         self.logview = LogView(log_frame, colors=self.colors)
         self.logview.pack(fill="both", expand=True)
@@ -63,6 +80,9 @@ class LessonTab(ttk.Frame):
 
     def create_controls(self, parent) -> None:
         self.explanation = ExplanationView(parent)
+        # Ask for little height: the explanation takes whatever the form,
+        # the buttons and the result line leave, and scrolls.
+        self.explanation.text.configure(height=4)
         self.explanation.pack(fill="both", expand=True)
         self.explanation.show(self.lesson.doc)
         box = ttk.Labelframe(parent, text="Parameters", padding=6)
@@ -81,10 +101,24 @@ class LessonTab(ttk.Frame):
         ttk.ToolTip(self.stop_button, text="Stop the lesson (Esc)")
         self.status_label = ttk.Label(parent, text="", wraplength=300, justify="left")
         self.status_label.pack(fill="x")
+        self.result_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        self.result_label.pack(fill="x", pady=(4, 0))
+        self.problems_label = ttk.Label(parent, text="", font=("TkDefaultFont", 11, "bold"))
+        self.problems_label.pack(fill="x")
 
     def create_extra(self, parent):
-        """Subclasses return a widget shown above the log (timeline, table...)."""
+        """Subclasses return a widget shown above the timeline and the log (a table...)."""
         return None
+
+    def show_result(self, event) -> None:
+        """The result line: the result event's text, and its problem counts in big."""
+        self.result_label.configure(text=f"Result: {event.text}" if event else "")
+        data = event.data if event is not None and isinstance(event.data, dict) else {}
+        counts = {label: data[key] for key, label in PROBLEM_COUNTS.items()
+                  if isinstance(data.get(key), int)}
+        text = "   ".join(f"{label}: {n}" for label, n in counts.items())
+        bad = any(n > 0 for n in counts.values())
+        self.problems_label.configure(text=text, bootstyle="danger" if bad else "success")
 
     # -- state --------------------------------------------------------------------
     def set_state(self, state: str, text: str, style: str = "") -> None:
@@ -115,6 +149,9 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.colors.reset()
         self.logview.clear()
+        if self.timeline is not None:
+            self.timeline.clear()
+        self.show_result(None)
         self.on_run_started(self.run)
         self.app.pump.add(self.run, self.on_events)
         self.set_state(RUNNING, "Running…", "info")
@@ -131,11 +168,21 @@ class LessonTab(ttk.Frame):
     def on_events(self, events: list) -> None:
         """Called by the pump, once per tick, with this run's new events."""
         self.logview.add(events)
+        if self.timeline is not None:
+            self.timeline.add(events)
         for event in events:
             if event.kind == "result":
                 self.last_result = event.data
+                self.show_result(event)
             elif event.kind == "done":
                 self.finish(event)
+
+    def on_event_selected(self, event) -> None:
+        """A click on an event in the timeline: say what it was and where."""
+        where = f", line {event.line}" if event.line else ""
+        self.app.show_status(f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
+        if event.line:
+            self.source.text.see(f"{event.line}.0")
 
     def finish(self, event) -> None:
         run, self.run = self.run, None

@@ -1,0 +1,482 @@
+"""A live timeline of a run: a lane per actor, a mark per event, spans for states.
+
+Time runs to the right and is scaled so the whole run fits the width. Each
+actor (thread or process) gets a lane, in the order it first speaks. Every
+event is a small tick in its actor's lane. Three kinds of ``event.data``
+draw more:
+
+* ``{"lane": state}`` starts a span in the actor's lane that lasts until its
+  next ``lane`` value; ``"idle"`` just ends the span. ``"holding"`` (the lock)
+  is drawn solid, ``"waiting"`` as an outline, anything else (``"working"``)
+  as a light fill.
+* ``{"depth": n}`` adds a point to the queue-depth line in a band above the
+  lanes; the band appears with the first such event.
+* ``done`` ends every open span.
+
+Hovering a tick shows its event; clicking one calls ``on_select(event)``.
+
+Speed: ``add()`` is called once per pump tick with that tick's events and
+draws only what is new. Ticks that would land on a pixel already marked in
+the same lane are not drawn again (they are still found by hovering), runs of
+short spans in one pixel merge into one item, and rescaling the time axis is
+one ``Canvas.scale`` call that moves every item in C. So the number of canvas
+items is bounded by lanes x pixels, not by events.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import tkinter.font as tkfont
+from collections.abc import Callable
+
+import ttkbootstrap as ttk
+
+from .colors import ActorColors
+
+ERROR_RED = "#c0392b"
+DEPTH_BLUE = "#2c7fb8"
+IDLE = "idle"
+
+
+def nice_step(seconds_per_px: float, min_px: int = 70) -> float:
+    """A round tick interval (1, 2 or 5 times a power of ten) at least ``min_px`` apart."""
+    raw = seconds_per_px * min_px
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return factor * power
+    return 10 * power
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """``colour`` moved ``amount`` (0..1) of the way towards ``other`` (both #rrggbb)."""
+    if not (len(colour) == len(other) == 7 and colour[0] == other[0] == "#"):
+        return colour
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
+
+
+class Timeline(ttk.Frame):
+    LABEL_W = 110       # the column of lane names, at least (it widens for long names)
+    MAX_LABEL_W = 230
+    NAME_FONT = ("TkDefaultFont", 9, "bold")
+    RIGHT_PAD = 14
+    AXIS_H = 20
+    DEPTH_H = 64
+    LANE_H = 22
+    FIRST_SPAN = 2.0    # seconds the axis shows before the run outgrows it
+    HIT_PX = 5          # how near the pointer must be to a tick
+
+    def __init__(self, master, colors: ActorColors | None = None,
+                 on_select: Callable | None = None, **kw):
+        super().__init__(master, **kw)
+        self.colors = colors or ActorColors()
+        self.on_select = on_select
+        self.head = ttk.Canvas(self, height=self.AXIS_H, highlightthickness=0)
+        self.body = ttk.Canvas(self, height=5 * self.LANE_H, highlightthickness=0)
+        yscroll = ttk.Scrollbar(self, orient="vertical", command=self.body.yview)
+        self.body.configure(yscrollcommand=yscroll.set)
+        self.head.grid(row=0, column=0, sticky="ew")
+        self.body.grid(row=1, column=0, sticky="nsew")
+        yscroll.grid(row=1, column=1, sticky="ns")
+        self.rowconfigure(1, weight=1)
+        self.columnconfigure(0, weight=1)
+        for canvas in (self.head, self.body):
+            canvas.bind("<Motion>", self._on_motion, add="+")
+            canvas.bind("<Leave>", lambda _e: self.hide_hover(), add="+")
+            canvas.bind("<Button-1>", self._on_click, add="+")
+        self.body.bind("<Configure>", self._on_resize, add="+")
+        self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
+        self._name_font = tkfont.Font(self, font=self.NAME_FONT)
+        self._label_w = self.LABEL_W
+        self._plot_w = self._width_now()
+        self.clear()
+
+    # -- public ---------------------------------------------------------------------
+    def clear(self) -> None:
+        """Forget the last run."""
+        self.head.delete("all")
+        self.body.delete("all")
+        self.lanes: list[str] = []              # actor names, top to bottom
+        self.spans: list[tuple] = []            # (actor, state, t0, t1), every span ended
+        self.depth: list[tuple] = []            # (t, depth), every point
+        self.event_count = 0
+        self.hover_text: str | None = None
+        self._row: dict[str, int] = {}
+        self._times: dict[str, list[float]] = {}
+        self._events: dict[str, list] = {}
+        self._last_px: dict[str, int] = {}      # last pixel ticked in each lane
+        self._open: dict[str, list] = {}        # actor -> [item, item's t0, state, t0]
+        self._merge: dict[tuple, tuple] = {}    # (actor, state) -> (item, t0, t1) last one
+        self._depth_max = 1
+        self._depth_line = None                 # the tail from the last point to "now"
+        self._t_end = 0.0
+        self._span_s = self.FIRST_SPAN
+        if self._label_w != self.LABEL_W:
+            self._label_w = self.LABEL_W
+            self._plot_w = self._width_now()
+        self.head.configure(height=self.AXIS_H)
+        self._draw_axis()
+        self.body.configure(scrollregion=(0, 0, 1, 1))
+
+    def add(self, events: list) -> None:
+        """Draw a batch of events (one pump tick's worth)."""
+        if not events:
+            return
+        t_max = max(e.t for e in events)
+        if t_max > self._span_s:
+            self._rescale_time(t_max)
+        self._t_end = max(self._t_end, t_max)
+        depth_points: list[tuple] = []
+        lanes_before = len(self.lanes)
+        for event in events:
+            self.event_count += 1
+            actor = event.actor
+            if actor not in self._row:
+                self._add_lane(actor)
+            data = event.data if type(event.data) is dict else None
+            if data:
+                state = data.get("lane")
+                if state is not None:
+                    self._change_state(actor, str(state), event.t)
+                depth = data.get("depth")
+                if type(depth) is int:
+                    depth_points.append((event.t, depth))
+            if event.kind == "done":
+                for name in list(self._open):
+                    self._change_state(name, IDLE, event.t)
+            self._tick(actor, event)
+        if depth_points:
+            self._add_depth(depth_points)
+        self._stretch_open_spans()
+        if any(e.kind == "done" for e in events) and self._t_end * 1.1 < self._span_s:
+            self._fit_time(max(self._t_end * 1.05, 0.05))   # the run is over: use the width
+        if len(self.lanes) != lanes_before:
+            self.body.configure(scrollregion=(0, 0, self._plot_w + self._label_w,
+                                              len(self.lanes) * self.LANE_H))
+
+    def lane_events(self, actor: str) -> list:
+        return list(self._events.get(actor, []))
+
+    def to_image(self, width: int = 1000):
+        """The timeline as a pillow Image, drawn from the same data (for saving)."""
+        from PIL import Image, ImageDraw
+        top = self.AXIS_H + (self.DEPTH_H if self.depth else 0)
+        height = top + max(1, len(self.lanes)) * self.LANE_H + 4
+        image = Image.new("RGB", (width, height), "white")
+        draw = ImageDraw.Draw(image)
+        span = max(self._span_s, 1e-9)
+        scale = (width - self._label_w - self.RIGHT_PAD) / span
+
+        def x(t):
+            return self._label_w + t * scale
+        step = nice_step(1 / scale)
+        for i in range(int(span / step) + 1):
+            draw.line([(x(i * step), self.AXIS_H - 5), (x(i * step), height)], fill="#dddddd")
+            draw.text((x(i * step) + 2, 3), f"{i * step:g}s", fill="#555555")
+        if self.depth:
+            base = self.AXIS_H + self.DEPTH_H - 6
+            unit = (self.DEPTH_H - 14) / self._depth_max
+            points, last = [], 0
+            for t, d in sorted(self.depth):
+                points += [(x(t), base - last * unit), (x(t), base - d * unit)]
+                last = d
+            points.append((x(self._t_end), base - last * unit))
+            draw.text((6, base - 20), f"queue depth (max {self._depth_max})", fill="#555555")
+            draw.line(points, fill=DEPTH_BLUE, width=2)
+        open_spans = [(a, s, t0, self._t_end) for a, (_i, _t, s, t0) in self._open.items()]
+        for i, actor in enumerate(self.lanes):
+            y0 = top + i * self.LANE_H
+            colour = self.colors(actor)
+            if i % 2:
+                draw.rectangle([0, y0, width, y0 + self.LANE_H], fill="#f4f5f7")
+            draw.text((6, y0 + 5), actor[:20], fill=colour)
+            for a, state, t0, t1 in self.spans + open_spans:
+                if a == actor:
+                    fill, outline = self._span_look(colour, state, "#ffffff")
+                    draw.rectangle([x(t0), y0 + 5, max(x(t0) + 1, x(t1)), y0 + self.LANE_H - 5],
+                                   fill=fill or None, outline=outline or None)
+            for event in self._events.get(actor, []):
+                red = event.kind == "error"
+                draw.line([(x(event.t), y0 + 3), (x(event.t), y0 + self.LANE_H - 3)],
+                          fill=ERROR_RED if red else colour, width=2 if red else 1)
+        return image
+
+    # -- lanes, ticks and spans -------------------------------------------------------
+    def _x(self, t: float) -> float:
+        return self._label_w + t * self._plot_w / self._span_s
+
+    def _add_lane(self, actor: str) -> None:
+        row = len(self.lanes)
+        self.lanes.append(actor)
+        self._row[actor] = row
+        self._widen_labels(actor)
+        self._times[actor] = []
+        self._events[actor] = []
+        y0 = row * self.LANE_H
+        if row % 2:
+            self.body.create_rectangle(0, y0, 20000, y0 + self.LANE_H, width=0,
+                                       fill=self._stripe(), tags=("stripe",))
+            self.body.tag_lower("stripe")
+        self.body.create_text(6, y0 + self.LANE_H / 2, anchor="w", text=actor,
+                              fill=self.colors(actor), font=("TkDefaultFont", 9, "bold"),
+                              tags=("name",))
+
+    def _tick(self, actor: str, event) -> None:
+        times = self._times[actor]
+        if times and event.t < times[-1]:   # rare: an event older than its lane's last
+            i = bisect.bisect_right(times, event.t)
+            times.insert(i, event.t)
+            self._events[actor].insert(i, event)
+        else:
+            times.append(event.t)
+            self._events[actor].append(event)
+        x = self._x(event.t)
+        px = int(x)
+        special = event.kind in ("error", "result")
+        if not special and self._last_px.get(actor) == px:
+            return                          # this pixel of this lane is already marked
+        self._last_px[actor] = px
+        y0 = self._row[actor] * self.LANE_H
+        self.body.create_line(x, y0 + 3, x, y0 + self.LANE_H - 3,
+                              fill=ERROR_RED if event.kind == "error" else self.colors(actor),
+                              width=3 if special else 1, tags=("plot", "tick"))
+
+    def _change_state(self, actor: str, state: str, t: float) -> None:
+        current = self._open.get(actor)
+        if current is not None and current[2] == state:
+            return                          # still in the same state
+        if current is not None:
+            item, item_t0, old, t0 = self._open.pop(actor)
+            self.spans.append((actor, old, t0, t))
+            self.body.coords(item, *self._span_box(actor, item_t0, t))
+            self._merge[actor, old] = (item, item_t0, t)
+        if state == IDLE:
+            return
+        last = self._merge.get((actor, state))
+        if last is not None and self._x(t) - self._x(last[2]) < 1:
+            # A new span in the pixel where the last one of this state ended:
+            # grow that item again instead of making another one.
+            self._open[actor] = [last[0], last[1], state, t]
+            return
+        fill, outline = self._span_look(self.colors(actor), state, self._paper())
+        item = self.body.create_rectangle(*self._span_box(actor, t, t), fill=fill,
+                                          outline=outline, tags=("plot", "span"))
+        self._open[actor] = [item, t, state, t]
+
+    def _span_box(self, actor: str, t0: float, t1: float) -> tuple:
+        y0 = self._row[actor] * self.LANE_H
+        x0 = self._x(t0)
+        return x0, y0 + 6, max(x0 + 1, self._x(t1)), y0 + self.LANE_H - 6
+
+    def _stretch_open_spans(self) -> None:
+        for actor, (item, item_t0, _state, _t0) in self._open.items():
+            self.body.coords(item, *self._span_box(actor, item_t0, self._t_end))
+
+    def _span_look(self, colour: str, state: str, paper: str) -> tuple:
+        """(fill, outline) of a span: solid when holding, outlined when waiting."""
+        if state == "holding":
+            return colour, colour
+        if state == "waiting":
+            return mix(colour, paper, 0.8), colour
+        return mix(colour, paper, 0.55), ""
+
+    # -- the queue depth band -----------------------------------------------------------
+    def _add_depth(self, points: list) -> None:
+        base = self.AXIS_H + self.DEPTH_H - 6
+        if not self.depth:
+            self.head.configure(height=self.AXIS_H + self.DEPTH_H)
+            self.head.create_text(6, base - 24, anchor="w", text="queue depth",
+                                  fill=self._ink(), tags=("ink", "depth-name"))
+            self.head.create_text(6, base - 10, anchor="w", text="", fill=self._ink(),
+                                  tags=("ink", "depth-max"))
+            self.head.create_line(self._label_w, base, 20000, base, fill=self._stripe(),
+                                  tags=("depth-base", "left-edge"))
+        new_max = max(self._depth_max, max(d for _, d in points))
+        if new_max > self._depth_max:
+            self.head.scale("depth", 0, base, 1, self._depth_max / new_max)
+            self._depth_max = new_max
+        unit = (self.DEPTH_H - 14) / self._depth_max
+        last = self.depth[-1][1] if self.depth else 0
+        start = self.depth[-1][0] if self.depth else points[0][0]
+        coords = [self._x(start), base - last * unit]
+        for t, d in points:
+            x = self._x(t)
+            coords += [x, base - last * unit, x, base - d * unit]
+            last = d
+        self.depth.extend(points)
+        self.head.create_line(*coords, fill=DEPTH_BLUE, width=2, tags=("plot", "depth"))
+        self.head.itemconfigure("depth-max", text=f"max {self._depth_max}")
+        self._depth_tail()
+
+    def _depth_tail(self) -> None:
+        if not self.depth:
+            return
+        base = self.AXIS_H + self.DEPTH_H - 6
+        t, d = self.depth[-1]
+        y = base - d * (self.DEPTH_H - 14) / self._depth_max
+        box = (self._x(t), y, max(self._x(t), self._x(self._t_end)), y)
+        if self._depth_line is None:
+            self._depth_line = self.head.create_line(*box, fill=DEPTH_BLUE, width=2,
+                                                     tags=("depth-tail",))
+        else:
+            self.head.coords(self._depth_line, *box)
+
+    # -- the time axis ----------------------------------------------------------------
+    def _rescale_time(self, t_max: float) -> None:
+        span = self._span_s
+        while span < t_max:
+            span *= 2                        # doubling keeps rescales rare
+        self._fit_time(span)
+
+    def _fit_time(self, span: float) -> None:
+        self._scale_x(self._span_s / span)
+        self._span_s = span
+        self._draw_axis()
+        self._stretch_open_spans()
+
+    def _scale_x(self, factor: float, shift: float = 0.0) -> None:
+        """Stretch the plot by ``factor`` from its left edge, then move it by ``shift``."""
+        left = self._label_w - shift
+        for canvas in (self.head, self.body):
+            canvas.scale("plot", left, 0, factor, 1)
+            if shift:
+                canvas.move("plot", shift, 0)
+        for actor, px in self._last_px.items():
+            self._last_px[actor] = int(self._label_w + (px - left) * factor)
+        self._depth_tail()
+
+    def _widen_labels(self, name: str) -> None:
+        """Make the name column wide enough for ``name`` (up to MAX_LABEL_W)."""
+        wanted = min(self.MAX_LABEL_W, self._name_font.measure(name) + 14)
+        if wanted <= self._label_w:
+            return
+        shift = wanted - self._label_w
+        old = self._plot_w
+        self._label_w = wanted
+        self._plot_w = self._width_now()
+        self._scale_x(self._plot_w / old, shift)
+        self.head.move("left-edge", shift, 0)
+        self._draw_axis()
+        self._stretch_open_spans()
+
+    def _draw_axis(self) -> None:
+        self.head.delete("axis")
+        self.body.delete("grid")
+        step = nice_step(self._span_s / max(1, self._plot_w))
+        count = int(self._span_s / step) + 1
+        decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
+        for i in range(count):
+            x = self._x(i * step)
+            self.head.create_line(x, self.AXIS_H - 5, x, self.AXIS_H, fill=self._ink(),
+                                  tags=("axis", "ink"))
+            if x < self._label_w + self._plot_w - 12:   # no label cut off at the edge
+                self.head.create_text(x + 2, 2, anchor="nw", text=f"{i * step:.{decimals}f}s",
+                                      fill=self._ink(), font=("TkDefaultFont", 8),
+                                      tags=("axis", "ink"))
+            self.body.create_line(x, 0, x, 20000, fill=self._stripe(), dash=(1, 3),
+                                  tags=("grid",))
+        self.body.tag_lower("grid")
+        self.body.tag_lower("stripe")
+
+    def _width_now(self) -> int:
+        width = self.body.winfo_width()
+        if width <= 1:
+            width = int(self.body.cget("width"))
+        return max(50, width - self._label_w - self.RIGHT_PAD)
+
+    def _on_resize(self, _event) -> None:
+        width = self._width_now()
+        if width != self._plot_w:
+            old, self._plot_w = self._plot_w, width
+            self._scale_x(width / old)
+            self._draw_axis()
+            self._stretch_open_spans()
+
+    # -- hovering and clicking ----------------------------------------------------------
+    def event_at(self, canvas, x: float, y: float):
+        """The event whose tick is under canvas point (x, y), or None."""
+        if canvas is self.head or x < self._label_w:
+            return None
+        row = int(y // self.LANE_H)
+        if not 0 <= row < len(self.lanes):
+            return None
+        actor = self.lanes[row]
+        times = self._times[actor]
+        t = (x - self._label_w) * self._span_s / self._plot_w
+        i = bisect.bisect_left(times, t)
+        best = min((j for j in (i - 1, i) if 0 <= j < len(times)),
+                   key=lambda j: abs(times[j] - t), default=None)
+        if best is None or abs(self._x(times[best]) - x) > self.HIT_PX:
+            return None
+        return self._events[actor][best]
+
+    def depth_at(self, x: float):
+        """(t, depth) of the queue at canvas x, or None before the first point."""
+        if not self.depth or x < self._label_w:
+            return None
+        t = (x - self._label_w) * self._span_s / self._plot_w
+        i = bisect.bisect_right([p[0] for p in self.depth], t)
+        return None if i == 0 else (t, self.depth[i - 1][1])
+
+    def _on_motion(self, e) -> None:
+        canvas = e.widget
+        x, y = canvas.canvasx(e.x), canvas.canvasy(e.y)
+        event = self.event_at(canvas, x, y)
+        if event is not None:
+            where = f" (line {event.line})" if event.line else ""
+            self.show_hover(canvas, x, y, f"{event.t:.3f}s  {event.actor}{where}\n{event.text}")
+        elif canvas is self.head and y > self.AXIS_H and self.depth_at(x):
+            t, depth = self.depth_at(x)
+            self.show_hover(canvas, x, y, f"{t:.2f}s: {depth} in the queue")
+        else:
+            self.hide_hover()
+
+    def _on_click(self, e) -> None:
+        canvas = e.widget
+        event = self.event_at(canvas, canvas.canvasx(e.x), canvas.canvasy(e.y))
+        if event is not None and self.on_select is not None:
+            self.on_select(event)
+
+    def show_hover(self, canvas, x: float, y: float, text: str) -> None:
+        if text == self.hover_text and canvas.find_withtag("hover"):
+            return
+        self.hide_hover()
+        self.hover_text = text
+        item = canvas.create_text(x + 12, y + 12, text=text, anchor="nw", width=380,
+                                  fill=self._ink(), font=("TkDefaultFont", 9),
+                                  tags=("hover",))
+        x1, y1, x2, y2 = canvas.bbox(item)
+        right = canvas.canvasx(canvas.winfo_width())
+        bottom = canvas.canvasy(canvas.winfo_height())
+        dx = -(x2 - x1) - 24 if x2 > right else 0
+        dy = max(-(y2 - y1) - 24, canvas.canvasy(0) - y1) if y2 > bottom else 0
+        canvas.move(item, dx, dy)
+        x1, y1, x2, y2 = canvas.bbox(item)
+        back = canvas.create_rectangle(x1 - 4, y1 - 2, x2 + 4, y2 + 2, fill=self._paper(),
+                                       outline=self._ink(), tags=("hover",))
+        canvas.tag_lower(back, item)
+
+    def hide_hover(self) -> None:
+        self.head.delete("hover")
+        self.body.delete("hover")
+        self.hover_text = None
+
+    # -- theme ----------------------------------------------------------------------------
+    def _ink(self) -> str:
+        return ttk.Style.get_instance().colors.fg
+
+    def _paper(self) -> str:
+        return ttk.Style.get_instance().colors.bg
+
+    def _stripe(self) -> str:
+        return mix(self._paper(), self._ink(), 0.06)
+
+    def _recolour(self) -> None:
+        for canvas in (self.head, self.body):
+            canvas.itemconfigure("ink", fill=self._ink())
+        self.body.itemconfigure("stripe", fill=self._stripe())
+        self.body.itemconfigure("grid", fill=self._stripe())
+        self.head.itemconfigure("depth-base", fill=self._stripe())
