@@ -119,7 +119,7 @@ class _EventLine:
     A process that a lesson makes with ``os.fork()`` inside a child (the pipes
     lesson) cannot emit: it would write into its parent's pipe, and two
     writers' messages could interleave. Its events are dropped; it reports to
-    its parent in its own way (here: its exit status).
+    its parent in its own way (the pipes lesson uses its exit status).
     """
 
     def __init__(self, conn):
