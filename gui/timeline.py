@@ -90,6 +90,10 @@ class Timeline(ttk.Frame):
         self.body.bind("<Configure>", self._on_resize, add="+")
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
         self._name_font = tkfont.Font(self, font=self.NAME_FONT)
+        # The hot paths call Tcl directly: tkinter's create_*() spends more
+        # time turning keyword options into Tcl words than Tk spends drawing.
+        self._tcl = self.body.tk.call
+        self._body_path = self.body._w
         self._label_w = self.LABEL_W
         self._plot_w = self._width_now()
         self.clear()
@@ -240,9 +244,9 @@ class Timeline(ttk.Frame):
             return                          # this pixel of this lane is already marked
         self._last_px[actor] = px
         y0 = self._row[actor] * self.LANE_H
-        self.body.create_line(x, y0 + 3, x, y0 + self.LANE_H - 3,
-                              fill=ERROR_RED if event.kind == "error" else self.colors(actor),
-                              width=3 if special else 1, tags=("plot", "tick"))
+        self._tcl(self._body_path, "create", "line", x, y0 + 3, x, y0 + self.LANE_H - 3,
+                  "-fill", ERROR_RED if event.kind == "error" else self.colors(actor),
+                  "-width", 3 if special else 1, "-tags", "plot tick")
 
     def _change_state(self, actor: str, state: str, t: float) -> None:
         current = self._open.get(actor)
@@ -251,7 +255,7 @@ class Timeline(ttk.Frame):
         if current is not None:
             item, item_t0, old, t0 = self._open.pop(actor)
             self.spans.append((actor, old, t0, t))
-            self.body.coords(item, *self._span_box(actor, item_t0, t))
+            self._tcl(self._body_path, "coords", item, *self._span_box(actor, item_t0, t))
             self._merge[actor, old] = (item, item_t0, t)
         if state == IDLE:
             return
@@ -262,8 +266,8 @@ class Timeline(ttk.Frame):
             self._open[actor] = [last[0], last[1], state, t]
             return
         fill, outline = self._span_look(self.colors(actor), state, self._paper())
-        item = self.body.create_rectangle(*self._span_box(actor, t, t), fill=fill,
-                                          outline=outline, tags=("plot", "span"))
+        item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
+                         "-fill", fill, "-outline", outline, "-tags", "plot span")
         self._open[actor] = [item, t, state, t]
 
     def _span_box(self, actor: str, t0: float, t1: float) -> tuple:
@@ -273,7 +277,8 @@ class Timeline(ttk.Frame):
 
     def _stretch_open_spans(self) -> None:
         for actor, (item, item_t0, _state, _t0) in self._open.items():
-            self.body.coords(item, *self._span_box(actor, item_t0, self._t_end))
+            self._tcl(self._body_path, "coords", item,
+                      *self._span_box(actor, item_t0, self._t_end))
 
     def _span_look(self, colour: str, state: str, paper: str) -> tuple:
         """(fill, outline) of a span: solid when holding, outlined when waiting."""
