@@ -72,6 +72,13 @@ def first_window(command: list[str], display: str, marker: Path, timeout: float 
     return drawn - started
 
 
+def help_time(command: list[str]) -> float:
+    """Seconds for ``--help``: starting the program and importing the app, no window."""
+    started = time.perf_counter()
+    subprocess.run([*command, "--help"], cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
 def size_of(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -81,6 +88,7 @@ def size_of(path: Path) -> int:
 def main() -> None:
     found, skipped = commands()
     times: dict[str, list[float]] = {name: [] for name in found}
+    helps: dict[str, list[float]] = {name: [] for name in found}
     with VirtualScreen() as screen, tempfile.TemporaryDirectory() as tmp:
         marker = Path(tmp) / "ready"
         for command in found.values():  # warm-up: fill the file cache
@@ -88,14 +96,18 @@ def main() -> None:
         for _ in range(RUNS):
             for name, command in found.items():
                 times[name].append(first_window(command, screen.display, marker))
+                helps[name].append(help_time(command))
     print(f"time to the first drawn window, median of {RUNS} (after one warm-up start)")
     source = statistics.median(times["source"])
-    print(f"{'start':<9} {'median':>8} {'min':>7} {'max':>7} {'vs source':>10} {'goal':>8}")
+    print(f"{'start':<9} {'median':>8} {'min':>7} {'max':>7} {'vs source':>10} {'goal':>8}"
+          f"   {'--help':>7}")
     for name, values in times.items():
         median = statistics.median(values)
         goal = f"<= {GOALS_S[name]:.1f} s" if name in GOALS_S else ""
         print(f"{name:<9} {median:>6.3f} s {min(values):>5.3f} s {max(values):>5.3f} s "
-              f"{median / source:>9.2f}x {goal:>8}")
+              f"{median / source:>9.2f}x {goal:>8}   {statistics.median(helps[name]):5.3f} s")
+    print("(--help: the same program started and its modules imported, with no window; "
+          "the rest of the time goes to building and drawing the window)")
     for line in skipped:
         print(line)
     print("sizes (MB = 10^6 bytes):")
