@@ -79,8 +79,10 @@ class ChildEmitter:
     FLUSH_EVERY = 0.025
     MAX_BATCH = 500
 
-    def __init__(self, mp_queue, t0: float, source_file: str | None, actor: str):
+    def __init__(self, mp_queue, t0: float, source_file: str | None, actor: str,
+                 control=None):
         self._queue = mp_queue
+        self._control = control    # for step mode: the gate crosses the process boundary
         self.t0 = t0
         self.source_file = source_file
         self.actor = actor
@@ -96,13 +98,17 @@ class ChildEmitter:
         if kind not in KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
         line = calling_line(self.source_file)
+        stepping = self._control is not None and kind in ("log", "state") \
+            and self._control.stepping
+        if stepping:
+            self._control.pause_if_stepping()   # wait here for Next
         item = (time.monotonic() - self.t0, actor or self.actor, kind, str(text), data,
                 line, os.getpid())
         with self._lock:
             self._batch.append(item)
             full = len(self._batch) >= self.MAX_BATCH
-        if full:
-            self.flush()
+        if full or stepping:
+            self.flush()   # in step mode, show the event now, not in 25 ms
         if self._flusher is None:
             self._flusher = threading.Thread(target=self._flush_loop, name="emit-flusher",
                                              daemon=True)

@@ -136,14 +136,14 @@ class _EventLine:
         self._conn = None
 
 
-def _child_entry(target: Callable, name: str, events, stop_reader, speed, started,
+def _child_entry(target: Callable, name: str, events, stop_reader, speed, gate, started,
                  index: int, t0: float, source_file: str | None, args: tuple) -> None:
     # Ctrl+C in a terminal reaches the whole process group; the parent decides
     # when children end, so they ignore it unless a lesson installs a handler.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop = ChildControl(_ChildStop(stop_reader), speed, gate)
     emit = ChildEmitter(_EventLine(events), t0, source_file,
-                        actor=f"{name} pid {os.getpid()}")
-    stop = ChildControl(_ChildStop(stop_reader), speed)
+                        actor=f"{name} pid {os.getpid()}", control=stop)
     if index < len(started):
         started[index] = 1             # from here on, close() gives us time to end
     try:
@@ -195,7 +195,7 @@ class ProcessGroup:
         process = self.ctx.Process(
             target=_child_entry, name=name, daemon=daemon,
             args=(target, name, writer, self._stop_line.reader, self._speed,
-                  self._started, len(self.processes), self._emit.t0,
+                  self._stop.gate, self._started, len(self.processes), self._emit.t0,
                   self._emit.source_file, args))
         try:
             process.start()

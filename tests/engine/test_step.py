@@ -51,3 +51,24 @@ def test_stop_while_paused_ends_the_run():
     run.stop()
     assert run.join(2), "a paused run must still stop"
     assert collect(run)[-1].data["status"] == "stopped"
+
+
+def test_step_mode_crosses_the_process_boundary():
+    """Child processes wait at the same gate: one Next, one event."""
+    run = start("mp_queue", {}, stepping=True)
+    try:
+        settled = quiet_events(run, quiet=1.0)
+        assert all(e.pid == settled[0].pid for e in settled if e.kind in ("log", "state")), \
+            "no child process may emit before the first Next"
+        child_events = 0
+        for _ in range(15):
+            run.step()
+            got = quiet_events(run, quiet=0.6)
+            gated = [e for e in got if e.kind in ("log", "state")]
+            assert len(gated) == 1, [e.text for e in got]
+            child_events += gated[0].pid != settled[0].pid
+        assert child_events > 0, "no event came from a child process"
+    finally:
+        run.stop()
+        assert run.join(3)
+    collect(run)
