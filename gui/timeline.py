@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import time
 import tkinter.font as tkfont
 from collections.abc import Callable
 
@@ -37,6 +38,7 @@ from .colors import ActorColors
 ERROR_RED = "#c0392b"
 DEPTH_BLUE = "#2c7fb8"
 IDLE = "idle"
+SPECIAL = ("error", "result")   # kinds always drawn, as a thicker tick
 
 
 def nice_step(seconds_per_px: float, min_px: int = 70) -> float:
@@ -68,6 +70,9 @@ class Timeline(ttk.Frame):
     LANE_H = 22
     FIRST_SPAN = 2.0    # seconds the axis shows before the run outgrows it
     HIT_PX = 5          # how near the pointer must be to a tick
+    MERGE_PX = 2        # spans of one state closer than this share one canvas item
+    BUDGET_S = 0.008    # the most time one call spends drawing; the rest waits
+    CHUNK = 256         # events drawn between looks at the clock
 
     def __init__(self, master, colors: ActorColors | None = None,
                  on_select: Callable | None = None, **kw):
@@ -89,6 +94,7 @@ class Timeline(ttk.Frame):
             canvas.bind("<Button-1>", self._on_click, add="+")
         self.body.bind("<Configure>", self._on_resize, add="+")
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
+        self._after_id = None
         self._name_font = tkfont.Font(self, font=self.NAME_FONT)
         # The hot paths call Tcl directly: tkinter's create_*() spends more
         # time turning keyword options into Tcl words than Tk spends drawing.
@@ -101,6 +107,9 @@ class Timeline(ttk.Frame):
     # -- public ---------------------------------------------------------------------
     def clear(self) -> None:
         """Forget the last run."""
+        self._cancel_resume()
+        self._backlog: list = []                # events taken but not drawn yet
+        self._next = 0                          # the first of them not drawn
         self.head.delete("all")
         self.body.delete("all")
         self.lanes: list[str] = []              # actor names, top to bottom
@@ -112,8 +121,11 @@ class Timeline(ttk.Frame):
         self._times: dict[str, list[float]] = {}
         self._events: dict[str, list] = {}
         self._last_px: dict[str, int] = {}      # last pixel ticked in each lane
-        self._open: dict[str, list] = {}        # actor -> [item, item's t0, state, t0]
-        self._merge: dict[tuple, tuple] = {}    # (actor, state) -> (item, t0, t1) last one
+        # actor -> [item, item's t0, state, t0, pixel of its right edge]
+        self._open: dict[str, list] = {}
+        # (actor, state) -> (item, item's t0, t1, pixel of its right edge), the last one
+        self._merge: dict[tuple, tuple] = {}
+        self._looks: dict[tuple, tuple] = {}    # (actor, state) -> (fill, outline)
         self._depth_max = 1
         self._depth_line = None                 # the tail from the last point to "now"
         self._t_end = 0.0
@@ -126,40 +138,109 @@ class Timeline(ttk.Frame):
         self.body.configure(scrollregion=(0, 0, 1, 1))
 
     def add(self, events: list) -> None:
-        """Draw a batch of events (one pump tick's worth)."""
+        """Take a batch of events (one pump tick's worth) and draw it.
+
+        Drawing stops after BUDGET_S, so a flood cannot freeze the window;
+        the rest is drawn in later turns of the event loop. Lanes appear at
+        once, in the order their actors first speak.
+        """
         if not events:
             return
-        t_max = max(e.t for e in events)
-        if t_max > self._span_s:
-            self._rescale_time(t_max)
-        self._t_end = max(self._t_end, t_max)
-        depth_points: list[tuple] = []
+        self.event_count += len(events)
         lanes_before = len(self.lanes)
         for event in events:
-            self.event_count += 1
-            actor = event.actor
-            if actor not in self._row:
-                self._add_lane(actor)
-            data = event.data if type(event.data) is dict else None
-            if data:
-                state = data.get("lane")
-                if state is not None:
-                    self._change_state(actor, str(state), event.t)
-                depth = data.get("depth")
-                if type(depth) is int:
-                    depth_points.append((event.t, depth))
-            if event.kind == "done":
-                for name in list(self._open):
-                    self._change_state(name, IDLE, event.t)
-            self._tick(actor, event)
-        if depth_points:
-            self._add_depth(depth_points)
-        self._stretch_open_spans()
-        if any(e.kind == "done" for e in events) and self._t_end * 1.1 < self._span_s:
-            self._fit_time(max(self._t_end * 1.05, 0.05))   # the run is over: use the width
+            if event.actor not in self._row:
+                self._add_lane(event.actor)
         if len(self.lanes) != lanes_before:
             self.body.configure(scrollregion=(0, 0, self._plot_w + self._label_w,
                                               len(self.lanes) * self.LANE_H))
+        self._backlog.extend(events)
+        self._drain(self.BUDGET_S)
+
+    @property
+    def pending(self) -> int:
+        """How many events are taken but not drawn yet."""
+        return len(self._backlog) - self._next
+
+    def flush(self) -> None:
+        """Draw every pending event now."""
+        self._drain(None)
+
+    def destroy(self) -> None:
+        self._cancel_resume()
+        super().destroy()
+
+    def _drain(self, budget: float | None) -> None:
+        deadline = None if budget is None else time.perf_counter() + budget
+        backlog = self._backlog
+        while self._next < len(backlog):
+            chunk = backlog[self._next:self._next + self.CHUNK]
+            self._next += len(chunk)
+            self._draw(chunk)
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
+        if self._next >= len(backlog):
+            backlog.clear()
+            self._next = 0
+            self._cancel_resume()
+        elif self._after_id is None:
+            self._after_id = self.after(1, self._resume)
+
+    def _resume(self) -> None:
+        self._after_id = None
+        self._drain(self.BUDGET_S)
+
+    def _cancel_resume(self) -> None:
+        if getattr(self, "_after_id", None) is not None:
+            self.after_cancel(self._after_id)
+            self._after_id = None
+
+    def _draw(self, events: list) -> None:
+        t_max = max(e.t for e in events)
+        if t_max > self._span_s:
+            self._rescale_time(t_max)
+        if t_max > self._t_end:
+            self._t_end = t_max
+        left, scale = self._label_w, self._plot_w / self._span_s
+        last_px, rows, colours = self._last_px, self._row, self.colors
+        tcl, path, lane_h = self._tcl, self._body_path, self.LANE_H
+        depth_points: list[tuple] = []
+        done = False
+        for event in events:
+            actor, t, data = event.actor, event.t, event.data
+            if type(data) is dict:
+                state = data.get("lane")
+                if state is not None:
+                    self._change_state(actor, str(state), t)
+                depth = data.get("depth")
+                if type(depth) is int:
+                    depth_points.append((t, depth))
+            if event.kind == "done":
+                done = True
+                for name in list(self._open):
+                    self._change_state(name, IDLE, t)
+            times = self._times[actor]           # kept for hovering
+            if times and t < times[-1]:          # rare: older than its lane's last event
+                i = bisect.bisect_right(times, t)
+                times.insert(i, t)
+                self._events[actor].insert(i, event)
+            else:
+                times.append(t)
+                self._events[actor].append(event)
+            x = left + t * scale
+            special = event.kind in SPECIAL
+            if int(x) == last_px.get(actor) and not special:
+                continue                         # this pixel of this lane is marked already
+            last_px[actor] = int(x)
+            y0 = rows[actor] * lane_h
+            tcl(path, "create", "line", x, y0 + 3, x, y0 + lane_h - 3,
+                "-fill", ERROR_RED if event.kind == "error" else colours(actor),
+                "-width", 3 if special else 1, "-tags", "plot tick")
+        if depth_points:
+            self._add_depth(depth_points)
+        self._stretch_open_spans()
+        if done and self._t_end * 1.1 < self._span_s:
+            self._fit_time(max(self._t_end * 1.05, 0.05))   # the run is over: use the width
 
     def lane_events(self, actor: str) -> list:
         return list(self._events.get(actor, []))
@@ -167,6 +248,7 @@ class Timeline(ttk.Frame):
     def to_image(self, width: int = 1000):
         """The timeline as a pillow Image, drawn from the same data (for saving)."""
         from PIL import Image, ImageDraw
+        self.flush()
         top = self.AXIS_H + (self.DEPTH_H if self.depth else 0)
         height = top + max(1, len(self.lanes)) * self.LANE_H + 4
         image = Image.new("RGB", (width, height), "white")
@@ -190,7 +272,7 @@ class Timeline(ttk.Frame):
             points.append((x(self._t_end), base - last * unit))
             draw.text((6, base - 20), f"queue depth (max {self._depth_max})", fill="#555555")
             draw.line(points, fill=DEPTH_BLUE, width=2)
-        open_spans = [(a, s, t0, self._t_end) for a, (_i, _t, s, t0) in self._open.items()]
+        open_spans = [(a, s, t0, self._t_end) for a, (_i, _t, s, t0, _x) in self._open.items()]
         for i, actor in enumerate(self.lanes):
             y0 = top + i * self.LANE_H
             colour = self.colors(actor)
@@ -228,47 +310,32 @@ class Timeline(ttk.Frame):
                               fill=self.colors(actor), font=("TkDefaultFont", 9, "bold"),
                               tags=("name",))
 
-    def _tick(self, actor: str, event) -> None:
-        times = self._times[actor]
-        if times and event.t < times[-1]:   # rare: an event older than its lane's last
-            i = bisect.bisect_right(times, event.t)
-            times.insert(i, event.t)
-            self._events[actor].insert(i, event)
-        else:
-            times.append(event.t)
-            self._events[actor].append(event)
-        x = self._x(event.t)
-        px = int(x)
-        special = event.kind in ("error", "result")
-        if not special and self._last_px.get(actor) == px:
-            return                          # this pixel of this lane is already marked
-        self._last_px[actor] = px
-        y0 = self._row[actor] * self.LANE_H
-        self._tcl(self._body_path, "create", "line", x, y0 + 3, x, y0 + self.LANE_H - 3,
-                  "-fill", ERROR_RED if event.kind == "error" else self.colors(actor),
-                  "-width", 3 if special else 1, "-tags", "plot tick")
-
     def _change_state(self, actor: str, state: str, t: float) -> None:
         current = self._open.get(actor)
         if current is not None and current[2] == state:
             return                          # still in the same state
+        px = int(self._x(t))
         if current is not None:
-            item, item_t0, old, t0 = self._open.pop(actor)
+            item, item_t0, old, t0, right = self._open.pop(actor)
             self.spans.append((actor, old, t0, t))
-            self._tcl(self._body_path, "coords", item, *self._span_box(actor, item_t0, t))
-            self._merge[actor, old] = (item, item_t0, t)
+            if px != right:
+                self._tcl(self._body_path, "coords", item, *self._span_box(actor, item_t0, t))
+            self._merge[actor, old] = (item, item_t0, t, px)
         if state == IDLE:
             return
         last = self._merge.get((actor, state))
-        if last is not None and self._x(t) - self._x(last[2]) < 1:
-            # A new span in the pixel where the last one of this state ended:
+        if last is not None and px - last[3] < self.MERGE_PX:
+            # A new span (nearly) where the last one of this state ended:
             # grow that item again instead of making another one.
-            self._open[actor] = [last[0], last[1], state, t]
+            self._open[actor] = [last[0], last[1], state, t, last[3]]
             return
-        fill, outline = self._span_look(self.colors(actor), state, self._paper())
+        look = self._looks.get((actor, state))
+        if look is None:
+            look = self._looks[actor, state] = self._span_look(self.colors(actor), state,
+                                                               self._paper())
         item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
-                         "-fill", fill, "-outline", outline, "-tags", "plot span")
-        self._open[actor] = [item, t, state, t]
+                         "-fill", look[0], "-outline", look[1], "-tags", "plot span")
+        self._open[actor] = [item, t, state, t, px]
 
     def _span_box(self, actor: str, t0: float, t1: float) -> tuple:
         y0 = self._row[actor] * self.LANE_H
@@ -276,9 +343,12 @@ class Timeline(ttk.Frame):
         return x0, y0 + 6, max(x0 + 1, self._x(t1)), y0 + self.LANE_H - 6
 
     def _stretch_open_spans(self) -> None:
-        for actor, (item, item_t0, _state, _t0) in self._open.items():
-            self._tcl(self._body_path, "coords", item,
-                      *self._span_box(actor, item_t0, self._t_end))
+        px = int(self._x(self._t_end))
+        for actor, entry in self._open.items():
+            if entry[4] != px:
+                entry[4] = px
+                self._tcl(self._body_path, "coords", entry[0],
+                          *self._span_box(actor, entry[1], self._t_end))
 
     def _span_look(self, colour: str, state: str, paper: str) -> tuple:
         """(fill, outline) of a span: solid when holding, outlined when waiting."""
@@ -349,8 +419,14 @@ class Timeline(ttk.Frame):
             canvas.scale("plot", left, 0, factor, 1)
             if shift:
                 canvas.move("plot", shift, 0)
+        def moved(px):
+            return int(self._label_w + (px - left) * factor)
         for actor, px in self._last_px.items():
-            self._last_px[actor] = int(self._label_w + (px - left) * factor)
+            self._last_px[actor] = moved(px)
+        for entry in self._open.values():
+            entry[4] = moved(entry[4])
+        for key, (item, t0, t1, px) in self._merge.items():
+            self._merge[key] = (item, t0, t1, moved(px))
         self._depth_tail()
 
     def _widen_labels(self, name: str) -> None:

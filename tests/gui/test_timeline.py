@@ -9,7 +9,7 @@ from tests.gui.conftest import pump_until
 def run_to_the_end(app, tab, **values):
     tab.form.set_values(values)
     tab.run_button.invoke()
-    pump_until(app, lambda: tab.state == "done")
+    pump_until(app, lambda: tab.state == "done" and not tab.timeline.pending)
     assert tab.last_status == "ok"
 
 
@@ -136,6 +136,7 @@ def test_ten_thousand_events_in_ticks_keep_the_canvas_small(bare_timeline, app):
     for start in range(0, len(events), 50):      # as the pump hands them over
         bare_timeline.add(events[start:start + 50])
         app.update_idletasks()
+    bare_timeline.flush()
     assert bare_timeline.lanes == ["worker-0", "worker-1", "worker-2"]
     assert bare_timeline.event_count == 10_000
     assert len(bare_timeline.depth) == 10_000
@@ -159,3 +160,18 @@ def test_ten_thousand_events_in_ticks_keep_the_canvas_small(bare_timeline, app):
     assert len(found) == sum(1 for e in events if e.actor == event.actor)
     image = bare_timeline.to_image(800)
     assert image.size[0] == 800 and image.size[1] > 3 * bare_timeline.LANE_H
+
+
+def test_a_flood_in_one_batch_is_drawn_over_later_turns_of_the_event_loop(bare_timeline, app):
+    events = list(flood(10_000, actors=5))
+    bare_timeline.add(events)
+    # Every lane is there at once, even if drawing has to wait.
+    assert bare_timeline.lanes == [f"worker-{i}" for i in range(5)]
+    assert bare_timeline.event_count == 10_000
+    pump_until(app, lambda: bare_timeline.pending == 0, timeout=30)
+    assert sum(len(bare_timeline.lane_events(a)) for a in bare_timeline.lanes) == 10_000
+    assert len(bare_timeline.depth) == 10_000
+    assert bare_timeline.body.find_withtag("tick")
+    bare_timeline.clear()
+    assert bare_timeline.lanes == [] and bare_timeline.pending == 0
+    assert not bare_timeline.body.find_withtag("tick")
