@@ -125,7 +125,8 @@ class Timeline(ttk.Frame):
         self._open: dict[str, list] = {}
         # (actor, state) -> (item, item's t0, t1, pixel of its right edge), the last one
         self._merge: dict[tuple, tuple] = {}
-        self._looks: dict[tuple, tuple] = {}    # (actor, state) -> (fill, outline)
+        # (actor, state) -> (fill, outline, the tag its spans share, to recolour them)
+        self._looks: dict[tuple, tuple] = {}
         self._depth_max = 1
         self._depth_line = None                 # the tail from the last point to "now"
         self._t_end = 0.0
@@ -331,10 +332,11 @@ class Timeline(ttk.Frame):
             return
         look = self._looks.get((actor, state))
         if look is None:
-            look = self._looks[actor, state] = self._span_look(self.colors(actor), state,
-                                                               self._paper())
+            fill, outline = self._span_look(self.colors(actor), state, self._paper())
+            look = self._looks[actor, state] = (fill, outline, f"look{len(self._looks)}")
         item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
-                         "-fill", look[0], "-outline", look[1], "-tags", "plot span")
+                         "-fill", look[0], "-outline", look[1],
+                         "-tags", f"plot span {look[2]}")
         self._open[actor] = [item, t, state, t, px]
 
     def _span_box(self, actor: str, t0: float, t1: float) -> tuple:
@@ -556,6 +558,11 @@ class Timeline(ttk.Frame):
         return mix(self._paper(), self._ink(), 0.06)
 
     def _recolour(self) -> None:
+        self.hide_hover()
+        for (actor, state), (_fill, _outline, tag) in self._looks.items():
+            fill, outline = self._span_look(self.colors(actor), state, self._paper())
+            self._looks[actor, state] = (fill, outline, tag)
+            self.body.itemconfigure(tag, fill=fill, outline=outline)
         for canvas in (self.head, self.body):
             canvas.itemconfigure("ink", fill=self._ink())
         self.body.itemconfigure("stripe", fill=self._stripe())
