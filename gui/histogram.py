@@ -1,0 +1,103 @@
+"""File sizes on a log2 scale, drawn on a Canvas.
+
+Bucket 0 holds empty files; bucket k holds sizes from 2**(k-1) to 2**k - 1
+(sizes with k binary digits). Sizes of source files spread over many orders
+of magnitude, so equal-width buckets would put almost everything in one bar.
+"""
+
+from __future__ import annotations
+
+import math
+import tkinter as tk
+
+import ttkbootstrap as ttk
+
+
+def bucket_label(k: int) -> str:
+    """The smallest size in bucket ``k``, short: 0, 1, 2, 4 ... 512, 1K, 2K ... 1G."""
+    if k == 0:
+        return "0"
+    low = 1 << (k - 1)
+    for unit in ("", "K", "M", "G", "T", "P"):
+        if low < 1024:
+            return f"{low}{unit}"
+        low >>= 10
+    return f"{low}E"
+
+
+class SizeHistogram(ttk.Frame):
+    LEFT, BOTTOM, TOP = 44, 20, 8
+
+    def __init__(self, master, **kw):
+        super().__init__(master, **kw)
+        self.canvas = ttk.Canvas(self, height=120, highlightthickness=0)
+        self.canvas.pack(fill="both", expand=True)
+        self.counts: list[int] = []
+        self.canvas.bind("<Configure>", lambda _e: self.draw())
+        self.bind("<<ThemeChanged>>", lambda _e: self.draw(), add="+")
+        self.canvas.bind("<Motion>", self._on_motion)
+        self.canvas.bind("<Leave>", lambda _e: self.canvas.delete("tip"))
+
+    def show(self, histogram: list[int]) -> None:
+        self.counts = list(histogram)
+        self.draw()
+
+    @property
+    def bars(self) -> list[tuple[str, int]]:
+        """(label, count) of every bar drawn: empty files first, then each power of 2."""
+        return [(bucket_label(k), n) for k, n in enumerate(self.counts)]
+
+    def draw(self) -> None:
+        c = self.canvas
+        c.delete("all")
+        colors = ttk.Style.get_instance().colors
+        width, height = c.winfo_width(), c.winfo_height()
+        if not self.counts or width < 60 or height < 40:
+            c.create_text(width // 2, height // 2, text="Sizes appear here after a scan",
+                          fill=colors.secondary, tags="note")
+            return
+        top = max(self.counts) or 1
+        plot_w = width - self.LEFT - 6
+        plot_h = height - self.BOTTOM - self.TOP
+        step = plot_w / len(self.counts)
+        base = self.TOP + plot_h
+        c.create_line(self.LEFT, base, width - 4, base, fill=colors.fg)
+        c.create_text(self.LEFT - 4, self.TOP, text=f"{top:,}", anchor="ne", fill=colors.fg,
+                      font="TkSmallCaptionFont")
+        c.create_text(self.LEFT - 4, base, text="0", anchor="se", fill=colors.fg,
+                      font="TkSmallCaptionFont")
+        label_every = max(1, math.ceil(34 / max(step, 1)))  # labels must not overlap
+        for k, n in enumerate(self.counts):
+            x0 = self.LEFT + k * step + 1
+            x1 = x0 + max(1.0, step - 2)
+            if n:
+                y = base - max(1.0, plot_h * n / top)
+                c.create_rectangle(x0, y, x1, base, fill=colors.primary, outline="",
+                                   tags=("bar", f"bar{k}"))
+            if k % label_every == 0:
+                c.create_text((x0 + x1) / 2, base + 2, text=bucket_label(k), anchor="n",
+                              fill=colors.fg, font="TkSmallCaptionFont")
+
+    def _on_motion(self, event) -> None:
+        c = self.canvas
+        c.delete("tip")
+        if not self.counts:
+            return
+        step = (c.winfo_width() - self.LEFT - 6) / len(self.counts)
+        k = int((event.x - self.LEFT) // step) if step > 0 else -1
+        if not 0 <= k < len(self.counts):
+            return
+        low = bucket_label(k)
+        high = bucket_label(k + 1)
+        text = f"{self.counts[k]:,} files of size 0" if k == 0 else \
+            f"{self.counts[k]:,} files from {low} to under {high} bytes"
+        colors = ttk.Style.get_instance().colors
+        x = min(event.x + 10, c.winfo_width() - 4)
+        item = c.create_text(x, self.TOP + 2, text=text, anchor="ne" if x > c.winfo_width() / 2
+                             else "nw", fill=colors.fg, tags="tip")
+        try:
+            box = c.bbox(item)
+            c.create_rectangle(*box, fill=colors.bg, outline=colors.secondary, tags="tip")
+            c.tag_raise(item)
+        except (TypeError, tk.TclError):
+            pass
