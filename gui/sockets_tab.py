@@ -75,7 +75,9 @@ class SocketsTab(LessonTab):
                 self.address_label.configure(text=f"Server address: {host}:{port} ({how})",
                                              bootstyle="info")
             elif event.kind == "error" and event.actor == "main":
-                self.run_error = event.text.split(": ", 1)[-1]   # drop the exception name
+                explained = isinstance(event.data, dict) and event.data.get("explained")
+                # an unexpected error reads "TypeName: message"; drop the name
+                self.run_error = event.text if explained else event.text.split(": ", 1)[-1]
                 self.show_message(self.problem_label, self.run_error)
         super().on_events(events)   # last: it may finish the run
 
