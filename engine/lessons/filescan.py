@@ -29,9 +29,13 @@ program joins the path, asks `os.path.getsize` for its size, appends
 - Every failure is counted and listed, and the walk goes on.
 - Progress is reported about every 50 ms, never per file: an event per
   file would make the scan four times slower.
-- A big tree is shared between **2 worker processes** after a quick first
-  pass here. Starting a Python process costs about 0.1 s, so a small tree
-  is done before a worker would even be ready.
+- A big tree is split: after a quick first pass here, a **worker process**
+  (one per spare core) walks part of it, and a walker that runs out of
+  folders is handed half of another's. Starting a Python process costs
+  about 0.1 s, so a small tree is done before a worker would be ready.
+
+The careful walk lives in `engine/scan.py`; each helper there says why it
+is fast.
 
 ## What to watch
 
@@ -58,7 +62,7 @@ class Params:
                       help="the folder to walk (it must exist and be readable)")
     ext: str = param(".py", help="the file name ending to look for (case matters, like find)")
     top: int = param(10, low=1, high=10000, help="how many smallest and largest files to keep")
-    hidden: bool = param(True, help="also look inside hidden folders (names starting with a dot)")
+    hidden: bool = param(True, help="include hidden folders and files (names starting with a dot)")
     follow_links: bool = param(False, help="follow symlinks (each folder is still walked once)")
     classic: bool = param(False, help="walk the classic way: os.walk + getsize, every file "
                                       "kept in memory; crashes on a looping link")

@@ -6,7 +6,10 @@ would start it, interleaved round by round so all see the same machine load:
 
 - find:    find ROOT -type f -name '*.py' -printf '%s\\t%p\\n' | sort -n
 - ours:    python -m engine run filescan --root ROOT --top 10
-- ours-1p: the same scan kept in one process (no worker), for comparison
+- scanner: the same scan as a small program (python -c calling scan_tree),
+           without the command line's start-up (argparse, every lesson
+           imported, the runner thread, printing events)
+- ours-1p: that program kept in one process (no worker), for comparison
 - classic: os.walk + os.path.getsize, every (size, path) in a list, sorted
 
 Printed: median wall time of each (after one warm-up round, 5 rounds), the
@@ -47,12 +50,15 @@ print(allsizes[:2])
 print(allsizes[-2:])
 """
 
-ONE_PROCESS = r"""
+PROGRAM = r"""
 import sys
 from engine.control import Control
 from engine.lessons.filescan import format_result
-from engine.scan import ScanSpec, scan_tree
-print(format_result(scan_tree(sys.argv[1], ScanSpec(".py", 10), Control(), workers=0)))
+from engine.scan import WORKERS, ScanSpec, scan_tree
+if __name__ == "__main__":
+    workers = WORKERS if sys.argv[2] == "split" else 0
+    print(format_result(scan_tree(sys.argv[1], ScanSpec(".py", 10), Control(),
+                                  workers=workers)))
 """
 
 # Peak RSS of our parent process and of its worker, measured apart.
@@ -73,7 +79,8 @@ def commands(root: str) -> dict[str, list[str]]:
         "find": ["sh", "-c", f"find '{root}' -type f -name '*.py' -printf '%s\\t%p\\n' "
                               "| sort -n"],
         "ours": [py, "-m", "engine", "run", "filescan", "--root", root, "--top", "10"],
-        "ours-1p": [py, "-c", ONE_PROCESS, root],
+        "scanner": [py, "-c", PROGRAM, root, "split"],
+        "ours-1p": [py, "-c", PROGRAM, root, "one"],
         "classic": [py, "-c", CLASSIC, root],
     }
 
@@ -99,6 +106,20 @@ def memory_split(root: str) -> tuple[int, int]:
     line = [x for x in done.stderr.splitlines() if x.startswith("MEMORY ")][-1]
     _, me, kids = line.split()
     return int(me), int(kids)
+
+
+def fixed_costs() -> None:
+    """What each contender costs on an empty folder: start-up and exit only."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as empty:
+        runs = commands(empty)
+        times = {name: [] for name in runs}
+        for _ in range(ROUNDS):
+            for name, command in runs.items():
+                times[name].append(timed(command)[0])
+    print("on an empty folder (start-up and exit only), median of "
+          f"{ROUNDS}: " + ", ".join(f"{name} {statistics.median(v) * 1000:.0f} ms"
+                                    for name, v in times.items()))
 
 
 def bench_tree(n_files: int) -> dict:
@@ -127,7 +148,8 @@ def bench_tree(n_files: int) -> dict:
     print(f"  ours/find    = {ratio_find:.2f}x   (goal <= {GOAL_RATIO}x: "
           f"{'met' if ratio_find <= GOAL_RATIO else 'NOT met'})")
     print(f"  ours/classic = {med['ours'] / med['classic']:.2f}x")
-    print(f"  ours-1p/find = {med['ours-1p'] / med['find']:.2f}x   (the same scan, one process)")
+    print(f"  scanner/find = {med['scanner'] / med['find']:.2f}x   (the scan as a small program)")
+    print(f"  ours-1p/find = {med['ours-1p'] / med['find']:.2f}x   (that program, one process)")
     print(f"  ours, peak RSS apart: parent {parent_kb / 1024:.1f} MB, worker "
           f"{worker_kb / 1024:.1f} MB, together {(parent_kb + worker_kb) / 1024:.1f} MB "
           f"(goal <= {GOAL_MB} MB)")
@@ -177,6 +199,7 @@ def main() -> None:
                                             "300000,1000000").split(",") if s.strip()]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f} at start")
+    fixed_costs()
     for n in sizes:
         bench_tree(n)
     screen = None
