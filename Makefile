@@ -86,7 +86,7 @@ check-python:
 $(STAMP): pyproject.toml | check-python
 	@[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	@touch $(STAMP)
 
 # Xvfb (the virtual screen for the GUI tests) and xdotool (clicks like a person).

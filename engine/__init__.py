@@ -1,11 +1,22 @@
 """PySysLab's engine: runs lessons headless and reports what they do as Events.
 
 Nothing here imports tkinter, ttkbootstrap or the gui package.
+
+The names below are imported on first use (PEP 562), so a worker process
+that only needs ``engine.scan`` does not pay for the runner and its imports.
 """
 
-from .errors import LessonError
-from .events import Event
-from .params import ParamError
-from .runner import Run, start
+import importlib
 
-__all__ = ["Event", "LessonError", "ParamError", "Run", "start"]
+_WHERE = {"Event": "events", "LessonError": "errors", "ParamError": "params",
+          "Run": "runner", "start": "runner"}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine' has no attribute {name!r}")

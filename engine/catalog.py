@@ -36,21 +36,23 @@ class Lesson:
 
 
 @cache
+def _load(lesson_id: str) -> Lesson | None:
+    name = f"engine.lessons.{lesson_id}"
+    if importlib.util.find_spec(name) is None:
+        return None
+    module = importlib.import_module(name)
+    return Lesson(lesson_id, getattr(module, "TITLE", lesson_id), module)
+
+
 def lessons() -> tuple[Lesson, ...]:
     """Every lesson whose module is present, in teaching order."""
-    found = []
-    for lesson_id in ORDER:
-        name = f"engine.lessons.{lesson_id}"
-        if importlib.util.find_spec(name) is None:
-            continue
-        module = importlib.import_module(name)
-        found.append(Lesson(lesson_id, getattr(module, "TITLE", lesson_id), module))
-    return tuple(found)
+    return tuple(lesson for lesson in map(_load, ORDER) if lesson is not None)
 
 
 def get(lesson_id: str) -> Lesson:
-    for lesson in lessons():
-        if lesson.id == lesson_id:
-            return lesson
-    known = ", ".join(lesson.id for lesson in lessons())
-    raise KeyError(f"no lesson called {lesson_id!r} (known: {known})")
+    """One lesson, importing only its own module."""
+    lesson = _load(lesson_id) if lesson_id in ORDER else None
+    if lesson is None:
+        known = ", ".join(lesson.id for lesson in lessons())
+        raise KeyError(f"no lesson called {lesson_id!r} (known: {known})")
+    return lesson
