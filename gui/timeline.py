@@ -13,6 +13,8 @@ draw more:
   lanes; the band appears with the first such event.
 * ``done`` ends every open span.
 
+(These rules live in ``gui/lanes.py``, shared with the saved PNG.)
+
 Hovering a tick shows its event; clicking one calls ``on_select(event)``.
 
 Speed: ``add()`` is called once per pump tick with that tick's events and
@@ -34,30 +36,11 @@ from collections.abc import Callable
 import ttkbootstrap as ttk
 
 from .colors import ActorColors
+from .lanes import IDLE, SpanBook, mix, nice_step, span_look
 
 ERROR_RED = "#c0392b"
 DEPTH_BLUE = "#2c7fb8"
-IDLE = "idle"
 SPECIAL = ("error", "result")   # kinds always drawn, as a thicker tick
-
-
-def nice_step(seconds_per_px: float, min_px: int = 70) -> float:
-    """A round tick interval (1, 2 or 5 times a power of ten) at least ``min_px`` apart."""
-    raw = seconds_per_px * min_px
-    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return factor * power
-    return 10 * power
-
-
-def mix(colour: str, other: str, amount: float) -> str:
-    """``colour`` moved ``amount`` (0..1) of the way towards ``other`` (both #rrggbb)."""
-    if not (len(colour) == len(other) == 7 and colour[0] == other[0] == "#"):
-        return colour
-    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
 
 
 class Timeline(ttk.Frame):
@@ -113,7 +96,8 @@ class Timeline(ttk.Frame):
         self.head.delete("all")
         self.body.delete("all")
         self.lanes: list[str] = []              # actor names, top to bottom
-        self.spans: list[tuple] = []            # (actor, state, t0, t1), every span ended
+        self._book = SpanBook()                 # which state each lane is in (gui/lanes.py)
+        self.spans: list[tuple] = self._book.spans  # (actor, state, t0, t1), every span ended
         self.depth: list[tuple] = []            # (t, depth), every point
         self.event_count = 0
         self.hover_text: str | None = None
@@ -121,7 +105,7 @@ class Timeline(ttk.Frame):
         self._times: dict[str, list[float]] = {}
         self._events: dict[str, list] = {}
         self._last_px: dict[str, int] = {}      # last pixel ticked in each lane
-        # actor -> [item, item's t0, state, t0, pixel of its right edge]
+        # actor -> [item, item's t0, pixel of its right edge], for each open span
         self._open: dict[str, list] = {}
         # (actor, state) -> (item, item's t0, t1, pixel of its right edge), the last one
         self._merge: dict[tuple, tuple] = {}
@@ -218,7 +202,7 @@ class Timeline(ttk.Frame):
                     depth_points.append((t, depth))
             if event.kind == "done":
                 done = True
-                for name in list(self._open):
+                for name in list(self._book.open):
                     self._change_state(name, IDLE, t)
             times = self._times[actor]           # kept for hovering
             if times and t < times[-1]:          # rare: older than its lane's last event
@@ -273,14 +257,14 @@ class Timeline(ttk.Frame):
             points.append((x(self._t_end), base - last * unit))
             draw.text((6, base - 20), f"queue depth (max {self._depth_max})", fill="#555555")
             draw.line(points, fill=DEPTH_BLUE, width=2)
-        open_spans = [(a, s, t0, self._t_end) for a, (_i, _t, s, t0, _x) in self._open.items()]
+        all_spans = self._book.all_spans(self._t_end)
         for i, actor in enumerate(self.lanes):
             y0 = top + i * self.LANE_H
             colour = self.colors(actor)
             if i % 2:
                 draw.rectangle([0, y0, width, y0 + self.LANE_H], fill="#f4f5f7")
             draw.text((6, y0 + 5), actor[:20], fill=colour)
-            for a, state, t0, t1 in self.spans + open_spans:
+            for a, state, t0, t1 in all_spans:
                 if a == actor:
                     fill, outline = self._span_look(colour, state, "#ffffff")
                     draw.rectangle([x(t0), y0 + 5, max(x(t0) + 1, x(t1)), y0 + self.LANE_H - 5],
@@ -312,23 +296,22 @@ class Timeline(ttk.Frame):
                               tags=("name",))
 
     def _change_state(self, actor: str, state: str, t: float) -> None:
-        current = self._open.get(actor)
-        if current is not None and current[2] == state:
+        ended, started = self._book.change(actor, state, t)
+        if ended is None and not started:
             return                          # still in the same state
         px = int(self._x(t))
-        if current is not None:
-            item, item_t0, old, t0, right = self._open.pop(actor)
-            self.spans.append((actor, old, t0, t))
+        if ended is not None:
+            item, item_t0, right = self._open.pop(actor)
             if px != right:
                 self._tcl(self._body_path, "coords", item, *self._span_box(actor, item_t0, t))
-            self._merge[actor, old] = (item, item_t0, t, px)
-        if state == IDLE:
+            self._merge[actor, ended[1]] = (item, item_t0, t, px)
+        if not started:
             return
         last = self._merge.get((actor, state))
         if last is not None and px - last[3] < self.MERGE_PX:
             # A new span (nearly) where the last one of this state ended:
             # grow that item again instead of making another one.
-            self._open[actor] = [last[0], last[1], state, t, last[3]]
+            self._open[actor] = [last[0], last[1], last[3]]
             return
         look = self._looks.get((actor, state))
         if look is None:
@@ -337,7 +320,7 @@ class Timeline(ttk.Frame):
         item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
                          "-fill", look[0], "-outline", look[1],
                          "-tags", f"plot span {look[2]}")
-        self._open[actor] = [item, t, state, t, px]
+        self._open[actor] = [item, t, px]
 
     def _span_box(self, actor: str, t0: float, t1: float) -> tuple:
         y0 = self._row[actor] * self.LANE_H
@@ -347,18 +330,14 @@ class Timeline(ttk.Frame):
     def _stretch_open_spans(self) -> None:
         px = int(self._x(self._t_end))
         for actor, entry in self._open.items():
-            if entry[4] != px:
-                entry[4] = px
+            if entry[2] != px:
+                entry[2] = px
                 self._tcl(self._body_path, "coords", entry[0],
                           *self._span_box(actor, entry[1], self._t_end))
 
     def _span_look(self, colour: str, state: str, paper: str) -> tuple:
         """(fill, outline) of a span: solid when holding, outlined when waiting."""
-        if state == "holding":
-            return colour, colour
-        if state == "waiting":
-            return mix(colour, paper, 0.8), colour
-        return mix(colour, paper, 0.55), ""
+        return span_look(colour, state, paper)
 
     # -- the queue depth band -----------------------------------------------------------
     def _add_depth(self, points: list) -> None:
@@ -426,7 +405,7 @@ class Timeline(ttk.Frame):
         for actor, px in self._last_px.items():
             self._last_px[actor] = moved(px)
         for entry in self._open.values():
-            entry[4] = moved(entry[4])
+            entry[2] = moved(entry[2])
         for key, (item, t0, t1, px) in self._merge.items():
             self._merge[key] = (item, t0, t1, moved(px))
         self._depth_tail()

@@ -1,0 +1,114 @@
+"""What a timeline shows, worked out from events alone (no Tk, no drawing).
+
+The live timeline (``gui/timeline.py``) and the saved picture
+(``gui/exports.py``) both use this, so they follow the same rules:
+
+* an actor's lane appears when the actor first speaks;
+* ``data["lane"]`` starts a span in the actor's lane that lasts until its
+  next ``lane`` value; the same value again changes nothing, ``"idle"`` just
+  ends the span;
+* a ``done`` event ends every open span;
+* ``data["depth"]`` (an int) is a point of the queue-depth line.
+"""
+
+from __future__ import annotations
+
+import math
+
+IDLE = "idle"
+
+
+def lane_state(event) -> str | None:
+    """The lane state ``event`` sets, or None."""
+    data = event.data
+    if type(data) is dict:
+        state = data.get("lane")
+        if state is not None:
+            return str(state)
+    return None
+
+
+def queue_depth(event) -> int | None:
+    """The queue depth ``event`` reports, or None."""
+    data = event.data
+    if type(data) is dict:
+        depth = data.get("depth")
+        if type(depth) is int:
+            return depth
+    return None
+
+
+def actors_in_order(events) -> list[str]:
+    """Every actor of ``events``, in the order each first speaks."""
+    return list(dict.fromkeys(event.actor for event in events))
+
+
+class SpanBook:
+    """The spans of every lane: the ended ones, and the one open in each lane."""
+
+    def __init__(self):
+        self.spans: list[tuple] = []                   # (actor, state, t0, t1), ended
+        self.open: dict[str, tuple[str, float]] = {}   # actor -> (state, t0)
+
+    def change(self, actor: str, state: str, t: float) -> tuple[tuple | None, bool]:
+        """``actor``'s lane goes into ``state`` at ``t``.
+
+        Returns (the span this ended or None, whether a new span starts).
+        """
+        current = self.open.get(actor)
+        if current is not None and current[0] == state:
+            return None, False                         # still in the same state
+        ended = None
+        if current is not None:
+            del self.open[actor]
+            ended = (actor, current[0], current[1], t)
+            self.spans.append(ended)
+        if state == IDLE:
+            return ended, False
+        self.open[actor] = (state, t)
+        return ended, True
+
+    def add(self, event) -> None:
+        """Follow one event (for callers that draw afterwards, not as they go)."""
+        state = lane_state(event)
+        if state is not None:
+            self.change(event.actor, state, event.t)
+        if event.kind == "done":
+            for actor in list(self.open):
+                self.change(actor, IDLE, event.t)
+
+    def all_spans(self, t_end: float) -> list[tuple]:
+        """The ended spans, then the open ones as if they ended at ``t_end``."""
+        return self.spans + [(actor, state, t0, max(t0, t_end))
+                             for actor, (state, t0) in self.open.items()]
+
+
+def nice_step(seconds_per_px: float, min_px: int = 70) -> float:
+    """A round tick interval (1, 2 or 5 times a power of ten) at least ``min_px`` apart."""
+    raw = seconds_per_px * min_px
+    power = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1.0
+    for factor in (1, 2, 5, 10):
+        if factor * power >= raw:
+            return factor * power
+    return 10 * power
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """``colour`` moved ``amount`` (0..1) of the way towards ``other`` (both #rrggbb)."""
+    if not (len(colour) == len(other) == 7 and colour[0] == other[0] == "#"):
+        return colour
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
+
+
+def span_look(colour: str, state: str, paper: str) -> tuple[str, str]:
+    """(fill, outline) of a span: solid when holding, outlined when waiting.
+
+    An empty string means none.
+    """
+    if state == "holding":
+        return colour, colour
+    if state == "waiting":
+        return mix(colour, paper, 0.8), colour
+    return mix(colour, paper, 0.55), ""
