@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import signal
 import sys
 import tkinter as tk
+import tkinter.font as tkfont
 
 import ttkbootstrap as ttk
 
@@ -15,24 +17,31 @@ from engine import catalog
 from .firstdraw import report_first_draw
 from .pump import EventPump
 from .resources import window_icon_files
+from .settings import Settings
 from .tabs import tab_class
 
 log = logging.getLogger(__name__)
 
 TITLE = "PySysLab"
 LIGHT, DARK = "bootstrap-light", "bootstrap-dark"
+ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
 
 
 class App(ttk.App):
     """The only Tk root of the program."""
 
-    def __init__(self, theme: str = LIGHT):
+    def __init__(self, theme: str | None = None, settings: Settings | None = None):
+        self.settings = settings or Settings().load()
+        theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
         super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600),
                          iconphoto=None)  # ours, below
         self.set_icon()
-        self.speed = 1.0
+        self.speed = min(10.0, max(0.1, float(self.settings["speed"])))
+        self.zoom = 1.0
         self.closed = False
         self._signalled: int | None = None
+        self._base_fonts = {name: tkfont.nametofont(name).actual("size")
+                            for name in tkfont.names(self)}
         self.pump = EventPump(self)
         self.pump.add_hook(self._check_signals)
         self.create_menu()
@@ -40,6 +49,7 @@ class App(ttk.App):
         self.create_notebook()
         self.create_shortcuts()
         self.protocol("WM_DELETE_WINDOW", self.close)
+        self.restore_settings()
         self.pump.start()
 
     # -- building -----------------------------------------------------------------
@@ -54,12 +64,40 @@ class App(ttk.App):
     def create_menu(self) -> None:
         menubar = tk.Menu(self)
         file_menu = tk.Menu(menubar, tearoff=False)
+        file_menu.add_command(label="Save log…", accelerator="Ctrl+S", command=self.save_log)
+        file_menu.add_command(label="Save timeline as PNG…", command=self.save_timeline)
+        file_menu.add_separator()
         file_menu.add_command(label="Quit", accelerator="Ctrl+Q", command=self.close)
+        lesson_menu = tk.Menu(menubar, tearoff=False)
+        lesson_menu.add_command(label="Run", accelerator="F5",
+                                command=lambda: self.current_tab().start_run())
+        lesson_menu.add_command(label="Stop", accelerator="Esc",
+                                command=lambda: self.current_tab().stop_run())
+        lesson_menu.add_command(label="Step: next event", accelerator="F10",
+                                command=self.step_next)
+        lesson_menu.add_separator()
+        lesson_menu.add_command(label="Next lesson", accelerator="Ctrl+Tab",
+                                command=lambda: self.next_lesson(1))
+        lesson_menu.add_command(label="Previous lesson", accelerator="Ctrl+Shift+Tab",
+                                command=lambda: self.next_lesson(-1))
         view_menu = tk.Menu(menubar, tearoff=False)
+        view_menu.add_command(label="Zoom in", accelerator="Ctrl+Plus",
+                              command=lambda: self.set_zoom(step=1))
+        view_menu.add_command(label="Zoom out", accelerator="Ctrl+Minus",
+                              command=lambda: self.set_zoom(step=-1))
+        view_menu.add_command(label="Reset zoom", accelerator="Ctrl+0",
+                              command=lambda: self.set_zoom(1.0))
+        view_menu.add_separator()
         view_menu.add_command(label="Toggle light/dark", accelerator="Ctrl+D",
                               command=self.toggle_dark)
+        help_menu = tk.Menu(menubar, tearoff=False)
+        help_menu.add_command(label="Help and shortcuts", accelerator="F1",
+                              command=self.show_help)
+        help_menu.add_command(label="About PySysLab", command=self.show_about)
         menubar.add_cascade(label="File", menu=file_menu)
+        menubar.add_cascade(label="Lesson", menu=lesson_menu)
         menubar.add_cascade(label="View", menu=view_menu)
+        menubar.add_cascade(label="Help", menu=help_menu)
         self.configure(menu=menubar)
         self.menubar = menubar
 
@@ -67,10 +105,19 @@ class App(ttk.App):
         bar = ttk.Frame(self, padding=(8, 2))
         bar.pack(side="bottom", fill="x")
         self.status = ttk.Label(bar, text="Ready")
-        self.status.pack(side="left")
+        self.status.pack(side="left", fill="x", expand=True)
         self.theme_button = ttk.Checkbutton(bar, text="Dark", bootstyle="round-toggle",
                                             command=self.toggle_dark)
         self.theme_button.pack(side="right")
+        self.speed_label = ttk.Label(bar, width=6, anchor="e")
+        self.speed_label.pack(side="right", padx=(0, 12))
+        # The slider moves in powers of ten: -1 is 0.1x, 0 is 1x, +1 is 10x.
+        self.speed_scale = ttk.Scale(bar, from_=-1.0, to=1.0, length=140,
+                                     command=lambda value: self.set_speed(10 ** float(value)))
+        self.speed_scale.pack(side="right")
+        ttk.Label(bar, text="Speed").pack(side="right", padx=(0, 4))
+        ttk.ToolTip(self.speed_scale, text="Scale every deliberate delay, from 0.1x to 10x; "
+                                           "applies at once, to threads and processes")
 
     def create_notebook(self) -> None:
         self.notebook = ttk.Notebook(self)
@@ -80,22 +127,51 @@ class App(ttk.App):
             tab = tab_class(lesson.id)(self.notebook, self, lesson)
             self.notebook.add(tab, text=lesson.title)
             self.tabs[lesson.id] = tab
+        self.notebook.bind("<<NotebookTabChanged>>",
+                           lambda e: self.current_tab().ensure_built(), add="+")
 
     def create_shortcuts(self) -> None:
-        self.bind_all("<F5>", lambda e: self.current_tab().start_run())
-        self.bind_all("<Control-r>", lambda e: self.current_tab().start_run())
-        self.bind_all("<Escape>", lambda e: self.current_tab().stop_run())
-        self.bind_all("<Control-q>", lambda e: self.close())
-        self.bind_all("<Control-d>", lambda e: self.toggle_dark())
+        run = lambda e: self.current_tab().start_run()  # noqa: E731
+        keys = {
+            "<F5>": run, "<Control-r>": run,
+            "<Escape>": lambda e: self.current_tab().stop_run(),
+            "<F10>": lambda e: self.step_next(),
+            "<Control-q>": lambda e: self.close(),
+            "<Control-d>": lambda e: self.toggle_dark(),
+            "<Control-s>": lambda e: self.save_log(),
+            "<F1>": lambda e: self.show_help(),
+            "<Control-plus>": lambda e: self.set_zoom(step=1),
+            "<Control-equal>": lambda e: self.set_zoom(step=1),
+            "<Control-KP_Add>": lambda e: self.set_zoom(step=1),
+            "<Control-minus>": lambda e: self.set_zoom(step=-1),
+            "<Control-KP_Subtract>": lambda e: self.set_zoom(step=-1),
+            "<Control-0>": lambda e: self.set_zoom(1.0),
+            "<Control-Tab>": lambda e: self.next_lesson(1),
+            "<Control-Shift-Tab>": lambda e: self.next_lesson(-1),
+            "<Control-ISO_Left_Tab>": lambda e: self.next_lesson(-1),
+        }
+        for key, action in keys.items():
+            # On the window's own tag, not "all": there Tk's <<NextWindow>>
+            # (Tab) would win over Ctrl+Tab. "break": F10 would also open the
+            # menu bar, Ctrl+Tab move the focus.
+            self.bind(key, lambda e, act=action: (act(e), "break")[1])
+        # Text widgets have their own Ctrl+Tab; the app's wins.
+        for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>"):
+            self.bind_class("Text", key, lambda e: None)
 
     # -- behaviour ----------------------------------------------------------------
     def current_tab(self):
-        return self.nametowidget(self.notebook.select())
+        return self.nametowidget(self.notebook.select()).ensure_built()
 
     def select(self, lesson_id: str):
         tab = self.tabs[lesson_id]
         self.notebook.select(tab)
-        return tab
+        return tab.ensure_built()
+
+    def next_lesson(self, step: int = 1):
+        ids = list(self.tabs)
+        here = ids.index(self.current_tab().lesson.id)
+        return self.select(ids[(here + step) % len(ids)])
 
     def show_status(self, text: str) -> None:
         self.status.configure(text=text)
@@ -104,12 +180,117 @@ class App(ttk.App):
         self.toggle_theme()
         self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
 
+    def set_speed(self, speed: float) -> None:
+        """Applies at once to every running lesson, its threads and its processes."""
+        self.speed = round(min(10.0, max(0.1, speed)), 2)
+        self.speed_label.configure(text=f"{self.speed:g}x")
+        for tab in self.tabs.values():
+            if tab.run is not None:
+                tab.run.set_speed(self.speed)
+
+    def set_zoom(self, zoom: float | None = None, step: int = 0) -> None:
+        """Scale every named font (the whole interface follows)."""
+        if zoom is None:
+            nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
+            zoom = ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + step))]
+        self.zoom = zoom
+        for name, size in self._base_fonts.items():
+            try:
+                tkfont.nametofont(name).configure(size=round(size * zoom) or size)
+            except tk.TclError:
+                pass
+        self.show_status(f"Zoom {round(zoom * 100)}%")
+
+    def step_next(self) -> None:
+        self.current_tab().step_next()
+
+    # -- exports and dialogs -------------------------------------------------------
+    def save_log(self) -> None:
+        from .exports import ask_save_path, save_log
+        tab = self.current_tab()
+        if not tab.logview.events:
+            self.show_status("Nothing to save yet: run the lesson first.")
+            return
+        path = ask_save_path(self, "Save the log", f"{tab.lesson.id}-log.txt",
+                             [("Text", "*.txt"), ("All files", "*")])
+        if path:
+            problem = save_log(tab.logview.events, path)
+            self.show_status(problem or f"Saved the log to {path}")
+
+    def save_timeline(self) -> None:
+        from .exports import ask_save_path, save_timeline_png
+        tab = self.current_tab()
+        if not tab.logview.events:
+            self.show_status("Nothing to save yet: run the lesson first.")
+            return
+        path = ask_save_path(self, "Save the timeline", f"{tab.lesson.id}-timeline.png",
+                             [("PNG image", "*.png")])
+        if path:
+            problem = save_timeline_png(tab.logview.events, path)
+            self.show_status(problem or f"Saved the timeline to {path}")
+
+    def show_help(self) -> None:
+        from .about import show_help
+        show_help(self)
+
+    def show_about(self) -> None:
+        from .about import show_about
+        show_about(self)
+
+    # -- settings -------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        s = self.settings
+        self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
+        self.speed_scale.set(math.log10(self.speed))
+        self.set_speed(self.speed)
+        if s["geometry"]:
+            try:
+                self.geometry(s["geometry"])
+            except tk.TclError:
+                pass
+        zoom = float(s["zoom"])
+        if zoom != 1.0 and 0.5 <= zoom <= 3.0:
+            self.set_zoom(zoom)
+        last = s["last_tab"] if s["last_tab"] in self.tabs else next(iter(self.tabs))
+        self.select(last)
+        if s.problem:
+            self.show_status(s.problem)
+
+    def saved_params(self, lesson_id: str) -> dict:
+        saved = dict(self.settings["params"].get(lesson_id, {}))
+        folder = self.settings["last_folder"]
+        if lesson_id == "filescan" and folder and "root" not in saved:
+            saved["root"] = folder
+        return saved
+
+    def remember_params(self, lesson_id: str, values: dict) -> None:
+        self.settings["params"][lesson_id] = {k: v for k, v in values.items()
+                                              if isinstance(v, (str, int, float, bool))}
+        if lesson_id == "filescan" and values.get("root"):
+            self.settings["last_folder"] = values["root"]
+
+    def save_settings(self) -> None:
+        s = self.settings
+        s["theme"] = self.theme_mode or "light"
+        s["zoom"] = self.zoom
+        s["speed"] = self.speed
+        try:
+            s["geometry"] = self.geometry()
+            s["last_tab"] = self.current_tab().lesson.id
+        except tk.TclError:
+            pass
+        s.save()
+
     def close(self) -> None:
-        """Stop every run, wait for each to end, then destroy the window."""
+        """Stop every run, wait for them to end (2 s at most), then destroy the window."""
         if self.closed:
             return
         self.closed = True
         self.pump.cancel()
+        self.save_settings()
+        for tab in self.tabs.values():
+            if tab.run is not None:
+                tab.run.stop()    # all at once: they end in parallel
         for tab in self.tabs.values():
             if not tab.shutdown(timeout=2.0):
                 log.warning("%s did not end within 2 s", tab.lesson.id)

@@ -91,6 +91,7 @@ class FilescanTab(LessonTab):
 
     def __init__(self, master, app, lesson, **kw):
         self.result: dict | None = None
+        self._filter_id = None
         super().__init__(master, app, lesson, **kw)
 
     # -- building -----------------------------------------------------------------------

@@ -19,18 +19,22 @@ def printable(text: str) -> str:
 
 
 class LogView(ttk.Frame):
-    MAX_LINES = 5000   # older lines are dropped so the widget stays fast
+    MAX_LINES = 5000   # older lines are dropped from the widget so it stays fast
+    MAX_KEPT = 200_000  # events kept for Save log (about 40 MB at most)
     MAX_PER_TICK = 400  # in a flood, draw only the newest lines of each batch
 
-    def __init__(self, master, colors: ActorColors | None = None, **kw):
+    def __init__(self, master, colors: ActorColors | None = None, on_select=None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()
+        self.on_select = on_select
+        self.rows: list = []   # the event behind each text line (None: a note, a traceback)
         self.text = ttk.ScrolledText(self, height=12, width=70, wrap="none", hbar=True,
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
         self._make_read_only()
         self._widget.tag_configure("error", foreground="#c0392b")
         self._widget.tag_configure("skipped", foreground="#8a8a8a")
+        self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
         self._tags: set[str] = set()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
@@ -43,11 +47,15 @@ class LogView(ttk.Frame):
         GIL for a whole switch interval.
         """
         def refuse(event):
-            if event.state & 0x4 and event.keysym.lower() in ("c", "a"):
-                return None  # Ctrl+C, Ctrl+A
-            if event.keysym in ("Up", "Down", "Left", "Right", "Prior", "Next", "Home", "End"):
-                return None
-            return "break"
+            # Keys that would change the text stop here; every other key
+            # (F5, Esc, Ctrl+R, arrows...) goes on to the app's shortcuts.
+            if event.state & 0x4:
+                return None   # Ctrl+...: copy, select all, or a shortcut
+            if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
+                return "break"
+            if event.char and event.char.isprintable():
+                return "break"
+            return None
         self._widget.bind("<Key>", refuse)
         for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
             self._widget.bind(virtual, lambda e: "break")
@@ -58,6 +66,7 @@ class LogView(ttk.Frame):
 
     def clear(self) -> None:
         self.events.clear()
+        self.rows.clear()
         self._dropped = 0
         self._widget.delete("1.0", "end")
 
@@ -75,26 +84,45 @@ class LogView(ttk.Frame):
             shown = events[-self.MAX_PER_TICK:]
             skipped = len(events) - len(shown)
             chunks += [f"   … {skipped:,} more events arrived too fast to draw …\n", "skipped"]
+            self.rows.append(None)
         for event in shown:
             tag = self._tag_for(event.actor)
             line = f"{event.t:7.3f}  {event.actor:<16} {printable(event.text)}\n"
             if event.kind == "error":
                 chunks += [line, (tag, "error")]
                 trace = event.data.get("traceback") if isinstance(event.data, dict) else None
+                self.rows.append(event)
                 if trace:
                     chunks += [trace, ("error",)]
+                    self.rows.extend([None] * trace.count("\n"))
             else:
                 chunks += [line, tag]
+                self.rows.append(event)
         widget = self._widget
         follow = widget.yview()[1] >= 0.999
         widget.insert("end", *chunks)  # one Tcl call for the whole batch
-        excess = len(self.events) - self.MAX_LINES
+        excess = len(self.events) - self.MAX_KEPT
         if excess > 0:
-            widget.delete("1.0", f"{int(widget.index('end-1c').split('.')[0]) - self.MAX_LINES}.0")
             del self.events[:excess]
             self._dropped += excess
+        extra_rows = len(self.rows) - self.MAX_LINES
+        if extra_rows > 0:
+            widget.delete("1.0", f"{extra_rows + 1}.0")
+            del self.rows[:extra_rows]
         if follow:
             widget.see("end")
+
+    def event_at_line(self, line: int):
+        """The event shown on text line ``line`` (1-based), or None."""
+        return self.rows[line - 1] if 0 < line <= len(self.rows) else None
+
+    def _clicked(self, tk_event) -> None:
+        if self._widget.tag_ranges("sel"):
+            return   # selecting text to copy, not choosing an event
+        line = int(self._widget.index(f"@{tk_event.x},{tk_event.y}").split(".")[0])
+        event = self.event_at_line(line)
+        if event is not None and self.on_select is not None:
+            self.on_select(event)
 
     def content(self) -> str:
         return self._widget.get("1.0", "end-1c")

@@ -53,6 +53,9 @@ class SourceView(ttk.Frame):
             self._widget.tag_configure(tag, foreground=colour)
         self._widget.configure(state="disabled")
         self.path: str | None = None
+        self._acting: dict[str, str] = {}      # actor -> its highlight tag
+        self.acting_lines: dict[str, int] = {}  # actor -> the line it ran last
+        self.chosen_line: int | None = None
 
     @property
     def _widget(self) -> tk.Text:
@@ -72,10 +75,62 @@ class SourceView(ttk.Frame):
             widget.insert("end", f"{number:>{width}}  ", ("gutter",))
             widget.insert("end", line + "\n")
         widget.tag_configure("gutter", foreground="#9a9a9a")
-        offset = width + 2
+        widget.configure(state="disabled")
+        # Colouring costs ~20 ms a lesson: do it once the window is drawn.
+        self.after_idle(self._colour, source, width + 2)
+
+    def _colour(self, source: str, offset: int) -> None:
+        widget = self._widget
         for tag, (r1, c1), (r2, c2) in syntax_spans(source):
             widget.tag_add(tag, f"{r1}.{c1 + offset}", f"{r2}.{c2 + offset}")
-        widget.configure(state="disabled")
+        for tag in self._acting.values():
+            widget.tag_raise(tag)
+
+    # -- the acting line ------------------------------------------------------------
+    def highlight(self, actor: str, line: int, colour: str) -> None:
+        """Mark ``line`` as the one ``actor`` ran last, in a tint of its colour."""
+        widget = self._widget
+        tag = self._acting.get(actor)
+        if tag is None:
+            tag = self._acting[actor] = f"acting{len(self._acting)}"
+            widget.tag_configure(tag, background=self._tint(colour))
+        widget.tag_remove(tag, "1.0", "end")
+        widget.tag_add(tag, f"{line}.0", f"{line}.0 lineend +1c")
+        widget.tag_raise(tag)
+        self.acting_lines[actor] = line
+
+    def follow(self, line: int) -> None:
+        self._widget.see(f"{line}.0")
+
+    def select_line(self, line: int) -> None:
+        """Show and mark one line (a click on an event in the log or timeline)."""
+        widget = self._widget
+        widget.tag_configure("chosen", relief="solid", borderwidth=1)
+        widget.tag_remove("chosen", "1.0", "end")
+        widget.tag_add("chosen", f"{line}.0", f"{line}.0 lineend")
+        widget.see(f"{line}.0")
+        self.chosen_line = line
+
+    def clear_highlights(self) -> None:
+        for tag in self._acting.values():
+            self._widget.tag_remove(tag, "1.0", "end")
+        self.acting_lines.clear()
+
+    def highlighted(self) -> dict[str, int]:
+        """actor -> line, as drawn (read back from the widget's tags)."""
+        out = {}
+        for actor, tag in self._acting.items():
+            ranges = self._widget.tag_ranges(tag)
+            if ranges:
+                out[actor] = int(str(ranges[0]).split(".")[0])
+        return out
+
+    def _tint(self, colour: str) -> str:
+        """The actor's colour mixed into the background, readable on light and dark."""
+        bg = self._widget.winfo_rgb(self._widget.cget("background"))
+        fg = self._widget.winfo_rgb(colour)
+        mix = [int((0.3 * f + 0.7 * b) / 257) for f, b in zip(fg, bg, strict=True)]
+        return "#{:02x}{:02x}{:02x}".format(*mix)
 
     def line_text(self, line: int) -> str:
         return self._widget.get(f"{line}.0", f"{line}.end")

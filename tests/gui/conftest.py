@@ -20,8 +20,10 @@ def _tk_once_per_process():
 
 
 @pytest.fixture
-def app():
+def app(tmp_path, monkeypatch):
     from gui.app import App
+    # A fresh settings folder: what one test typed must not leak into the next.
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
     window = App()
     window.update()
     yield window

@@ -1,0 +1,215 @@
+"""The teaching layer through the real window: acting lines, step mode,
+speed, shortcuts and remembered settings."""
+
+import json
+import time
+
+from tests.gui.conftest import pump_until
+
+
+def run_to_the_end(app, tab, timeout=30):
+    tab.run_button.invoke()
+    pump_until(app, lambda: tab.state == "done", timeout=timeout)
+
+
+def latest_lines(events):
+    latest = {}
+    for event in events:
+        if event.line and event.kind != "done":
+            latest[event.actor] = event.line
+    return latest
+
+
+def check_highlights_are_emitting_lines(tab):
+    shown = tab.source.highlighted()
+    expected = latest_lines(tab.logview.events)
+    assert shown == expected
+    for actor, line in shown.items():
+        assert "emit(" in tab.source.line_text(line), (actor, tab.source.line_text(line))
+
+
+def test_acting_line_of_each_thread_is_its_emitting_line(app):
+    tab = app.select("mutex")
+    tab.form.set_values({"threads": 4, "lines": 3})
+    run_to_the_end(app, tab)
+    check_highlights_are_emitting_lines(tab)
+    assert {f"thread-{i}" for i in range(4)} <= set(tab.source.highlighted())
+
+
+def test_acting_line_of_each_process_is_its_emitting_line(app):
+    tab = app.select("mp_queue")
+    tab.form.set_values({"producers": 2, "consumers": 2})
+    app.set_speed(10)
+    run_to_the_end(app, tab, timeout=60)
+    check_highlights_are_emitting_lines(tab)
+    assert any(" pid " in actor for actor in tab.source.highlighted())
+
+
+def test_clicking_a_log_line_jumps_to_its_source_line(app):
+    tab = app.select("mutex")
+    tab.form.set_values({"threads": 2, "lines": 2})
+    run_to_the_end(app, tab)
+    text = tab.logview.text.text
+    row = next(i for i, e in enumerate(tab.logview.rows, 1) if e is not None and e.line)
+    event = tab.logview.event_at_line(row)
+    text.see(f"{row}.0")
+    app.update()
+    x, y, _w, _h = text.bbox(f"{row}.5")
+    text.event_generate("<ButtonPress-1>", x=x, y=y)
+    text.event_generate("<ButtonRelease-1>", x=x, y=y)
+    app.update()
+    assert tab.source.chosen_line == event.line
+
+
+def quiet_count(app, tab, quiet=0.5):
+    """Pump until no new event has arrived for ``quiet`` seconds; the count."""
+    count, since = len(tab.logview.events), time.monotonic()
+    while time.monotonic() - since < quiet:
+        app.update()
+        time.sleep(0.01)
+        if len(tab.logview.events) != count:
+            count, since = len(tab.logview.events), time.monotonic()
+    return count
+
+
+def test_step_mode_one_event_per_next_then_stop_while_paused(app):
+    tab = app.select("mutex")
+    tab.form.set_values({"threads": 3, "lines": 5, "delay": 0})
+    tab.step_switch.invoke()
+    assert tab.step_var.get()
+    tab.run_button.invoke()
+    before = quiet_count(app, tab)
+    assert str(tab.next_button["state"]) == "normal"
+    for _ in range(6):
+        tab.next_button.invoke()
+        after = quiet_count(app, tab)
+        assert after == before + 1
+        before = after
+    tab.stop_button.invoke()     # Stop wins over the paused actors
+    pump_until(app, lambda: tab.state == "done", timeout=5)
+    assert tab.last_status == "stopped"
+
+
+def test_continue_leaves_step_mode(app):
+    tab = app.select("mutex")
+    tab.form.set_values({"threads": 2, "lines": 2, "delay": 0})
+    tab.step_switch.invoke()
+    tab.run_button.invoke()
+    quiet_count(app, tab)
+    tab.continue_button.invoke()
+    pump_until(app, lambda: tab.state == "done", timeout=10)
+    assert tab.last_status == "ok" and not tab.step_var.get()
+
+
+def test_speed_slider_applies_to_a_running_lesson(app):
+    tab = app.select("mutex")
+    tab.form.set_values({"threads": 2, "lines": 100, "delay": 0.5})
+    tab.run_button.invoke()
+    app.speed_scale.set(1.0)         # the far right: 10x
+    app.update()
+    assert tab.run.control.speed == 10
+    assert app.speed_label.cget("text") == "10x"
+    tab.stop_button.invoke()
+    pump_until(app, lambda: tab.state == "done", timeout=5)
+
+
+def press(app, widget, key):
+    widget.focus_force()
+    app.update()
+    widget.event_generate(key)
+    app.update()
+
+
+def test_keyboard_shortcuts(app):
+    import tkinter.font as tkfont
+    tab = app.select("mutex")
+    target = tab.logview.text.text
+    tab.form.set_values({"threads": 3, "lines": 100, "delay": 0.3})
+    press(app, target, "<F5>")
+    assert tab.state == "running"
+    press(app, target, "<Escape>")
+    pump_until(app, lambda: tab.state == "done", timeout=5)
+    press(app, target, "<Control-r>")
+    assert tab.state == "running"
+    press(app, target, "<Escape>")
+    pump_until(app, lambda: tab.state == "done", timeout=5)
+    # F10: one step
+    tab.step_var.set(True)
+    tab.form.set_values({"delay": 0})
+    press(app, target, "<F5>")
+    before = quiet_count(app, tab)
+    press(app, target, "<F10>")
+    assert quiet_count(app, tab) == before + 1
+    press(app, target, "<Escape>")
+    pump_until(app, lambda: tab.state == "done", timeout=5)
+    # zoom
+    base = tkfont.nametofont("TkFixedFont").actual("size")
+    press(app, target, "<Control-plus>")
+    assert tkfont.nametofont("TkFixedFont").actual("size") > base
+    press(app, target, "<Control-minus>")
+    press(app, target, "<Control-minus>")
+    assert tkfont.nametofont("TkFixedFont").actual("size") < base
+    press(app, target, "<Control-0>")
+    assert tkfont.nametofont("TkFixedFont").actual("size") == base
+    # next / previous lesson
+    press(app, target, "<Control-Tab>")
+    assert app.current_tab().lesson.id == "thread_queue"
+    press(app, app.current_tab().logview.text.text, "<Control-Shift-Tab>")
+    assert app.current_tab().lesson.id == "mutex"
+
+
+def test_every_shortcut_is_shown_in_a_menu(app):
+    shown = set()
+    for cascade in range(app.menubar.index("end") + 1):
+        if app.menubar.type(cascade) != "cascade":
+            continue
+        menu = app.nametowidget(app.menubar.entrycget(cascade, "menu"))
+        for i in range(menu.index("end") + 1):
+            if menu.type(i) == "command":
+                shown.add(menu.entrycget(i, "accelerator"))
+    for key in ("F5", "Esc", "F10", "Ctrl+Plus", "Ctrl+Minus", "Ctrl+0", "Ctrl+Tab", "F1",
+                "Ctrl+S", "Ctrl+Q", "Ctrl+D"):
+        assert key in shown
+
+
+def test_settings_survive_a_restart(tmp_path, monkeypatch):
+    from gui.app import App
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path))
+    first = App()
+    tab = first.select("thread_queue")
+    tab.form.set_values({"producers": 3})
+    tab.run_button.invoke()
+    pump_until(first, lambda: tab.state == "running")
+    first.toggle_dark()
+    first.set_zoom(1.25)
+    first.speed_scale.set(0.5)
+    first.geometry("1000x700+5+5")
+    first.update()
+    first.close()
+    saved = json.loads((tmp_path / "settings.json").read_text())
+    assert saved["theme"] == "dark" and saved["last_tab"] == "thread_queue"
+
+    second = App()
+    try:
+        assert second.theme_mode == "dark"
+        assert second.zoom == 1.25
+        assert abs(second.speed - 10 ** 0.5) < 0.01
+        assert second.current_tab().lesson.id == "thread_queue"
+        assert second.current_tab().form.raw_values()["producers"] == "3"
+    finally:
+        second.set_zoom(1.0)
+        second.close()
+
+
+def test_a_corrupt_settings_file_is_set_aside_with_a_message(tmp_path, monkeypatch):
+    from gui.app import App
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path))
+    (tmp_path / "settings.json").write_text("{\"theme\": ")
+    app = App()
+    try:
+        app.update()
+        assert "damaged" in app.status.cget("text")
+        assert list(tmp_path.glob("settings.corrupt-*.json"))
+        assert app.theme_mode == "light"
+    finally:
+        app.close()
