@@ -1,13 +1,17 @@
 """Run every ``tests/bench/bench_*.py`` (or those named on the command line)."""
 
 import importlib
+import os
 import pkgutil
 import sys
+import tempfile
 
 import tests.bench as package
 
 
 def main(names: list[str]) -> int:
+    # Windows opened by a benchmark keep their settings out of the user's own.
+    os.environ.setdefault("PYSYSLAB_CONFIG_DIR", tempfile.mkdtemp(prefix="pysyslab-bench-"))
     found = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
                    if m.name.startswith("bench_"))
     chosen = [n for n in found if not names or n.removeprefix("bench_") in names]
