@@ -1,0 +1,146 @@
+"""The one table of how the reliability suite runs each lesson.
+
+* ``quick``: a short run that ends by itself (well under 1 s at speed 10), for
+  the soak. ``variants`` are overlaid on it in turn, run after run, so the
+  soak also goes through the other endings (daemon, spawn, classic...).
+* ``slow``: a run at speed 1 that lasts long enough (10 s or more) to be
+  caught mid-run, for closing the window, signals and killed workers.
+* ``victims``: the child processes of a slow run that get a SIGKILL, and how
+  to find each one (see ``find_victim``).
+
+``BIG_TREE`` in a filescan value stands for a folder tree big enough that the
+scan hands work to worker processes (built once, see ``big_tree``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine import catalog
+
+REPO = Path(__file__).resolve().parent.parent.parent
+SPEED = 10.0                   # the soak's speed setting (the fastest there is)
+BIG_TREE = "<big tree>"
+
+
+@dataclass(frozen=True)
+class Profile:
+    quick: dict
+    variants: tuple = ({},)
+    slow: dict = field(default_factory=dict)
+    #: A slow run has child processes to watch (else: threads only).
+    children: bool = False
+    #: name -> (how to find it, what): ("actor", name) = the process whose events
+    #: come from actor "<name> pid N"; ("data", key) = the pid in an event's
+    #: data[key]; ("child", None) = the first new child process of this one.
+    victims: dict = field(default_factory=dict)
+
+
+PROFILES: dict[str, Profile] = {
+    "filescan": Profile(
+        quick={"root": str(REPO / "engine"), "top": 5},
+        variants=({}, {"classic": True}, {"root": str(REPO), "follow_links": True},
+                  {"root": BIG_TREE}),
+        slow={"root": BIG_TREE},
+        children=True,
+        victims={"scan worker": ("child", None)}),
+    "mutex": Profile(
+        quick={"threads": 5, "lines": 5, "delay": 0.05},
+        variants=({}, {"lock": False}),
+        slow={"threads": 10, "lines": 200, "delay": 0.5}),
+    "thread_queue": Profile(
+        quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1, "work": 0.1},
+        variants=({}, {"maxsize": 1}, {"daemon": True}),
+        slow={"producers": 4, "messages": 100, "delay": 1.0},
+        victims={"daemon shortcut": ("child", None)}),
+    "mp_queue": Profile(
+        quick={"producers": 2, "consumers": 2, "names": 2, "delay": 0.2},
+        variants=({}, {"daemon": True}),
+        slow={"producers": 2, "consumers": 3, "names": 40, "delay": 5.0},
+        children=True,
+        victims={"consumer": ("actor", "consumer-1"), "producer": ("actor", "producer-1")}),
+    "pipes": Profile(
+        quick={"messages": 4, "write_every": 0.05, "read_every": 0.1},
+        variants=({}, {"framing": "length", "read_size": 5}, {"start": "spawn"}),
+        slow={"messages": 200, "write_every": 1.0, "read_every": 1.0},
+        children=True,
+        victims={"fork helper": ("actor", "parent"), "forked child": ("data", "child_pid"),
+                 "spawn writer": ("child", None)}),
+    "signals": Profile(
+        quick={"interval": 1.0, "alarms": 2},
+        slow={"interval": 10.0, "alarms": 100},
+        children=True,
+        victims={"catcher": ("actor", "catcher")}),
+    "sockets": Profile(
+        quick={"clients": 3, "size": 5000},
+        variants=({}, {"mode": "one-at-a-time", "framing": "newline"},
+                  {"size": 200_000, "framing": "length"}, {"server": False}),
+        slow={"clients": 5, "server_delay": 30.0, "timeout": 60.0}),
+}
+
+#: Kill variants that need other slow parameters than the lesson's own.
+VICTIM_PARAMS = {
+    ("thread_queue", "daemon shortcut"): {"daemon": True, "producers": 2},
+    ("pipes", "spawn writer"): {"start": "spawn"},
+}
+
+
+def lesson_ids() -> list[str]:
+    """Every lesson present, in the app's order. Each must have a profile."""
+    ids = [lesson.id for lesson in catalog.lessons()]
+    missing = [i for i in ids if i not in PROFILES]
+    assert not missing, f"no reliability profile for {missing}: add one to PROFILES"
+    return ids
+
+
+def victims() -> list[tuple[str, str]]:
+    """(lesson, victim) for every child process the suite kills."""
+    return [(lesson, name) for lesson in lesson_ids() for name in PROFILES[lesson].victims]
+
+
+def quick_params(lesson: str, run_no: int = 0) -> dict:
+    profile = PROFILES[lesson]
+    return resolve({**profile.quick, **profile.variants[run_no % len(profile.variants)]})
+
+
+def slow_params(lesson: str, victim: str | None = None) -> dict:
+    return resolve({**PROFILES[lesson].slow, **VICTIM_PARAMS.get((lesson, victim), {})})
+
+
+def resolve(params: dict) -> dict:
+    return {k: big_tree() if v == BIG_TREE else v for k, v in params.items()}
+
+
+# -- a tree that keeps the scan busy -------------------------------------------------------
+
+BIG_FOLDERS = 64_000
+_big_tree: list[str] = []
+
+
+def big_tree() -> str:
+    """A tree of BIG_FOLDERS folders (a .py file in every 8th), made on first use.
+
+    Walking it takes about a second, so the scan starts its worker processes
+    and can be caught mid-run. It goes to /dev/shm (memory) where there is
+    one: there 64,000 folders take ~1.5 s to make, 5 times less than on disk,
+    and no disk blocks. It is removed when this program ends.
+    """
+    if _big_tree:
+        return _big_tree[0]
+    shm = "/dev/shm"
+    base = shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+    root = tempfile.mkdtemp(prefix="pysyslab-big-tree-", dir=base)
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for i in range(BIG_FOLDERS):
+        folder = os.path.join(root, f"a{i % 256}", f"c{i}")
+        os.makedirs(folder)
+        if i % 8 == 0:
+            with open(os.path.join(folder, f"m{i}.py"), "wb") as f:
+                f.write(b"#" * (i % 997))
+    _big_tree.append(root)
+    return root
