@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null && echo sudo -n))
 
-.PHONY: run test test-engine test-gui lint bench soak screenshot exe exe-onefile exe-smoke \
+.PHONY: run test test-engine test-gui lint bench soak screenshot screenshots exe exe-onefile exe-smoke \
         install-desktop uninstall-desktop system-deps check-python clean
 
 run: $(STAMP)
@@ -27,6 +27,10 @@ bench: $(STAMP) system-deps
 
 screenshot: $(STAMP) system-deps
 	$(PY) scripts/screenshot.py $(LESSONS)
+
+# Every lesson's README picture, taken mid-run on a virtual screen (docs/screenshots/).
+screenshots: $(STAMP) system-deps
+	$(PY) scripts/screenshot.py
 
 # The standalone executable (PyInstaller; see build.spec). Each build keeps its own
 # work folder, so switching between the two does not throw away the other's cache.

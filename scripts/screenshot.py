@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,14 +22,16 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
 
 # Parameters that keep each lesson busy while the picture is taken, and how
-# long to let it run first (seconds).
+# long to let it run first (seconds). The file scan is the exception: its
+# walk of this checkout is over in well under a second, and the table and
+# histogram it then shows are the picture worth having.
 SCENES = {
     "filescan": ({"root": str(ROOT)}, 1.5),
     "mutex": ({"threads": 5, "lines": 40, "delay": 0.2}, 2.5),
     "thread_queue": ({}, 2.5),
     "mp_queue": ({}, 3.0),
-    "pipes": ({}, 2.0),
-    "signals": ({}, 3.0),
+    "pipes": ({"messages": 20, "read_every": 0.6}, 2.7),
+    "signals": ({"interval": 1.0, "alarms": 8}, 3.6),
     "sockets": ({"clients": 5, "size": 150000, "server_delay": 1.0}, 1.25),
 }
 
@@ -65,6 +68,9 @@ def grab(app, path: Path) -> None:
 
 
 def main(names: list[str]) -> int:
+    # Fresh default settings (theme, zoom, parameters), and the person's own
+    # settings file left alone.
+    os.environ["PYSYSLAB_CONFIG_DIR"] = tempfile.mkdtemp(prefix="pysyslab-shots-")
     server = start_display()
     try:
         from gui.app import App
@@ -88,6 +94,7 @@ def main(names: list[str]) -> int:
             pump(app, 0.5)
         app.close()
     finally:
+        shutil.rmtree(os.environ["PYSYSLAB_CONFIG_DIR"], ignore_errors=True)
         if server is not None:
             server.terminate()
             server.wait()
