@@ -1,0 +1,79 @@
+"""The real app, started as a person starts it, ended mid-run: nothing may remain.
+
+For every lesson: ``python -m gui --lesson ID`` on the test's virtual screen,
+F5 (the app's Run shortcut), wait until the run is visibly going (its child
+processes exist, or its threads), then end the app one of three ways:
+
+* ``close``: the window manager's close button. The virtual screen has no
+  window manager, so the test sends what one sends, a WM_DELETE_WINDOW
+  message (see wmclose.py);
+* ``SIGTERM``, as from ``kill``; ``SIGINT``, as from Ctrl+C in its terminal.
+
+The app must exit with status 0 within 2 s, and no process of its family
+(every descendant seen while it ran, grandchildren included) may be left.
+Each lesson runs with its slow parameters (lessons.py), written to the
+app's settings file the way the app remembers a learner's last values.
+"""
+
+import json
+import os
+import signal
+import sys
+import time
+
+import pytest
+
+from tests.desktop import RunningApp, wait_for
+from tests.reliability.lessons import PROFILES, lesson_ids, slow_params
+from tests.reliability.wmclose import close_window
+
+EXIT_WITHIN = 2.0     # seconds from the close (or signal) to the app's exit
+SETTLE = 0.3          # a run with threads only: let it get going first
+
+
+def start_app(lesson: str, tmp_path) -> RunningApp:
+    config = tmp_path / "config"
+    config.mkdir()
+    settings = {"params": {lesson: slow_params(lesson)}, "last_tab": lesson, "speed": 1.0}
+    (config / "settings.json").write_text(json.dumps(settings))
+    env = dict(os.environ, PYSYSLAB_CONFIG_DIR=str(config))
+    app = RunningApp([sys.executable, "-m", "gui", "--lesson", lesson],
+                     os.environ["DISPLAY"], tmp_path / "app.log", env=env)
+    return app.start()
+
+
+def end_app(app: RunningApp, way: str) -> None:
+    if way == "close":
+        close_window(app.window, app.display)
+    else:
+        app.proc.send_signal(getattr(signal, way))
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("way", ["close", "SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("lesson", lesson_ids())
+def test_app_ended_mid_run_exits_in_time_and_leaves_no_process(lesson, way, tmp_path):
+    children = PROFILES[lesson].children
+    app = start_app(lesson, tmp_path)
+    try:
+        app.wait_window()
+        threads_before = app.family.threads_now()
+        app.run_current_lesson(want_children=children)
+        if not children:
+            wait_for(lambda: False, SETTLE, every=app.family.look)
+        # Still going? (Its threads, and its processes if it has any, are there.)
+        mid_run = app.family.threads_now() > threads_before
+        if children:
+            mid_run = mid_run and app.family.descendants_now()
+        assert mid_run, f"the run ended before the app was ended by {way}\n{app.log()}"
+        asked = time.monotonic()
+        end_app(app, way)
+        status = app.wait_exit(timeout=15)
+        took = time.monotonic() - asked
+        print(f"{lesson} {way}: exit after {took:.2f} s")
+        assert status == 0, f"exit status {status} after {way}\n{app.log()}"
+        assert took < EXIT_WITHIN, f"the app took {took:.2f} s to exit after {way}\n{app.log()}"
+        assert app.left_over() == [], f"left running after {way}\n{app.log()}"
+        assert "did not end" not in app.log(), app.log()
+    finally:
+        app.kill()
