@@ -56,21 +56,27 @@ def log_line(event) -> str:
     return "\n".join([head + first] + [" " * len(head) + line for line in more])
 
 
-def log_text(events: Iterable, title: str | None = None) -> str:
-    """The whole log as plain text, one event per line (see ``log_line``)."""
+def log_text(events: Iterable, title: str | None = None, dropped: int = 0) -> str:
+    """The whole log as plain text, one event per line (see ``log_line``).
+
+    ``dropped`` says how many earlier events of the run were not kept.
+    """
     events = list(events)
     lines = []
     if title:
         lines.append(f"# PySysLab: {printable(title)}")
     lines.append(f"# {len(events)} events, saved {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    if dropped:
+        lines.append(f"# (the first {dropped:,} events of this run were not kept)")
     lines.append(f"# {'time':>9}  {'actor':<18} {'kind':<8} {'line':<5} text")
     lines += [log_line(event) for event in events]
     return "\n".join(lines) + "\n"
 
 
-def save_log(events: Iterable, path: str | os.PathLike, title: str | None = None) -> Saved:
+def save_log(events: Iterable, path: str | os.PathLike, title: str | None = None,
+             dropped: int = 0) -> Saved:
     """Write ``log_text(events)`` to ``path`` as UTF-8."""
-    return write_file(path, log_text(events, title).encode("utf-8"), "log")
+    return write_file(path, log_text(events, title, dropped).encode("utf-8"), "log")
 
 
 # -- the timeline as a picture ---------------------------------------------------------
@@ -177,21 +183,14 @@ def timeline_image(events: Iterable, width: int = 1400, title: str | None = None
     if lay.depth_top is not None:
         _draw_depth(draw, lay, events, t_end, font, small)
 
-    book = SpanBook()
-    for event in events:
-        book.add(event)
-    for actor, state, t0, t1 in book.all_spans(t_end):
-        y0, y1 = lay.lane_box(actor)
-        fill, outline = span_look(lay.colours[actor], state, PAPER)
-        x0 = lay.x(t0)
-        draw.rectangle([x0, y0 + 6, max(x0 + 1, lay.x(t1)), y1 - 7],
-                       fill=fill or None, outline=outline or None)
+    _draw_spans(draw, lay, events, t_end)
 
     boxes = {actor: lay.lane_box(actor) for actor in lay.lanes}
+    left, scale = lay.label_w, lay.plot_w / lay.span_s
     drawn = set()   # one tick per pixel of a lane (and kind of tick) is enough
     for event in events:
         y0, y1 = boxes[event.actor]
-        x = int(lay.x(event.t))
+        x = int(left + event.t * scale)
         key = (y0, x, event.kind if event.kind in SPECIAL else "")
         if key in drawn:
             continue
@@ -226,18 +225,58 @@ def save_timeline_png(events: Iterable, path: str | os.PathLike, width: int = 14
     return write_file(path, buffer.getvalue(), "timeline")
 
 
+def _draw_spans(draw, lay: Layout, events: list, t_end: float) -> None:
+    """Every span, with the spans of one look that meet within a pixel drawn as one box."""
+    book = SpanBook()
+    for event in events:
+        book.add(event)
+    left, scale = lay.label_w, lay.plot_w / lay.span_s
+    looks: dict[tuple, tuple] = {}
+    pending: dict[tuple, list] = {}     # (actor, state) -> [x0, x1] not drawn yet
+
+    def flush(key, box):
+        actor, _state = key
+        y0, y1 = lay.lane_box(actor)
+        fill, outline = looks[key]
+        draw.rectangle([box[0], y0 + 6, max(box[0] + 1, box[1]), y1 - 7],
+                       fill=fill or None, outline=outline or None)
+
+    for actor, state, t0, t1 in sorted(book.all_spans(t_end), key=lambda s: s[2]):
+        key = (actor, state)
+        if key not in looks:
+            looks[key] = span_look(lay.colours[actor], state, PAPER)
+        x0, x1 = left + t0 * scale, left + t1 * scale
+        box = pending.get(key)
+        if box is not None and x0 - box[1] < 2:
+            box[1] = max(box[1], x1)
+            continue
+        if box is not None:
+            flush(key, box)
+        pending[key] = [x0, x1]
+    for key, box in pending.items():
+        flush(key, box)
+
+
 def _draw_depth(draw, lay: Layout, events: list, t_end: float, font, small) -> None:
+    """The queue depth as a step line; the points of one pixel become one upright stroke."""
     points = [(e.t, d) for e in events if (d := queue_depth(e)) is not None]
     points.sort(key=lambda p: p[0])
     deepest = max(1, max(d for _t, d in points))
     base = lay.depth_top + DEPTH_H - 8
     unit = (DEPTH_H - 22) / deepest
-    draw.line([(lay.label_w, base), (lay.label_w + lay.plot_w, base)], fill=GRID)
-    line, last = [(lay.x(points[0][0]), base)], 0
-    for t, d in points:
-        line += [(lay.x(t), base - last * unit), (lay.x(t), base - d * unit)]
-        last = d
-    line.append((lay.x(t_end), base - last * unit))
+    left, scale = lay.label_w, lay.plot_w / lay.span_s
+    draw.line([(left, base), (left + lay.plot_w, base)], fill=GRID)
+    line, last, i = [(left + points[0][0] * scale, base)], 0, 0
+    while i < len(points):
+        px = int(left + points[i][0] * scale)
+        before = low = high = last
+        while i < len(points) and int(left + points[i][0] * scale) == px:
+            last = points[i][1]
+            low, high = min(low, last), max(high, last)
+            i += 1
+        line += [(px, base - before * unit), (px, base - low * unit),
+                 (px, base - high * unit), (px, base - last * unit)]
+    line.append((left + t_end * scale, base - last * unit))
     draw.line(line, fill=DEPTH_BLUE, width=2)
     draw.text((8, base - 34), "queue depth", fill=INK, font=font)
     draw.text((8, base - 16), f"max {deepest}", fill=FAINT, font=small)
@@ -335,12 +374,12 @@ def default_name(lesson_id: str, what: str, extension: str) -> str:
     return f"{lesson_id}-{what}-{time.strftime('%Y%m%d-%H%M%S')}{extension}"
 
 
-def export_log(parent, events: Sequence, lesson_id: str, title: str | None = None
-               ) -> Saved | None:
+def export_log(parent, events: Sequence, lesson_id: str, title: str | None = None,
+               dropped: int = 0) -> Saved | None:
     """Ask where, then save the log there. None if the learner cancelled."""
     path = ask_save_path(parent, "Save the log", default_name(lesson_id, "log", ".txt"),
                          LOG_FILETYPES)
-    return None if path is None else save_log(events, path, title)
+    return None if path is None else save_log(events, path, title, dropped)
 
 
 def export_timeline(parent, events: Sequence, lesson_id: str, title: str | None = None

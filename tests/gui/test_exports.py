@@ -38,7 +38,7 @@ def rgb(colour):
 
 
 def colours_in(image, box):
-    return {c for _n, c in image.crop(box).getcolors(maxcolors=1 << 20)}
+    return {c for _n, c in image.crop(box).getcolors(maxcolors=box[2] * box[3])}
 
 
 # -- the log ---------------------------------------------------------------------------
@@ -63,6 +63,10 @@ def test_the_log_text_holds_every_event_of_a_real_mutex_run(tmp_path):
     assert saved.message == f"Saved the log to {tmp_path / 'mutex-log.txt'}."
     back = (tmp_path / "mutex-log.txt").read_text(encoding="utf-8")
     assert [line for line in back.splitlines() if EVENT_LINE.match(line)] == event_lines
+    # A log that lost its oldest lines says so.
+    assert "# (the first 1,234 events of this run were not kept)\n" in log_text(events,
+                                                                                  dropped=1234)
+    assert "not kept" not in text
 
 
 def test_the_log_keeps_tracebacks_and_shows_non_utf8_names_readably(tmp_path):
@@ -116,6 +120,8 @@ def test_the_timeline_png_of_a_real_thread_queue_run(tmp_path):
     assert layout.colours == expected
     lanes_top = layout.lanes_top
     lanes_bottom = lanes_top + len(actors) * layout.lane_h
+    row_colours = {y: colours_in(image, (0, y, 1200, y + 1))
+                   for y in range(lanes_top, lanes_bottom)}
     for row, actor in enumerate(actors):
         top, bottom = lanes_top + row * layout.lane_h, lanes_top + (row + 1) * layout.lane_h
         colour = rgb(expected[actor])
@@ -123,9 +129,9 @@ def test_the_timeline_png_of_a_real_thread_queue_run(tmp_path):
         assert colour in colours_in(image, (0, top, layout.label_w, bottom)), actor
         assert colour in colours_in(image, (layout.label_w, top, 1200, bottom)), actor
         # and its colour nowhere else among the lanes
-        for y in range(lanes_top, lanes_bottom):
+        for y, seen in row_colours.items():
             if not top <= y < bottom:
-                assert colour not in colours_in(image, (0, y, 1200, y + 1)), (actor, y)
+                assert colour not in seen, (actor, y)
     # Consumers spend their time in spans (waiting for the queue, then working).
     for actor in ("consumer-0", "consumer-1"):
         row = actors.index(actor)
