@@ -37,7 +37,8 @@ class Profile:
     children: bool = False
     #: name -> (how to find it, what): ("actor", name) = the process whose events
     #: come from actor "<name> pid N"; ("data", key) = the pid in an event's
-    #: data[key]; ("child", None) = the first new child process of this one.
+    #: data[key]; ("child", None) = the first new child process of this one, as
+    #: soon as it exists; ("child", "emits") = the same, once it has said something.
     victims: dict = field(default_factory=dict)
 
 
@@ -57,7 +58,7 @@ PROFILES: dict[str, Profile] = {
         quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1, "work": 0.1},
         variants=({}, {"maxsize": 1}, {"daemon": True}),
         slow={"producers": 4, "messages": 100, "delay": 1.0},
-        victims={"daemon shortcut": ("child", None)}),
+        victims={"daemon shortcut": ("child", "emits")}),
     "mp_queue": Profile(
         quick={"producers": 2, "consumers": 2, "names": 2, "delay": 0.2},
         variants=({}, {"daemon": True}),
@@ -70,7 +71,7 @@ PROFILES: dict[str, Profile] = {
         slow={"messages": 200, "write_every": 1.0, "read_every": 1.0},
         children=True,
         victims={"fork helper": ("actor", "parent"), "forked child": ("data", "child_pid"),
-                 "spawn writer": ("child", None)}),
+                 "spawn writer": ("child", "emits")}),
     "signals": Profile(
         quick={"interval": 1.0, "alarms": 2},
         slow={"interval": 10.0, "alarms": 100},
