@@ -206,36 +206,33 @@ class App(ttk.App):
 
     # -- exports and dialogs -------------------------------------------------------
     def save_log(self) -> None:
-        from .exports import ask_save_path, save_log
+        from .exports import export_log
         tab = self.current_tab()
         if not tab.logview.events:
             self.show_status("Nothing to save yet: run the lesson first.")
             return
-        path = ask_save_path(self, "Save the log", f"{tab.lesson.id}-log.txt",
-                             [("Text", "*.txt"), ("All files", "*")])
-        if path:
-            problem = save_log(tab.logview.events, path)
-            self.show_status(problem or f"Saved the log to {path}")
+        saved = export_log(self, tab.logview.events, tab.lesson.id, tab.lesson.title,
+                           tab.logview._dropped)
+        if saved:
+            self.show_status(saved.message)
 
     def save_timeline(self) -> None:
-        from .exports import ask_save_path, save_timeline_png
+        from .exports import export_timeline
         tab = self.current_tab()
         if not tab.logview.events:
             self.show_status("Nothing to save yet: run the lesson first.")
             return
-        path = ask_save_path(self, "Save the timeline", f"{tab.lesson.id}-timeline.png",
-                             [("PNG image", "*.png")])
-        if path:
-            problem = save_timeline_png(tab.logview.events, path)
-            self.show_status(problem or f"Saved the timeline to {path}")
+        saved = export_timeline(self, tab.logview.events, tab.lesson.id, tab.lesson.title)
+        if saved:
+            self.show_status(saved.message)
 
-    def show_help(self) -> None:
+    def show_help(self, wait: bool = False):
         from .about import show_help
-        show_help(self)
+        return show_help(self, wait=wait)
 
-    def show_about(self) -> None:
+    def show_about(self, wait: bool = False):
         from .about import show_about
-        show_about(self)
+        return show_about(self, wait=wait)
 
     # -- settings -------------------------------------------------------------------
     def restore_settings(self) -> None:

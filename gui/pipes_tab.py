@@ -71,4 +71,7 @@ class PipesTab(LessonTab):
                     f"{data['bytes_read']} read in {data['reads']} reads."))
         if last is not None:
             self.chunks.see(last)
+            if self.state == "running":
+                reads = len(self.chunks.get_children())
+                self.summary.configure(text=f"{reads} read{'s' if reads != 1 else ''} so far…")
         super().on_events(events)   # last: it may finish the run

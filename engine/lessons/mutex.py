@@ -45,6 +45,8 @@ class Params:
     lock: bool = param(True, help="guard the screen and the counter with the lock")
     delay: float = param(0.05, low=0.0, high=2.0,
                          help="longest random pause between lines, in seconds")
+    hold: float = param(0.01, low=0.0, high=1.0,
+                        help="seconds a thread keeps the lock while it prints")
 
 
 def run(params, emit, stop):
@@ -67,6 +69,7 @@ def run(params, emit, stop):
                     screen.append(text)
                     counter[0] += 1
                     emit(text, data={"printed": text})
+                    stop.sleep(params.hold)   # the others wait all this time
                     # Said while still holding it, so no one else's "got the
                     # lock" can come before this line in the log.
                     emit("letting go of the lock", kind="state", data={"lane": "idle"})

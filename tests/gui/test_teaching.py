@@ -213,3 +213,26 @@ def test_a_corrupt_settings_file_is_set_aside_with_a_message(tmp_path, monkeypat
         assert app.theme_mode == "light"
     finally:
         app.close()
+
+
+def test_f1_opens_the_help(app):
+    tab = app.select("mutex")
+    press(app, tab.logview.text.text, "<F1>")
+    pump_until(app, lambda: any(w.winfo_class() == "Toplevel" and w.winfo_viewable()
+                                for w in app.winfo_children()), timeout=5)
+    dialogs = [w for w in app.winfo_children() if w.winfo_class() == "Toplevel"]
+    assert any("F10" in text for text in texts_in(dialogs[0]))
+    for dialog in dialogs:
+        dialog.destroy()
+
+
+def texts_in(widget):
+    """Every label text under ``widget``."""
+    out = []
+    for child in widget.winfo_children():
+        try:
+            out.append(str(child.cget("text")))
+        except Exception:
+            pass
+        out.extend(texts_in(child))
+    return out
