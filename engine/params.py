@@ -86,11 +86,11 @@ def convert(spec: ParamSpec, raw: Any) -> Any:
     value = _coerce(spec, raw)
     if spec.choices is not None and value not in spec.choices:
         allowed = ", ".join(str(c) for c in spec.choices)
-        raise ParamError(spec.name, f"must be one of {allowed} (got {raw!r})")
+        raise ParamError(spec.name, f"must be one of {allowed} (got {_echo(raw)})")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if spec.low is not None and value < spec.low or spec.high is not None and value > spec.high:
             raise ParamError(spec.name, f"must be between {_num(spec.low)} and "
-                                        f"{_num(spec.high)} (got {_num(value)})")
+                                        f"{_num(spec.high)} (got {_echo(value)})")
     if spec.kind == "folder":
         _check_folder(spec.name, value)
     return value
@@ -106,10 +106,10 @@ def _coerce(spec: ParamSpec, raw: Any) -> Any:
             return True
         if text in ("0", "false", "no", "off"):
             return False
-        raise ParamError(spec.name, f"must be yes or no (got {raw!r})")
+        raise ParamError(spec.name, f"must be yes or no (got {_echo(raw)})")
     if kind in (int, float):
         if isinstance(raw, bool):
-            raise ParamError(spec.name, f"must be a number (got {raw!r})")
+            raise ParamError(spec.name, f"must be a number (got {_echo(raw)})")
         if isinstance(raw, (int, float)) and kind is float:
             return float(raw)
         if isinstance(raw, int) and kind is int:
@@ -119,7 +119,7 @@ def _coerce(spec: ParamSpec, raw: Any) -> Any:
             value = kind(text)
         except ValueError:
             what = "a whole number" if kind is int else "a number"
-            raise ParamError(spec.name, f"must be {what} (got {text!r})") from None
+            raise ParamError(spec.name, f"must be {what} (got {_echo(text)})") from None
         if kind is float and value != value:  # NaN compares unequal to itself
             raise ParamError(spec.name, "must be a number (got 'nan')")
         return value
@@ -146,9 +146,17 @@ def _check_folder(name: str, path: str) -> None:
 
 
 def _num(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))   # 2.0 -> "2"; but 1e300 stays "1e+300", not 301 digits
     return str(value)
+
+
+def _echo(raw: Any, most: int = 40) -> str:
+    """What the person gave, for a message: quoted text or a number, cut short if long."""
+    if isinstance(raw, str):
+        return repr(raw) if len(raw) <= most else f"{raw[:most - 10]!r}… ({len(raw)} characters)"
+    text = _num(raw)
+    return text if len(text) <= most else f"{text[:most - 10]}… ({len(text)} digits)"
 
 
 def build(params_cls: type, values: dict[str, Any] | None = None) -> Any:
