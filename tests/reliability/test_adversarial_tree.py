@@ -1,0 +1,171 @@
+"""One tree with everything that breaks a naive walk, scanned as a person without rights.
+
+The tree (make_odd_tree of tests/engine/test_filescan.py, plus two folders
+only root can read and a folder of files that vanish during the scan) holds:
+symlink loops, a broken symlink, unreadable folders, files deleted while the
+scan runs, a non-UTF-8 name and a 200-level-deep path. The scan runs as user
+``nobody`` through the command line, as would a person who lacks the rights,
+and is checked against GNU ``find`` run as the same user:
+
+1. while a thread deletes half of the churn folder: every file outside it
+   exactly as find lists it, the churn files between what stayed and what was
+   there, and every problem listed (unreadable folders as find names them,
+   vanished files by path);
+2. on the settled tree, the counts and the top N equal find's exactly;
+3. following links: equal to ``find -L`` (each folder walked once), with the
+   symlink loops listed as errors.
+
+The engine tests (tests/engine/test_filescan.py) check each trap alone; this
+checks them together, with no rights.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+
+import pytest
+
+from tests.engine.test_filescan import (
+    NOBODY,
+    assert_same_as_find,
+    find_rows,
+    make_odd_tree,
+    write,
+)
+from tests.reliability.lessons import REPO
+
+TOP = 5
+ALL = 10_000           # a top N bigger than the tree: the result lists every file
+CHURN = 4000           # files in the folder that half vanishes
+TRIES = 5              # the deletions must overlap the scan at least once
+
+# Everything is imported before the child becomes nobody: the interpreter's own
+# files may be where nobody cannot read them (here, under /root), and the scan
+# loads the multiprocessing parts it needs for its workers only when it starts them.
+SCAN_AS_NOBODY = """
+import os, sys, engine.cli, engine.catalog, engine.lessons.filescan
+import multiprocessing.popen_spawn_posix, multiprocessing.resource_tracker
+import multiprocessing.sharedctypes
+engine.catalog.lessons()
+os.setgroups([]); os.setgid({uid}); os.setuid({uid})
+sys.exit(engine.cli.main(['run', 'filescan', '--root', {root!r}, '--json', *{args!r}]))
+"""
+
+
+def scan_as_nobody(root: str, *args: str, when_started=None) -> dict:
+    """The result of the filescan CLI (--json) run as nobody; ``when_started()``
+    is called as soon as the run's first event is out."""
+    code = SCAN_AS_NOBODY.format(uid=NOBODY, root=root, args=list(args))
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=REPO)
+    lines = []
+    try:
+        for line in proc.stdout:
+            if not lines and when_started is not None:
+                when_started()
+            lines.append(line)
+        err = proc.stderr.read().decode(errors="replace")
+        assert proc.wait(60) == 0, err
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+    events = [json.loads(line) for line in lines]
+    return [e for e in events if e["kind"] == "result"][-1]["data"]
+
+
+@pytest.fixture
+def tree():
+    if os.geteuid() != 0:
+        pytest.skip("needs root, to lock folders away from an unprivileged user")
+    base = tempfile.mkdtemp(prefix="adversarial-")
+    os.chmod(base, 0o755)                     # nobody may come in
+    root = make_odd_tree(base)
+    write(os.path.join(root, "locked", "secret.py"), 30)
+    write(os.path.join(root, "pkg3", "locked2", "deeper", "c.py"), 40)
+    for folder in ("locked", os.path.join("pkg3", "locked2")):
+        os.chmod(os.path.join(root, folder), 0o700)   # root's alone
+    try:
+        yield root
+    finally:
+        shutil.rmtree(base)
+
+
+def fill_churn(folder: str) -> tuple[set, set, list]:
+    """CHURN 1-byte files: (kept, doomed, doomed in the order to delete them)."""
+    os.makedirs(folder)
+    for i in range(CHURN):
+        with open(os.path.join(folder, f"f{i:05d}.py"), "wb") as f:
+            f.write(b"x")
+    names = os.listdir(folder)                # the order the scan lists them in
+    doomed = [os.path.join(folder, n) for n in names[1::2]]
+    kept = {os.path.join(folder, n) for n in names[0::2]}
+    # From the end of the listing towards the scan, which starts at the front.
+    return kept, set(doomed), doomed[::-1]
+
+
+def delete_all(go: threading.Event, paths: list) -> None:
+    go.wait()
+    for path in paths:
+        os.unlink(path)
+
+
+def test_adversarial_tree_as_nobody_equals_find(tree):
+    rows, complaints = find_rows(tree, user=NOBODY)
+    assert len(complaints) == 2, f"find as nobody should be refused 2 folders: {complaints}"
+    assert sum(1 for size, _ in rows if size == 0) >= TOP, "the 0-byte files lead the top N"
+
+    # 1. Files vanish while the scan runs.
+    for attempt in range(TRIES):
+        churn = os.path.join(tree, f"churn{attempt}")
+        kept, doomed, order = fill_churn(churn)
+        go = threading.Event()
+        deleter = threading.Thread(target=delete_all, args=(go, order))
+        deleter.start()
+        try:
+            during = scan_as_nobody(tree, "--top", str(ALL), when_started=go.set)
+        finally:
+            go.set()
+            deleter.join()
+        listed = [tuple(r) for r in during["smallest"]]
+        assert len(listed) == during["count"] < ALL
+        outside = sorted(r for r in listed if not r[1].startswith(churn + os.sep))
+        in_churn = {path for _, path in listed if path.startswith(churn + os.sep)}
+        assert outside == rows, "every file outside the churn folder, as find lists it"
+        assert kept <= in_churn <= kept | doomed
+        errors = dict(during["errors"])
+        vanished = {path for path, reason in errors.items() if reason == "vanished during the scan"}
+        assert vanished <= doomed - in_churn
+        assert sorted(set(errors) - vanished) == complaints
+        assert all(errors[path] == "cannot read folder: permission denied" for path in complaints)
+        assert during["error_count"] == len(errors) == len(complaints) + len(vanished)
+        shutil.rmtree(churn)
+        if vanished:
+            break
+    else:
+        pytest.fail(f"no file vanished mid-scan in {TRIES} tries")
+
+    # 2. The settled tree: counts and the top N exactly as find has them.
+    settled = scan_as_nobody(tree, "--top", str(TOP))
+    assert_same_as_find(settled, rows, TOP)
+    assert [path for path, _ in settled["errors"]] == complaints
+
+    # 3. Following links: like find -L, each folder once, the loops listed.
+    rows_l, complaints_l = find_rows(tree, follow=True, user=NOBODY)
+    followed = scan_as_nobody(tree, "--top", str(ALL), "--follow-links")
+    once = sorted(r for r in rows_l if "/linked_pkg/" not in r[1])
+    assert [tuple(r) for r in followed["smallest"]] == once
+    errors = dict(followed["errors"])
+    for looped in ("loop.py", "ping.py", "pong.py"):
+        assert errors[os.path.join(tree, looped)] == "symlink loop"
+    assert set(complaints_l) <= set(errors)
+    assert "already scanned" in errors[os.path.join(tree, "pkg2", "up")]
+    assert os.path.join(tree, "nowhere.py") not in errors  # a broken link is no file, no error
