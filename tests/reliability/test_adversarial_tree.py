@@ -168,4 +168,5 @@ def test_adversarial_tree_as_nobody_equals_find(tree):
         assert errors[os.path.join(tree, looped)] == "symlink loop"
     assert set(complaints_l) <= set(errors)
     assert "already scanned" in errors[os.path.join(tree, "pkg2", "up")]
-    assert os.path.join(tree, "nowhere.py") not in errors  # a broken link is no file, no error
+    broken = os.path.join(tree, "broken.py")  # points nowhere: no file, and (as for find) no error
+    assert broken not in errors and broken not in {path for _, path in once}
