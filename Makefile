@@ -25,6 +25,11 @@ lint: $(STAMP)
 bench: $(STAMP) system-deps
 	$(PY) -m tests.bench $(BENCH)
 
+# Every lesson 50 times through the engine and 10 times in the real window (Xvfb);
+# prints what the runs left behind and the worst stop time, and writes docs/reliability.md.
+soak: $(STAMP) system-deps
+	$(PY) scripts/soak.py
+
 screenshot: $(STAMP) system-deps
 	$(PY) scripts/screenshot.py $(LESSONS)
 
