@@ -4,7 +4,8 @@ The tree (make_odd_tree of tests/engine/test_filescan.py, plus two folders
 only root can read and a folder of files that vanish during the scan) holds:
 symlink loops, a broken symlink, unreadable folders, files deleted while the
 scan runs, a non-UTF-8 name and a 200-level-deep path. The scan runs as user
-``nobody`` through the command line, as would a person who lacks the rights,
+``nobody`` through the command line (``python -m engine run filescan``), as
+would a person who lacks the rights,
 and is checked against GNU ``find`` run as the same user:
 
 1. while a thread deletes half of the churn folder: every file outside it
@@ -21,6 +22,7 @@ checks them together, with no rights.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -45,25 +47,40 @@ ALL = 10_000           # a top N bigger than the tree: the result lists every fi
 CHURN = 4000           # files in the folder that half vanishes
 TRIES = 5              # the deletions must overlap the scan at least once
 
-# Everything is imported before the child becomes nobody: the interpreter's own
-# files may be where nobody cannot read them (here, under /root), and the scan
-# loads the multiprocessing parts it needs for its workers only when it starts them.
-SCAN_AS_NOBODY = """
-import os, sys, engine.cli, engine.catalog, engine.lessons.filescan
-import multiprocessing.popen_spawn_posix, multiprocessing.resource_tracker
-import multiprocessing.sharedctypes
-engine.catalog.lessons()
-os.setgroups([]); os.setgid({uid}); os.setuid({uid})
-sys.exit(engine.cli.main(['run', 'filescan', '--root', {root!r}, '--json', *{args!r}]))
-"""
+@functools.cache
+def python_for(uid: int) -> str | None:
+    """A Python (3.10+) that user ``uid`` may run, this one if it can.
+
+    The engine needs nothing outside the standard library, so any will do. The
+    scan may start worker processes, which run the same interpreter, so it must
+    be one that user can start (this one may live where nobody can reach it,
+    such as a pyenv under /root)."""
+    for candidate in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
+        if not candidate:
+            continue
+        try:
+            probe = subprocess.run([candidate, "-c", "import sys, multiprocessing.spawn; "
+                                    "sys.exit(sys.version_info < (3, 10))"],
+                                   user=uid, group=uid, extra_groups=[], cwd=REPO,
+                                   capture_output=True, timeout=30)
+        except OSError:
+            continue
+        if probe.returncode == 0:
+            return candidate
+    return None
 
 
 def scan_as_nobody(root: str, *args: str, when_started=None) -> dict:
-    """The result of the filescan CLI (--json) run as nobody; ``when_started()``
-    is called as soon as the run's first event is out."""
-    code = SCAN_AS_NOBODY.format(uid=NOBODY, root=root, args=list(args))
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, cwd=REPO)
+    """The result of ``python -m engine run filescan --json`` run by user nobody;
+    ``when_started()`` is called as soon as the run's first event is out."""
+    python = python_for(NOBODY)
+    if python is None:
+        pytest.skip("no Python here that user nobody may run")
+    proc = subprocess.Popen(
+        [python, "-m", "engine", "run", "filescan", "--root", root, "--json", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
+        env=dict(os.environ, PYTHONPATH=str(REPO)), user=NOBODY, group=NOBODY,
+        extra_groups=[])
     lines = []
     try:
         for line in proc.stdout:
