@@ -31,6 +31,7 @@ import psutil
 from engine import start
 from engine.params import specs
 from tests.desktop import ProcessFamily, is_lesson_child, is_zombie
+from tests.leaks import Snapshot
 from tests.reliability.lessons import SPEED, quick_params
 
 SETTLE = 2.0        # seconds a run may take to release everything after it ended
@@ -38,18 +39,10 @@ POLL = 0.01         # seconds between looks at the process family during a run
 RUN_LIMIT = 60.0    # seconds a quick run may take before it counts as hung
 
 
-@dataclass
-class Census:
-    """What this process holds now."""
-
-    threads: int
-    fds: int
-    sockets: int
-
-    @classmethod
-    def take(cls) -> Census:
-        me = psutil.Process()
-        return cls(me.num_threads(), me.num_fds(), count_sockets())
+def census() -> dict:
+    """Threads, open file descriptors and sockets of this process now."""
+    now = Snapshot.take()
+    return {"threads": now.threads, "fds": now.fds, "sockets": count_sockets()}
 
 
 def count_sockets() -> int:
@@ -139,19 +132,19 @@ class Tally:
 LEAK_KINDS = ("threads", "processes", "zombies", "sockets", "fds")
 
 
-def leftovers(baseline: Census, procs: RunProcesses, wait: float = SETTLE,
+def leftovers(baseline: dict, procs: RunProcesses, wait: float = SETTLE,
               pump=None) -> tuple[dict, list[str]]:
     """Counts of what the run left (after up to ``wait`` s), and descriptions."""
     deadline = time.monotonic() + wait
     while True:
         if pump is not None:
             pump()
-        now = Census.take()
+        now = census()
         running, zombies = procs.left()
-        counts = {"threads": max(0, now.threads - baseline.threads),
+        counts = {"threads": max(0, now["threads"] - baseline["threads"]),
                   "processes": len(running), "zombies": len(zombies),
-                  "sockets": max(0, now.sockets - baseline.sockets),
-                  "fds": max(0, now.fds - baseline.fds)}
+                  "sockets": max(0, now["sockets"] - baseline["sockets"]),
+                  "fds": max(0, now["fds"] - baseline["fds"])}
         if not any(counts.values()) or time.monotonic() >= deadline:
             described = [f"{kind}: {n}" for kind, n in counts.items() if n]
             described += [f"running: {r}" for r in running] + [f"zombie: {z}" for z in zombies]
@@ -187,7 +180,7 @@ def soak_engine(lesson: str, runs: int, seed: int = 1, params_for=quick_params) 
     """Run ``lesson`` ``runs`` times through the engine (``params_for(lesson, variant)``)."""
     tally = Tally(lesson, "engine")
     rng = random.Random(seed)
-    baseline = Census.take()
+    baseline = census()
     took = {}                                  # variant -> seconds its full run took
     procs = RunProcesses()
     for i, params, stop in plan(lesson, runs, params_for):
@@ -237,7 +230,7 @@ def soak_gui(app, lesson: str, runs: int, seed: int = 1) -> Tally:
     tab = app.select(lesson)
     app.speed = SPEED
     app.update()
-    baseline = Census.take()
+    baseline = census()
     took = {}
     procs = RunProcesses()
     for i, params, stop in plan(lesson, runs):

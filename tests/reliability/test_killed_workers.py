@@ -20,7 +20,7 @@ from engine import start
 from tests.desktop import is_lesson_child
 from tests.engine.helpers import collect, result_of
 from tests.reliability.lessons import PROFILES, quick_params, slow_params, victims
-from tests.reliability.soak import Census, RunProcesses, leftovers
+from tests.reliability.soak import RunProcesses, census, leftovers
 
 FIND_WITHIN = 20.0    # seconds for the victim to appear
 END_WITHIN = 5.0      # seconds from the kill to the run's done event
@@ -64,7 +64,7 @@ def reported(events, pid: int) -> list:
 @pytest.mark.parametrize("lesson,victim", victims())
 def test_a_killed_worker_is_reported_the_run_ends_and_the_next_run_works(lesson, victim):
     how, what = PROFILES[lesson].victims[victim]
-    baseline = Census.take()
+    baseline = census()
     procs = RunProcesses()
     for _ in range(TRIES):
         run = start(lesson, slow_params(lesson, victim))
