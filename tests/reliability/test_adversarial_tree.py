@@ -1,12 +1,13 @@
 """One tree with everything that breaks a naive walk, scanned as a person without rights.
 
-The tree (make_odd_tree of tests/engine/test_filescan.py, plus two folders
-only root can read and a folder of files that vanish during the scan) holds:
-symlink loops, a broken symlink, unreadable folders, files deleted while the
-scan runs, a non-UTF-8 name and a 200-level-deep path. The scan runs as user
-``nobody`` through the command line (``python -m engine run filescan``), as
-would a person who lacks the rights,
-and is checked against GNU ``find`` run as the same user:
+The tree (make_odd_tree of tests/engine/test_filescan.py, plus two locked
+folders and a folder of files that vanish during the scan) holds: symlink
+loops, a broken symlink, unreadable folders, files deleted while the scan
+runs, a non-UTF-8 name and a 200-level-deep path. The scan runs through the
+command line (``python -m engine run filescan``) as a person who lacks the
+rights: as user ``nobody`` when the tests run as root (root reads every
+folder), else as this user with the folders locked to everyone. It is
+checked against GNU ``find`` run as the same user:
 
 1. while a thread deletes half of the churn folder: every file outside it
    exactly as find lists it, the churn files between what stayed and what was
@@ -48,21 +49,22 @@ CHURN = 4000           # files in the folder that half vanishes
 TRIES = 5              # the deletions must overlap the scan at least once
 
 @functools.cache
-def python_for(uid: int) -> str | None:
-    """A Python (3.10+) that user ``uid`` may run, this one if it can.
+def python_for(uid: int | None) -> str | None:
+    """A Python (3.10+) that user ``uid`` (None: this user) may run, this one if it can.
 
     The engine needs nothing outside the standard library, so any will do. The
     scan may start worker processes, which run the same interpreter, so it must
     be one that user can start (this one may live where nobody can reach it,
     such as a pyenv under /root)."""
+    if uid is None:
+        return sys.executable
     for candidate in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
         if not candidate:
             continue
         try:
             probe = subprocess.run([candidate, "-c", "import sys, multiprocessing.spawn; "
                                     "sys.exit(sys.version_info < (3, 10))"],
-                                   user=uid, group=uid, extra_groups=[], cwd=REPO,
-                                   capture_output=True, timeout=30)
+                                   **as_user(uid), cwd=REPO, capture_output=True, timeout=30)
         except OSError:
             continue
         if probe.returncode == 0:
@@ -70,17 +72,21 @@ def python_for(uid: int) -> str | None:
     return None
 
 
-def scan_as_nobody(root: str, *args: str, when_started=None) -> dict:
-    """The result of ``python -m engine run filescan --json`` run by user nobody;
+def as_user(uid: int | None) -> dict:
+    """Popen arguments that run a child as user ``uid`` (None: as this user)."""
+    return {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
+
+
+def scan_without_rights(root: str, *args: str, when_started=None) -> dict:
+    """The result of ``python -m engine run filescan --json`` run by SCANNER;
     ``when_started()`` is called as soon as the run's first event is out."""
-    python = python_for(NOBODY)
+    python = python_for(SCANNER)
     if python is None:
         pytest.skip("no Python here that user nobody may run")
     proc = subprocess.Popen(
         [python, "-m", "engine", "run", "filescan", "--root", root, "--json", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=str(REPO)), user=NOBODY, group=NOBODY,
-        extra_groups=[])
+        env=dict(os.environ, PYTHONPATH=str(REPO)), **as_user(SCANNER))
     lines = []
     try:
         for line in proc.stdout:
@@ -99,20 +105,25 @@ def scan_as_nobody(root: str, *args: str, when_started=None) -> dict:
     return [e for e in events if e["kind"] == "result"][-1]["data"]
 
 
+#: Who scans: root reads everything, so as root the scan runs as nobody.
+SCANNER = NOBODY if os.geteuid() == 0 else None     # None: this user
+
+
 @pytest.fixture
 def tree():
-    if os.geteuid() != 0:
-        pytest.skip("needs root, to lock folders away from an unprivileged user")
     base = tempfile.mkdtemp(prefix="adversarial-")
     os.chmod(base, 0o755)                     # nobody may come in
     root = make_odd_tree(base)
     write(os.path.join(root, "locked", "secret.py"), 30)
     write(os.path.join(root, "pkg3", "locked2", "deeper", "c.py"), 40)
-    for folder in ("locked", os.path.join("pkg3", "locked2")):
-        os.chmod(os.path.join(root, folder), 0o700)   # root's alone
+    locked = [os.path.join(root, "locked"), os.path.join(root, "pkg3", "locked2")]
+    for folder in locked:
+        os.chmod(folder, 0o700 if SCANNER is not None else 0)  # root's alone, or no one's
     try:
         yield root
     finally:
+        for folder in locked:
+            os.chmod(folder, 0o700)
         shutil.rmtree(base)
 
 
@@ -135,9 +146,9 @@ def delete_all(go: threading.Event, paths: list) -> None:
         os.unlink(path)
 
 
-def test_adversarial_tree_as_nobody_equals_find(tree):
-    rows, complaints = find_rows(tree, user=NOBODY)
-    assert len(complaints) == 2, f"find as nobody should be refused 2 folders: {complaints}"
+def test_adversarial_tree_scanned_without_rights_equals_find(tree):
+    rows, complaints = find_rows(tree, user=SCANNER)
+    assert len(complaints) == 2, f"find should be refused 2 folders: {complaints}"
     assert sum(1 for size, _ in rows if size == 0) >= TOP, "the 0-byte files lead the top N"
 
     # 1. Files vanish while the scan runs.
@@ -148,7 +159,7 @@ def test_adversarial_tree_as_nobody_equals_find(tree):
         deleter = threading.Thread(target=delete_all, args=(go, order))
         deleter.start()
         try:
-            during = scan_as_nobody(tree, "--top", str(ALL), when_started=go.set)
+            during = scan_without_rights(tree, "--top", str(ALL), when_started=go.set)
         finally:
             go.set()
             deleter.join()
@@ -171,13 +182,13 @@ def test_adversarial_tree_as_nobody_equals_find(tree):
         pytest.fail(f"no file vanished mid-scan in {TRIES} tries")
 
     # 2. The settled tree: counts and the top N exactly as find has them.
-    settled = scan_as_nobody(tree, "--top", str(TOP))
+    settled = scan_without_rights(tree, "--top", str(TOP))
     assert_same_as_find(settled, rows, TOP)
     assert [path for path, _ in settled["errors"]] == complaints
 
     # 3. Following links: like find -L, each folder once, the loops listed.
-    rows_l, complaints_l = find_rows(tree, follow=True, user=NOBODY)
-    followed = scan_as_nobody(tree, "--top", str(ALL), "--follow-links")
+    rows_l, complaints_l = find_rows(tree, follow=True, user=SCANNER)
+    followed = scan_without_rights(tree, "--top", str(ALL), "--follow-links")
     once = sorted(r for r in rows_l if "/linked_pkg/" not in r[1])
     assert [tuple(r) for r in followed["smallest"]] == once
     errors = dict(followed["errors"])
