@@ -180,13 +180,19 @@ def test_form_refuses_a_bad_value_next_to_its_field(case, window, places, capsys
 
 
 # -- an unreadable folder, as a user who cannot read it -------------------------------------
+# Root reads every folder: as root, the child becomes user nobody (after its
+# imports, as the interpreter's own files may be where nobody cannot read them).
+# Any other user is kept out of the folder by its mode alone.
 
-AS_NOBODY = """
+AS_ANOTHER_USER = """
 import json, os, sys
 {imports}
-os.setgroups([]); os.setgid({uid}); os.setuid({uid})
+uid = {uid!r}
+if uid is not None:
+    os.setgroups([]); os.setgid(uid); os.setuid(uid)
 {body}
 """
+READER = NOBODY if os.geteuid() == 0 else None
 
 CLI_BODY = "sys.exit(engine.cli.main(['run', 'filescan', '--root', {root!r}]))"
 
@@ -202,30 +208,28 @@ app.close()
 
 @pytest.fixture(scope="module")
 def unreadable():
-    """A folder that exists but that user ``nobody`` cannot read."""
+    """A folder that exists but that READER cannot read."""
     base = tempfile.mkdtemp(prefix="bad-input-locked-")
     os.chmod(base, 0o755)
     locked = os.path.join(base, "locked")
-    os.mkdir(locked, 0o700)
+    os.mkdir(locked)
+    os.chmod(locked, 0o700 if READER is not None else 0)
     yield locked
+    os.chmod(locked, 0o700)
     shutil.rmtree(base)
 
 
-def as_nobody(imports: str, body: str) -> subprocess.CompletedProcess:
-    """Run ``body`` in a child that runs ``imports`` first, then becomes nobody.
-
-    (The interpreter's own files may be where nobody cannot read them.)"""
-    if os.geteuid() != 0:
-        pytest.skip("needs root, to become an unprivileged user")
-    code = AS_NOBODY.format(imports=imports, uid=NOBODY, body=body)
-    env = dict(os.environ, PYSYSLAB_CONFIG_DIR=tempfile.gettempdir())
+def as_reader(imports: str, body: str, tmp_path) -> subprocess.CompletedProcess:
+    """Run ``imports``, then ``body`` as READER, in a child process."""
+    code = AS_ANOTHER_USER.format(imports=imports, uid=READER, body=body)
+    env = dict(os.environ, PYSYSLAB_CONFIG_DIR=str(tmp_path))
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           cwd=REPO, env=env, timeout=60)
 
 
-def test_cli_refuses_an_unreadable_root(unreadable):
-    done = as_nobody("import engine.cli, engine.catalog, engine.lessons.filescan\n"
-                     "engine.catalog.lessons()", CLI_BODY.format(root=unreadable))
+def test_cli_refuses_an_unreadable_root(unreadable, tmp_path):
+    done = as_reader("import engine.cli, engine.catalog, engine.lessons.filescan\n"
+                     "engine.catalog.lessons()", CLI_BODY.format(root=unreadable), tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert done.stderr.splitlines() == [f"error: --root cannot read {unreadable}: "
@@ -233,10 +237,10 @@ def test_cli_refuses_an_unreadable_root(unreadable):
 
 
 @pytest.mark.gui
-def test_form_refuses_an_unreadable_root(unreadable):
+def test_form_refuses_an_unreadable_root(unreadable, tmp_path):
     # The window opens first: Tk and its images load files nobody may not read.
-    done = as_nobody("from gui.app import App\napp = App(); app.update()",
-                     FORM_BODY.format(root=unreadable))
+    done = as_reader("from gui.app import App\napp = App(); app.update()",
+                     FORM_BODY.format(root=unreadable), tmp_path)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout.splitlines()[-1])
     assert seen == {"ran": False, "shown": True,
