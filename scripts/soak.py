@@ -85,15 +85,18 @@ def report(tallies: list, engine_runs: int, gui_runs: int, took: float) -> str:
         f"{took / 60:.1f} minutes.",
         "",
         f"Every lesson ran {engine_runs} times in a row through the engine and {gui_runs} "
-        "times in the real window (Xvfb), at speed 10, with the quick parameters of "
+        "times in the real window (on Xvfb), at speed 10, with the quick parameters of "
         "`tests/reliability/lessons.py` (each lesson's variants in turn: daemon endings, "
         "spawn instead of fork, the classic walk, a tree big enough for worker processes...). "
-        "Every other run got Stop at a random moment.",
+        "Every other run was sent Stop at a random moment of its run; one that ended first "
+        "counts as run to the end.",
         "",
-        "The leak columns count what was still there 2 s after a run ended, against the "
-        "state before the lesson's first run: threads, open file descriptors and sockets of "
-        "the app's process; processes of the runs still running, and zombies (every process "
-        "seen below the app while a run went on, grandchildren included, is checked). "
+        "The leak columns count what a run left that was still there 2 s after it ended, "
+        "against the state before the lesson's first run: threads, open file descriptors and "
+        "sockets of the process that ran the lessons (for the window rows, the window's "
+        "process); processes of the runs still running, and zombies. Every process seen below "
+        "it while a run went on is checked, grandchildren included, and it adopts orphans (a "
+        "Linux subreaper), so a forked grandchild that outlives its parent is still counted. "
         "*Worst stop* is the longest time from Stop to the end of a run (engine: the run's "
         "thread has ended; window: the tab shows the run as done).",
         "",
@@ -110,14 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="where to write the table")
     args = parser.parse_args(argv)
 
-    os.environ["PYSYSLAB_CONFIG_DIR"] = tempfile.mkdtemp(prefix="pysyslab-soak-config-")
     adopt_orphans()
     from tests.desktop import VirtualScreen
     from tests.reliability.lessons import lesson_ids
     lessons = args.lessons or lesson_ids()
     started = time.monotonic()
-    with VirtualScreen() as screen:
+    with VirtualScreen() as screen, tempfile.TemporaryDirectory(prefix="soak-config-") as config:
         os.environ["DISPLAY"] = screen.display
+        os.environ["PYSYSLAB_CONFIG_DIR"] = config    # the app's settings: not the user's
         tallies = soak(lessons, args.engine_runs, args.gui_runs)
     took = time.monotonic() - started
     text = report(tallies, args.engine_runs, args.gui_runs, took)
