@@ -25,6 +25,7 @@ import pytest
 
 from tests.desktop import RunningApp, wait_for
 from tests.reliability.lessons import PROFILES, lesson_ids, slow_params
+from tests.reliability.soak import RunProcesses, form_values
 from tests.reliability.wmclose import close_window
 
 EXIT_WITHIN = 2.0     # seconds from the close (or signal) to the app's exit
@@ -77,3 +78,25 @@ def test_app_ended_mid_run_exits_in_time_and_leaves_no_process(lesson, way, tmp_
         assert "did not end" not in app.log(), app.log()
     finally:
         app.kill()
+
+
+@pytest.mark.gui
+def test_closing_with_every_lesson_running_at_once_ends_them_all_in_time(app):
+    """A learner may start a run in every tab and then close the window."""
+    procs = RunProcesses()
+    for lesson in lesson_ids():
+        tab = app.select(lesson)
+        tab.form.set_values(form_values(lesson, slow_params(lesson)))
+        tab.run_button.invoke()
+        assert tab.state == "running", tab.form.errors()
+    assert wait_for(lambda: len(procs.family.descendants_now()) >= 3, 10,
+                    every=lambda: (app.update(), procs.look())), "the process lessons run"
+    runs = [tab.run for tab in app.tabs.values() if tab.run is not None]
+    assert len(runs) >= len(lesson_ids()) - 1    # (a scan may be over already)
+    asked = time.monotonic()
+    app.close()
+    took = time.monotonic() - asked
+    assert took < EXIT_WITHIN, f"closing took {took:.2f} s"
+    assert all(run.join(0) for run in runs), "every run has ended"
+    running, zombies = procs.left()
+    assert running == [] and zombies == []
