@@ -15,6 +15,7 @@ Each lesson runs with its slow parameters (lessons.py), written to the
 app's settings file the way the app remembers a learner's last values.
 """
 
+import gc
 import json
 import os
 import signal
@@ -100,3 +101,33 @@ def test_closing_with_every_lesson_running_at_once_ends_them_all_in_time(app):
     assert all(run.join(0) for run in runs), "every run has ended"
     running, zombies = procs.left()
     assert running == [] and zombies == []
+
+
+#: Known: FilescanTab starts its progress bar's Tcl timer (ttk::progressbar start)
+#: on Run and stops it only when the run finishes, so a window closed mid-scan
+#: leaves the timer to fire into a destroyed interpreter. Fix: stop the bar when
+#: the tab shuts down. (gui/filescan_tab.py is not this suite's to change.)
+TIMER_LEFT = {"filescan": "the progress bar's timer outlives a window closed mid-scan"}
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("lesson", [
+    pytest.param(lesson, marks=pytest.mark.xfail(reason=TIMER_LEFT[lesson], strict=False))
+    if lesson in TIMER_LEFT else lesson for lesson in lesson_ids()])
+def test_a_window_closed_mid_run_leaves_no_tcl_timer_behind(lesson, capfd):
+    """A timer (after) of a destroyed window fires into a dead interpreter and Tcl
+    prints "application has been destroyed": seen when the next window runs."""
+    from gui.app import App
+    closing = App()
+    tab = closing.select(lesson)
+    tab.form.set_values(form_values(lesson, slow_params(lesson)))
+    tab.run_button.invoke()
+    wait_for(lambda: False, SETTLE, every=closing.update)
+    closing.close()
+    gc.collect()
+    after = App()
+    wait_for(lambda: False, SETTLE, every=after.update)   # past any pending timer
+    after.close()
+    gc.collect()
+    err = capfd.readouterr().err
+    assert "application has been destroyed" not in err, err
