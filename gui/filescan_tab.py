@@ -238,5 +238,7 @@ class FilescanTab(LessonTab):
         if self._filter_id is not None:
             self.after_cancel(self._filter_id)
             self._filter_id = None
+        if self.built:
+            self.progress.stop()   # its animation is an after() timer of its own
         return super().shutdown(timeout)
 
