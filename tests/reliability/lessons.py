@@ -2,7 +2,8 @@
 
 * ``quick``: a short run that ends by itself (well under 1 s at speed 10), for
   the soak. ``variants`` are overlaid on it in turn, run after run, so the
-  soak also goes through the other endings (daemon, spawn, classic...).
+  soak also goes through the other endings (daemon, spawn, classic...) and,
+  last, the most actors the form allows (the long soak reaches those).
 * ``slow``: a run at speed 1 that lasts long enough (10 s or more) to be
   caught mid-run, for closing the window, signals and killed workers.
 * ``victims``: the child processes of a slow run that get a SIGKILL, and how
@@ -52,35 +53,39 @@ PROFILES: dict[str, Profile] = {
         victims={"scan worker": ("child", None)}),
     "mutex": Profile(
         quick={"threads": 5, "lines": 5, "delay": 0.05},
-        variants=({}, {"lock": False}),
+        variants=({}, {"lock": False}, {"threads": 50, "lines": 5}),
         slow={"threads": 10, "lines": 200, "delay": 0.5}),
     "thread_queue": Profile(
         quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1, "work": 0.1},
-        variants=({}, {"maxsize": 1}, {"daemon": True}),
+        variants=({}, {"maxsize": 1}, {"daemon": True},
+                  {"producers": 20, "consumers": 20, "messages": 20, "maxsize": 5}),
         slow={"producers": 4, "messages": 100, "delay": 1.0},
         victims={"daemon shortcut": ("child", "emits")}),
     "mp_queue": Profile(
         quick={"producers": 2, "consumers": 2, "names": 2, "delay": 0.2},
-        variants=({}, {"daemon": True}),
+        variants=({}, {"daemon": True}, {"producers": 8, "consumers": 12, "names": 5}),
         slow={"producers": 2, "consumers": 3, "names": 40, "delay": 5.0},
         children=True,
         victims={"consumer": ("actor", "consumer-1"), "producer": ("actor", "producer-1")}),
     "pipes": Profile(
         quick={"messages": 4, "write_every": 0.05, "read_every": 0.1},
-        variants=({}, {"framing": "length", "read_size": 5}, {"start": "spawn"}),
+        variants=({}, {"framing": "length", "read_size": 5}, {"start": "spawn"},
+                  {"messages": 200, "write_every": 0.0, "read_every": 0.0, "read_size": 1}),
         slow={"messages": 200, "write_every": 1.0, "read_every": 1.0},
         children=True,
         victims={"fork helper": ("actor", "parent"), "forked child": ("data", "child_pid"),
                  "spawn writer": ("child", "emits")}),
     "signals": Profile(
         quick={"interval": 1.0, "alarms": 2},
+        variants=({}, {"interval": 0.1, "alarms": 10}),
         slow={"interval": 10.0, "alarms": 100},
         children=True,
         victims={"catcher": ("actor", "catcher")}),
     "sockets": Profile(
         quick={"clients": 3, "size": 5000},
         variants=({}, {"mode": "one-at-a-time", "framing": "newline"},
-                  {"size": 200_000, "framing": "length"}, {"server": False}),
+                  {"size": 200_000, "framing": "length"}, {"server": False},
+                  {"clients": 50, "size": 100_000}),
         slow={"clients": 5, "server_delay": 30.0, "timeout": 60.0}),
 }
 
