@@ -1,5 +1,6 @@
 """Run every ``tests/bench/bench_*.py`` (or those named on the command line)."""
 
+import contextlib
 import importlib
 import os
 import pkgutil
@@ -15,9 +16,15 @@ def main(names: list[str]) -> int:
     found = sorted(m.name for m in pkgutil.iter_modules(package.__path__)
                    if m.name.startswith("bench_"))
     chosen = [n for n in found if not names or n.removeprefix("bench_") in names]
-    for name in chosen:
-        print(f"\n=== {name.removeprefix('bench_')} ===", flush=True)
-        importlib.import_module(f"tests.bench.{name}").main()
+    with contextlib.ExitStack() as stack:
+        if not os.environ.get("DISPLAY"):
+            # The GUI benchmarks need a screen: a virtual one of our own.
+            from tests.desktop import VirtualScreen
+            screen = stack.enter_context(VirtualScreen())
+            os.environ["DISPLAY"] = screen.display
+        for name in chosen:
+            print(f"\n=== {name.removeprefix('bench_')} ===", flush=True)
+            importlib.import_module(f"tests.bench.{name}").main()
     return 0
 
 
