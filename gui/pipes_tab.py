@@ -57,7 +57,7 @@ class PipesTab(LessonTab):
         self.summary.configure(text="Waiting for the first read…")
 
     def on_events(self, events: list) -> None:
-        last = None
+        last, finished = None, False
         for event in events:
             data = event.data if isinstance(event.data, dict) else {}
             if "chunk" in data:
@@ -65,13 +65,14 @@ class PipesTab(LessonTab):
                 last = self.chunks.insert("", "end", values=(
                     data["read"], len(chunk), as_text(chunk), byte_values(chunk)))
             elif event.kind == "result" and "bytes_read" in data:
+                finished = True
                 written = data["bytes_written"]
                 self.summary.configure(text=(
                     f"{'?' if written is None else written} bytes written, "
                     f"{data['bytes_read']} read in {data['reads']} reads."))
         if last is not None:
             self.chunks.see(last)
-            if self.state == "running":
+            if self.state == "running" and not finished:   # the result says it all
                 reads = len(self.chunks.get_children())
                 self.summary.configure(text=f"{reads} read{'s' if reads != 1 else ''} so far…")
         super().on_events(events)   # last: it may finish the run
