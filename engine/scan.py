@@ -37,6 +37,8 @@ import time
 import traceback
 from collections.abc import Callable
 
+from .errors import LessonError
+
 TICK = 0.01            # seconds between checks of Stop (and work requests) in a walk
 PROGRESS_EVERY = 0.05  # seconds between progress reports
 FIRST_PASS = 0.015     # seconds walked in this process before starting workers
@@ -576,8 +578,12 @@ class WorkerPool:
                     self.handle(i, conn.recv())
             except (EOFError, OSError):
                 code = self.processes[i].exitcode
-                raise RuntimeError(f"scan worker {i + 1} ended unexpectedly (exit code "
-                                   f"{code}); its part of the result is lost") from None
+                if code is not None and code < 0:
+                    how = f"was killed by {signal.Signals(-code).name}"
+                else:
+                    how = f"ended unexpectedly (exit code {code})"
+                raise LessonError(f"scan worker {i + 1} (pid {self.processes[i].pid}) {how}; "
+                                  "its part of the result is lost, so the scan stopped") from None
 
     def handle(self, i: int, message: tuple) -> None:
         kind = message[0]
