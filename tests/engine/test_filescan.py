@@ -397,13 +397,18 @@ def test_stop_ends_the_workers_and_keeps_a_partial_result(wide_tree):
 
 def test_stop_through_the_runner(wide_tree):
     from engine import start
-    run = start("filescan", {"root": wide_tree})
-    while True:
-        event = run.events.get(timeout=30)
-        if event.kind == "progress":
-            run.stop()
+    # On a loaded machine the walk may reach the end before Stop lands; such a
+    # try proves nothing, so try again (a few times at most).
+    for _ in range(5):
+        run = start("filescan", {"root": wide_tree})
+        while True:
+            event = run.events.get(timeout=30)
+            if event.kind == "progress":
+                run.stop()
+                break
+        events = collect(run)
+        result = result_of(events)
+        if not result["complete"]:
             break
-    events = collect(run)
     assert events[-1].data["status"] == "stopped"
-    result = result_of(events)
     assert result["complete"] is False and result["count"] < WIDE // 10
