@@ -20,7 +20,7 @@ def printable(text: str) -> str:
 
 class LogView(ttk.Frame):
     MAX_LINES = 5000   # older lines are dropped from the widget so it stays fast
-    MAX_KEPT = 200_000  # events kept for Save log (about 40 MB at most)
+    MAX_KEPT = 20_000  # events kept for Save log; more makes every full GC pass slower
     MAX_PER_TICK = 400  # in a flood, draw only the newest lines of each batch
 
     def __init__(self, master, colors: ActorColors | None = None, on_select=None, **kw):

@@ -63,14 +63,14 @@ def measure(root, pump_cls, naive: bool) -> tuple[float, float]:
     pump.add(run, sink)
     if naive:
         pump.drain = lambda budget=None: naive_drain(pump)
-    gaps, last = [], [time.perf_counter()]
+    gaps, last, beat_id = [], [time.perf_counter()], [None]
 
     def beat():
         now = time.perf_counter()
         gaps.append(now - last[0])
         last[0] = now
-        root.after(5, beat)
-    root.after(5, beat)
+        beat_id[0] = root.after(5, beat)
+    beat_id[0] = root.after(5, beat)
     pump.start()
     root.update()
     start = time.perf_counter()
@@ -81,6 +81,7 @@ def measure(root, pump_cls, naive: bool) -> tuple[float, float]:
         time.sleep(0.001)
     elapsed = time.perf_counter() - start
     run.thread.join()
+    root.after_cancel(beat_id[0])
     pump.cancel()
     view.destroy()
     root.update()
