@@ -72,3 +72,29 @@ def test_step_mode_crosses_the_process_boundary():
         run.stop()
         assert run.join(3)
     collect(run)
+
+
+def test_speed_changes_reach_a_running_child_process():
+    from engine import catalog
+    from engine.params import build
+    from engine.runner import Run
+    from tests.engine import speed_lesson
+    lesson = catalog.Lesson("speed", "Speed probe", speed_lesson)
+    run = Run(lesson, build(speed_lesson.Params, {}), speed=1.0).begin()
+    try:
+        seen = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and 7.5 not in seen:
+            try:
+                event = run.events.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if isinstance(event.data, dict) and "speed" in event.data:
+                seen.append(event.data["speed"])
+                if seen == [1.0]:
+                    run.set_speed(7.5)   # while the child runs
+        assert seen == [1.0, 7.5]
+    finally:
+        run.stop()
+        assert run.join(3)
+    collect(run)
