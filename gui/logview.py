@@ -67,6 +67,7 @@ class LogView(ttk.Frame):
     def clear(self) -> None:
         self.events.clear()
         self.rows.clear()
+        self._tags.clear()   # colours are handed out afresh for each run
         self._dropped = 0
         self._widget.delete("1.0", "end")
 
