@@ -57,8 +57,6 @@ class Control:
             return self.is_set()
         return self.wait(seconds / self.speed)
 
-    def __bool__(self) -> bool:  # "if stop:" reads naturally in a lesson
-        return self.is_set()
 
     # -- step mode ------------------------------------------------------------
     @property

@@ -45,10 +45,6 @@ class EventPump:
         """Call ``hook()`` on every tick (cheap checks only)."""
         self._hooks.append(hook)
 
-    @property
-    def active(self) -> list:
-        return list(self._sinks)
-
     def start(self) -> None:
         self._running = True
         if self._after_id is None:
