@@ -408,7 +408,9 @@ def test_stop_through_the_runner(wide_tree):
                 break
         events = collect(run)
         result = result_of(events)
-        if not result["complete"]:
+        # Stop may also land after the last match was found but before the
+        # walk ended: "incomplete" then, yet every match counted. Try again.
+        if not result["complete"] and result["count"] < WIDE // 10:
             break
     assert events[-1].data["status"] == "stopped"
     assert result["complete"] is False and result["count"] < WIDE // 10
