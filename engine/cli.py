@@ -136,9 +136,12 @@ def _print_run(run, as_json: bool) -> int:
             signal.signal(s, handler)
     for text in errors:  # also on stderr, where a person or a script looks first
         print(f"error: {text}", file=sys.stderr)
-    if status == "ok":
-        return 0
-    return 130 if interrupted.is_set() else 1
+    if interrupted.is_set():
+        # Ctrl+C or SIGTERM wins, even if the run still managed to end "ok": in a
+        # terminal Ctrl+C reaches the whole process group, so a child may die of
+        # it first and the lesson end on its own before our Stop lands.
+        return 130
+    return 0 if status == "ok" else 1
 
 
 def _readable(event, module) -> str:
