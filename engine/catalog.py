@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
 
-#: The order in which lessons appear, in the window and in ``engine list``.
-ORDER = ("filescan", "mutex", "thread_queue", "mp_queue", "pipes", "signals", "sockets")
+#: Every lesson and its title, in the order they appear in the window and in
+#: ``engine list``. The titles live here, not in the lesson modules, so that the
+#: window can name its tabs without importing seven modules at start-up.
+TITLES = {
+    "filescan": "Find source files",
+    "mutex": "Threads and a lock",
+    "thread_queue": "Producer/consumer with threads",
+    "mp_queue": "Producer/consumer with processes",
+    "pipes": "Pipes and fork",
+    "signals": "Signals",
+    "sockets": "Sockets",
+}
+ORDER = tuple(TITLES)
 
 
-@dataclass(frozen=True)
 class Lesson:
-    id: str
-    title: str
-    module: ModuleType
+    """One lesson: its id, its title and (imported when first needed) its module."""
+
+    def __init__(self, id: str, title: str, module: ModuleType | None = None):
+        self.id = id
+        self.title = title
+        self._module = module
+
+    def __repr__(self) -> str:
+        return f"Lesson({self.id!r}, {self.title!r})"
+
+    @property
+    def module(self) -> ModuleType:
+        if self._module is None:
+            self._module = importlib.import_module(f"engine.lessons.{self.id}")
+        return self._module
 
     @property
     def params_cls(self) -> type:
@@ -37,11 +58,9 @@ class Lesson:
 
 @cache
 def _load(lesson_id: str) -> Lesson | None:
-    name = f"engine.lessons.{lesson_id}"
-    if importlib.util.find_spec(name) is None:
+    if importlib.util.find_spec(f"engine.lessons.{lesson_id}") is None:
         return None
-    module = importlib.import_module(name)
-    return Lesson(lesson_id, getattr(module, "TITLE", lesson_id), module)
+    return Lesson(lesson_id, TITLES[lesson_id])
 
 
 def lessons() -> tuple[Lesson, ...]:
@@ -50,7 +69,7 @@ def lessons() -> tuple[Lesson, ...]:
 
 
 def get(lesson_id: str) -> Lesson:
-    """One lesson, importing only its own module."""
+    """One lesson (its module is imported when first used)."""
     lesson = _load(lesson_id) if lesson_id in ORDER else None
     if lesson is None:
         known = ", ".join(lesson.id for lesson in lessons())

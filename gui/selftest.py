@@ -51,6 +51,7 @@ def check_imports() -> str:
     if not lessons:
         raise RuntimeError("the catalog found no lesson modules")
     for lesson in lessons:
+        lesson.module  # noqa: B018 (imports the lesson module: the window does so lazily)
         tab_class(lesson.id)  # custom tabs are imported by name, so check each
     return (f"Tcl {version}, ttkbootstrap {importlib.metadata.version('ttkbootstrap')}, "
             f"pillow {PIL.__version__}, {len(modules)} gui modules, {len(lessons)} lessons")

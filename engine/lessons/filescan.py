@@ -51,7 +51,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.scan import ScanSpec, scan_tree
 
-TITLE = "Find source files"
 SELFTEST_PARAMS = {"root": os.path.dirname(os.path.dirname(__file__)), "top": 3}
 SHOW_ERRORS = 20       # errors written to the log; the rest are in the result
 

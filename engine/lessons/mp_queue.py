@@ -46,8 +46,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.procs import ProcessGroup, close_queue
 
-TITLE = "Producer/consumer with processes"
-
 FOODS = ("spam", "eggs", "ham", "toast", "beans", "bacon", "jam", "tea")
 NO_MORE = None                         # the sentinel: one per consumer
 

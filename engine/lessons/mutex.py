@@ -35,8 +35,6 @@ from dataclasses import dataclass
 
 from engine.params import param
 
-TITLE = "Threads and a lock"
-
 
 @dataclass
 class Params:

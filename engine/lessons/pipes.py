@@ -56,8 +56,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.procs import ProcessGroup
 
-TITLE = "Pipes and fork"
-
 
 @dataclass
 class Params:

@@ -49,8 +49,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.procs import ProcessGroup, signal_name
 
-TITLE = "Signals"
-
 #: The signals the catcher has a handler for (on platforms that have them).
 SIGNALS = ("SIGALRM", "SIGUSR1", "SIGUSR2", "SIGINT", "SIGTERM")
 

@@ -70,8 +70,6 @@ from dataclasses import dataclass
 from engine.errors import LessonError
 from engine.params import param
 
-TITLE = "Sockets"
-
 TICK = 0.1            # no socket call waits longer than this, so Stop is quick
 STEP = 0.2            # a pause between a client's steps, so you can follow them
 RECV_SIZE = 65536     # what a framed reader asks of each recv()

@@ -43,8 +43,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.procs import ProcessGroup
 
-TITLE = "Producer/consumer with threads"
-
 SELFTEST_PARAMS = {"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1, "work": 0.1}
 
 NO_MORE = object()   # the sentinel ("poison pill"): one per consumer

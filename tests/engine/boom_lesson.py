@@ -4,8 +4,6 @@ from dataclasses import dataclass
 
 from engine.params import param
 
-TITLE = "Boom"
-
 
 @dataclass
 class Params:

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from engine.params import param
 from engine.procs import ProcessGroup
 
-TITLE = "Speed probe"
-
 
 @dataclass
 class Params:

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from engine.params import param
 
-TITLE = "Leaky"
 LEFT = {"threads": [], "processes": [], "zombies": [], "sockets": [], "fds": []}
 _forever = threading.Event()
 
