@@ -14,7 +14,7 @@ import ttkbootstrap as ttk
 
 from engine import catalog
 
-from .firstdraw import report_first_draw
+from .firstdraw import report_first_draw, report_ready
 from .pump import EventPump
 from .resources import window_icon_files
 from .settings import Settings
@@ -30,7 +30,16 @@ ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
 class App(ttk.App):
     """The only Tk root of the program."""
 
-    def __init__(self, theme: str | None = None, settings: Settings | None = None):
+    def __init__(self, theme: str | None = None, settings: Settings | None = None,
+                 staged: bool = False):
+        """Build the window.
+
+        ``staged=True`` (what ``main`` uses) puts a shell on screen first: the
+        menu, the lesson tabs' names and the status line. The rest (the
+        visible lesson's widgets, the speed slider and the theme switch) is
+        built right after that first draw, so the window appears sooner.
+        Otherwise everything is built before the constructor returns.
+        """
         self.settings = settings or Settings().load()
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
         super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600),
@@ -39,6 +48,7 @@ class App(ttk.App):
         self.speed = min(10.0, max(0.1, float(self.settings["speed"])))
         self.zoom = 1.0
         self.closed = False
+        self.complete = False
         self._signalled: int | None = None
         self._base_fonts = {name: tkfont.nametofont(name).actual("size")
                             for name in tkfont.names(self)}
@@ -51,6 +61,27 @@ class App(ttk.App):
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.restore_settings()
         self.pump.start()
+        if staged:
+            self.bind("<Map>", self._on_first_map, add="+")
+        else:
+            self.complete_window()
+
+    def _on_first_map(self, event) -> None:
+        if event.widget is self and not self.complete:
+            self.update_idletasks()   # draw the shell now...
+            self.after(1, self.complete_window)  # ...and build the rest just after
+
+    def complete_window(self) -> None:
+        """Build what a staged start left for after the first draw (once)."""
+        if self.complete or self.closed:
+            return
+        self.complete = True
+        self.create_controls()
+        self.restore_speed()
+        self.current_tab()  # builds the visible lesson's widgets
+        if self.settings.problem:  # after the tab's own "Ready", so that it stays
+            self.show_status(self.settings.problem)
+        report_ready(self)
 
     # -- building -----------------------------------------------------------------
     def set_icon(self) -> None:
@@ -106,6 +137,11 @@ class App(ttk.App):
         bar.pack(side="bottom", fill="x")
         self.status = ttk.Label(bar, text="Ready")
         self.status.pack(side="left", fill="x", expand=True)
+        self.statusbar = bar
+
+    def create_controls(self) -> None:
+        """The status bar's speed slider and light/dark switch."""
+        bar = self.statusbar
         self.theme_button = ttk.Checkbutton(bar, text="Dark", bootstyle="round-toggle",
                                             command=self.toggle_dark)
         self.theme_button.pack(side="right")
@@ -127,8 +163,9 @@ class App(ttk.App):
             tab = tab_class(lesson.id)(self.notebook, self, lesson)
             self.notebook.add(tab, text=lesson.title)
             self.tabs[lesson.id] = tab
+        # (A staged start builds the first tab itself, after the first draw.)
         self.notebook.bind("<<NotebookTabChanged>>",
-                           lambda e: self.current_tab().ensure_built(), add="+")
+                           lambda e: self.complete and self.current_tab(), add="+")
 
     def create_shortcuts(self) -> None:
         run = lambda e: self.current_tab().start_run()  # noqa: E731
@@ -163,10 +200,10 @@ class App(ttk.App):
     def current_tab(self):
         return self.nametowidget(self.notebook.select()).ensure_built()
 
-    def select(self, lesson_id: str):
+    def select(self, lesson_id: str, build: bool = True):
         tab = self.tabs[lesson_id]
         self.notebook.select(tab)
-        return tab.ensure_built()
+        return tab.ensure_built() if build else tab
 
     def next_lesson(self, step: int = 1):
         ids = list(self.tabs)
@@ -177,6 +214,8 @@ class App(ttk.App):
         self.status.configure(text=text)
 
     def toggle_dark(self) -> None:
+        if not self.complete:
+            return  # a key pressed in the first tenth of a second
         self.toggle_theme()
         self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
 
@@ -237,9 +276,6 @@ class App(ttk.App):
     # -- settings -------------------------------------------------------------------
     def restore_settings(self) -> None:
         s = self.settings
-        self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
-        self.speed_scale.set(math.log10(self.speed))
-        self.set_speed(self.speed)
         if s["geometry"]:
             try:
                 self.geometry(s["geometry"])
@@ -249,9 +285,12 @@ class App(ttk.App):
         if zoom != 1.0 and 0.5 <= zoom <= 3.0:
             self.set_zoom(zoom)
         last = s["last_tab"] if s["last_tab"] in self.tabs else next(iter(self.tabs))
-        self.select(last)
-        if s.problem:
-            self.show_status(s.problem)
+        self.select(last, build=False)  # built by complete_window
+
+    def restore_speed(self) -> None:
+        self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
+        self.speed_scale.set(math.log10(self.speed))
+        self.set_speed(self.speed)
 
     def saved_params(self, lesson_id: str) -> dict:
         saved = dict(self.settings["params"].get(lesson_id, {}))
@@ -329,14 +368,14 @@ def main(argv: list[str] | None = None) -> int:
         return self_test()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
-        app = App()
+        app = App(staged=True)
     except tk.TclError as exc:
         print(f"PySysLab cannot open a window: {exc}\n"
               "Is a display available? (Try: python -m engine run LESSON on the command line.)",
               file=sys.stderr)
         return 1
     if args.lesson:
-        app.select(args.lesson)
+        app.select(args.lesson, build=False)
     report_first_draw(app)
     app.install_signal_handlers()
     app.mainloop()

@@ -1,9 +1,13 @@
-"""Tell a launcher when the window is first on screen (for the start-up benchmark).
+"""Tell a launcher when the window is first on screen, and when it is ready
+(for the start-up benchmark).
 
 "First drawn" means: X has mapped the root window and Tk has then finished
-every pending redraw (``update_idletasks``). At that moment the wall-clock
-time is written to the file named by ``$PYSYSLAB_READY_FILE``, so a launcher
-can subtract the time at which it started the app.
+every pending redraw (``update_idletasks``). "Ready" means: the visible
+lesson's widgets are built and drawn too (a staged start builds them just
+after the first draw; see ``App``). At each moment the wall-clock time is
+written to the file named by ``$PYSYSLAB_READY_FILE``: one line with the first
+time, then two (first, ready), so a launcher can subtract the time at which it
+started the app.
 """
 
 from __future__ import annotations
@@ -12,25 +16,39 @@ import os
 import time
 
 ENV = "PYSYSLAB_READY_FILE"
+_stamps: list[float] = []   # the times written so far
+_path: list[str] = []       # where report_first_draw was asked to write them
+
+
+def _write(path: str) -> None:
+    partial = f"{path}.part"  # renamed into place, so no one reads half a file
+    with open(partial, "w", encoding="utf-8") as f:
+        f.write("".join(f"{stamp:.6f}\n" for stamp in _stamps))
+    os.replace(partial, path)
 
 
 def report_first_draw(root, path: str | None = None) -> None:
     path = path or os.environ.get(ENV)
     if not path:
         return
-    reported = False
+    _path[:] = [path]
 
     def on_map(event) -> None:
-        nonlocal reported
-        if reported or event.widget is not root:
+        if _stamps or event.widget is not root:
             return
-        reported = True
         root.update_idletasks()  # draw every widget that is waiting to be drawn
-        stamp = time.time()
-        partial = f"{path}.part"  # renamed into place, so no one reads half a line
-        with open(partial, "w", encoding="utf-8") as f:
-            f.write(f"{stamp:.6f}\n")
-        os.replace(partial, path)
+        _stamps.append(time.time())
+        _write(path)
+        if getattr(root, "complete", True):
+            report_ready(root)  # nothing was left for later
 
     # add="+" keeps ttkbootstrap's own <Map> binding on the root.
     root.bind("<Map>", on_map, add="+")
+
+
+def report_ready(root) -> None:
+    if not _path or len(_stamps) != 1:
+        return  # not asked, the first draw not reported yet, or said already
+    root.update_idletasks()
+    _stamps.append(time.time())
+    _write(_path[0])

@@ -79,3 +79,32 @@ def test_app_process_closed_mid_run_exits_clean(tmp_path):
             proc.kill()
             proc.wait()
     assert not ps.is_running()
+
+
+def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, monkeypatch):
+    """What `python -m gui` does: the window is on screen before the lesson's widgets
+    are built, and they follow by themselves, with no input."""
+    from gui import firstdraw
+    from gui.app import App
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr(firstdraw, "_stamps", [])
+    monkeypatch.setattr(firstdraw, "_path", [])
+    marker = tmp_path / "ready"
+    app = App(staged=True)
+    try:
+        built_at_first_draw = []
+        firstdraw.report_first_draw(app, str(marker))
+        app.bind("<Map>", lambda e: e.widget is app and built_at_first_draw.append(
+            app.tabs["filescan"].built), add="+")
+        assert not app.complete and not app.tabs["filescan"].built
+        pump_until(app, lambda: app.complete and len(marker.read_text().split()) == 2
+                   if marker.exists() else False)
+        assert built_at_first_draw == [False], "the shell was drawn before the lesson was built"
+        first, ready = map(float, marker.read_text().split())
+        assert first <= ready
+        tab = app.current_tab()
+        assert tab.lesson.id == "filescan" and tab.built and tab.run_button.winfo_ismapped()
+        assert app.speed_label.cget("text") == "1x"
+        assert sum(t.built for t in app.tabs.values()) == 1, "only the visible lesson is built"
+    finally:
+        app.close()
