@@ -312,7 +312,7 @@ class App(ttk.App):
         s["speed"] = self.speed
         try:
             s["geometry"] = self.geometry()
-            s["last_tab"] = self.current_tab().lesson.id
+            s["last_tab"] = self.nametowidget(self.notebook.select()).lesson.id
         except tk.TclError:
             pass
         s.save()
