@@ -58,24 +58,21 @@ server needing many `recv()` calls for one message.
 the server. The lesson listens there only when you choose it, and warns you.
 """
 
-import errno
-import os
-import select
 import socket
 import struct
 import threading
-import time
 from dataclasses import dataclass
 
-from engine.errors import LessonError
+# netwait.connect, .send_all and .recv_some are socket calls that wait a TICK
+# at a time, checking Stop and the Timeout in between: see engine/netwait.py.
+from engine import netwait
+from engine.netwait import TICK, Deadline, Stopped, arrow, explain
 from engine.params import param
 
-TICK = 0.1            # no socket call waits longer than this, so Stop is quick
 STEP = 0.2            # a pause between a client's steps, so you can follow them
 RECV_SIZE = 65536     # what a framed reader asks of each recv()
 CLASSIC_RECV = 1024   # what the classic example asks, once
 PIECES_SHOWN = 5      # recv() calls reported one by one per message; the rest summed
-PREVIEW = 48          # bytes shown when you hover an arrow
 
 
 @dataclass
@@ -101,25 +98,14 @@ class Params:
                                 "(scaled by the speed, like every delay here)")
 
 
-class PortInUse(LessonError):
-    """The port the learner chose is taken by another socket."""
-
-
-class PeerClosed(ConnectionError):
-    """The other side closed the connection before the message was complete."""
-
-
-class Stopped(Exception):
-    """Stop was pressed while this socket was waiting."""
-
-
 def run(params, emit, stop):
     clients_know = {}               # a client's port -> its name (see client())
     hang_up = threading.Event()     # tells clients to stop waiting (after Stop)
     finished = threading.Event()    # tells the server that no one else is coming
 
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as listener:
-        bind(listener, params)
+        # listener.bind((host, port)), and a clear message if the port is busy
+        netwait.bind(listener, params.host, params.port)
         host, port = listener.getsockname()
         emit(f"server socket bound to {host}:{port}", kind="state",
              data={"address": [host, port], "listening": params.server})
@@ -142,13 +128,7 @@ def run(params, emit, stop):
             for i in range(1, params.clients + 1)]
         for c in clients:
             c.start()
-        for c in clients:
-            while c.is_alive():
-                c.join(TICK / 2)
-                # On Stop the server hangs up first, so the clients meet a real
-                # closed connection; only then do they stop waiting too.
-                if stop.is_set() and not (server and server.is_alive()):
-                    hang_up.set()
+        netwait.join_clients(clients, server, stop, hang_up)   # on Stop: server hangs up first
         finished.set()
         if server:
             server.join()
@@ -158,28 +138,6 @@ def run(params, emit, stop):
          data={"clients": params.clients, "replies_ok": ok, "address": [host, port],
                "framing": params.framing, "mode": params.mode,
                "replies": sorted(reports, key=lambda r: r["number"])})
-
-
-def bind(listener, params):
-    """Take the address, with a clear message if it cannot be had."""
-    if os.name == "posix":
-        # Lets a fixed port be used again at once after the last run, while its
-        # old connections linger in TIME_WAIT. A port another socket listens on
-        # is still refused. (On Windows the option lets two servers share one
-        # port, so it stays off there.)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        listener.bind((params.host, params.port))
-    except OSError as exc:
-        if exc.errno == errno.EADDRINUSE:
-            raise PortInUse(f"port {params.port} is already in use on {params.host}: "
-                            f"another program is listening there. Choose another port, "
-                            f"or 0 to let the OS pick a free one.") from None
-        if exc.errno == errno.EACCES:
-            raise LessonError(f"port {params.port} needs administrator rights (ports "
-                                  f"below 1024 are reserved). Choose 1024 to 65535, "
-                                  f"or 0.") from None
-        raise
 
 
 # -- the server ----------------------------------------------------------------
@@ -215,12 +173,8 @@ def handle(conn, who, params, emit, stop):
         try:
             # A client pauses a STEP after connecting; after that the server
             # is as patient as the clients are.
-            deadline = Deadline(STEP + params.timeout, stop)
-            if params.framing == "none":
-                message = read_once(conn, "server", who, emit, stop, deadline)
-            else:
-                message = read_message(conn, params.framing, "server", who, emit, stop,
-                                       deadline)
+            message = read_message(conn, params.framing, "server", who, emit, stop,
+                                   Deadline(STEP + params.timeout, stop))
             if stop.sleep(params.server_delay):     # "thinking" before the reply
                 raise Stopped
             send_message(conn, message, params.framing, "server", who, emit, stop,
@@ -229,7 +183,7 @@ def handle(conn, who, params, emit, stop):
             emit(f"Stop: hanging up on {who}", data=arrow("close", "server", who))
             return
         except OSError as exc:      # reset, closed early, timed out...
-            problem = explain(exc, who, params)
+            problem = explain(exc, who, params.timeout)
             emit(f"lost {who}: {problem}", kind="error",
                  data=arrow("error", "server", who, error=problem))
             return
@@ -255,7 +209,7 @@ def client(number, port, params, emit, stop, hang_up, clients_know, reports):
         try:
             if stop.sleep(STEP * number / 2):       # start one after the other
                 raise Stopped
-            connect(sock, ("127.0.0.1", port), hang_up, Deadline(params.timeout, stop))
+            netwait.connect(sock, ("127.0.0.1", port), hang_up, Deadline(params.timeout, stop))
             connected = True
             emit(f"connected to port {port} from port {sock.getsockname()[1]}",
                  data=arrow("connect", name, "server"))
@@ -263,18 +217,14 @@ def client(number, port, params, emit, stop, hang_up, clients_know, reports):
             send_message(sock, message, params.framing, name, "server", emit, hang_up,
                          Deadline(params.timeout, stop))
             report["sent"] = len(message)
-            deadline = Deadline(params.timeout, stop)
-            if params.framing == "none":
-                reply = read_once(sock, name, "server", emit, hang_up, deadline)
-            else:
-                reply = read_message(sock, params.framing, name, "server", emit, hang_up,
-                                     deadline)
+            reply = read_message(sock, params.framing, name, "server", emit, hang_up,
+                                 Deadline(params.timeout, stop))
         except Stopped:
             report["error"] = "stopped" if connected else "stopped before connecting"
             emit(report["error"], data=arrow("close", name, "server") if connected else None)
             return
         except OSError as exc:      # refused, reset, closed early, timed out...
-            report["error"] = explain(exc, "the server", params, port)
+            report["error"] = explain(exc, "the server", params.timeout, port)
             emit(report["error"], kind="error",
                  data=arrow("error", name, "server", error=report["error"]))
             return
@@ -304,24 +254,24 @@ def send_message(sock, message, framing, me, peer, emit, stop, deadline):
         wire = message + b"\n"                             # the bytes, then an end mark
     else:
         wire = message                                     # nothing: the reader must guess
-    calls = send_all(sock, wire, stop, deadline)
+    calls = netwait.send_all(sock, wire, stop, deadline)
     emit(f"sent {len(wire)} bytes to {peer} in {calls} send() call(s)",
          data=arrow("send", me, peer, wire, calls=calls))
 
 
 def read_message(sock, framing, me, peer, emit, stop, deadline):
     """Read exactly one message, however many recv() calls it takes."""
+    if framing == "none":
+        return read_once(sock, me, peer, emit, stop, deadline)
     buffer = bytearray()
-    calls = [0, 0]          # recv() calls, and bytes not reported one by one
+    pieces = []             # how many bytes each recv() gave
 
     def read_more(limit):
-        piece = recv_some(sock, limit, stop, deadline)
-        calls[0] += 1
-        if calls[0] <= PIECES_SHOWN:
+        piece = netwait.recv_some(sock, limit, stop, deadline)
+        pieces.append(len(piece))
+        if len(pieces) <= PIECES_SHOWN:
             emit(f"recv({limit}) gave {len(piece)} bytes",
                  data=arrow("recv", peer, me, piece, asked=limit))
-        else:
-            calls[1] += len(piece)
         buffer.extend(piece)
 
     if framing == "length":
@@ -337,107 +287,20 @@ def read_message(sock, framing, me, peer, emit, stop, deadline):
             read_more(RECV_SIZE)
         # (A real reader keeps what follows the newline for the next message.)
         message = bytes(buffer[:buffer.index(b"\n")])
-    if calls[0] > PIECES_SHOWN:
-        emit(f"... and {calls[0] - PIECES_SHOWN} more recv() calls, {calls[1]} bytes",
-             data=arrow("recv", peer, me, calls=calls[0] - PIECES_SHOWN, bytes=calls[1]))
-    emit(f"got a whole {len(message)}-byte message from {peer} in {calls[0]} recv() calls")
+    hidden = pieces[PIECES_SHOWN:]      # too many to draw one by one
+    if hidden:
+        emit(f"... and {len(hidden)} more recv() calls, {sum(hidden)} bytes",
+             data=arrow("recv", peer, me, calls=len(hidden), bytes=sum(hidden)))
+    emit(f"got a whole {len(message)}-byte message from {peer} in {len(pieces)} recv() calls")
     return message
 
 
 def read_once(sock, me, peer, emit, stop, deadline):
     """The classic: one recv(1024), and hope it holds the whole message."""
-    piece = recv_some(sock, CLASSIC_RECV, stop, deadline)
+    piece = netwait.recv_some(sock, CLASSIC_RECV, stop, deadline)
     emit(f"recv({CLASSIC_RECV}) gave {len(piece)} bytes; taking that as the message",
          data=arrow("recv", peer, me, piece, asked=CLASSIC_RECV))
     return piece
-
-
-# -- waiting on a socket without blocking Stop --------------------------------------
-# Each socket has a 0.1 s timeout (TICK), so every call below returns at least
-# that often to check Stop and the deadline. Each tries the socket before it
-# checks, so a peer that has just hung up is seen as a hang-up, not as Stop.
-
-def connect(sock, address, stop, deadline):
-    error = sock.connect_ex(address)
-    while error in (errno.EAGAIN, errno.EALREADY, errno.EINPROGRESS, errno.EWOULDBLOCK):
-        _, ready, failed = select.select([], [sock], [sock], TICK)
-        if ready or failed:
-            error = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
-        else:
-            check(stop, deadline, "connecting")
-    if error not in (0, errno.EISCONN):
-        raise OSError(error, errno.errorcode.get(error, str(error)))
-
-
-def send_all(sock, data, stop, deadline):
-    view, calls = memoryview(data), 0
-    while view:
-        try:
-            sent = sock.send(view)      # may take only part of what we offer
-        except TimeoutError:
-            check(stop, deadline, "sending")
-            continue
-        view, calls = view[sent:], calls + 1
-    return calls
-
-
-def recv_some(sock, limit, stop, deadline):
-    while True:
-        try:
-            piece = sock.recv(limit)
-        except TimeoutError:
-            check(stop, deadline, "waiting for data")
-            continue
-        if not piece:                   # b"" means the other side closed
-            raise PeerClosed("the other side closed the connection")
-        return piece
-
-
-def check(stop, deadline, doing):
-    if stop.is_set():
-        raise Stopped
-    if deadline.passed():
-        raise TimeoutError(doing)
-
-
-class Deadline:
-    """A time limit, scaled by the speed. It stands still while the run is
-    paused in step mode, so a learner who takes their time causes no time-out."""
-
-    def __init__(self, seconds, control):
-        self.control = control
-        self.left = seconds / control.speed
-        self.last = time.monotonic()
-
-    def passed(self):
-        now = time.monotonic()
-        if not self.control.stepping:
-            self.left -= now - self.last
-        self.last = now
-        return self.left < 0
-
-
-# -- words for people ----------------------------------------------------------------
-
-def explain(exc, peer, params, port=None):
-    """A sentence a learner can act on, for each way a connection fails."""
-    if exc.errno == errno.ECONNREFUSED:
-        return f"connection refused: nothing is listening on port {port}"
-    if isinstance(exc, TimeoutError):
-        return (f"timed out {exc}: {peer} did not answer within the Timeout "
-                f"({params.timeout:g} s)")
-    if isinstance(exc, PeerClosed):
-        return f"{peer} closed the connection before the message was complete"
-    if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
-        return f"the connection was reset by {peer}"
-    return f"{type(exc).__name__}: {exc}"
-
-
-def arrow(kind, sender, receiver, payload=b"", **extra):
-    """What the sequence diagram draws for one event."""
-    shown = repr(payload[:PREVIEW])[2:-1]         # b'...' without the b''
-    return {"seq": kind, "from": sender, "to": receiver, "bytes": len(payload),
-            "preview": shown + ("…" if len(payload) > PREVIEW else ""), **extra}
 
 
 def format_result(data):
