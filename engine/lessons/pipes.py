@@ -46,14 +46,16 @@ Either way, the reader gets back exactly the messages that were written.
 """
 
 import os
-import select
 import signal
 import struct
 import sys
-import time
 from dataclasses import dataclass
 
 from engine.params import param
+
+# wait_readable and reap wait a little at a time and check Stop in between:
+# see engine/pipewait.py.
+from engine.pipewait import reap, wait_readable
 from engine.procs import ProcessGroup
 
 
@@ -107,19 +109,7 @@ def fork_and_read(emit, stop, params):
     pipe_in, pipe_out = os.pipe()
     pid = os.fork()                    # nothing of ours runs in a thread yet
     if pid == 0:
-        # The child. Whatever happens, it leaves through os._exit: it must
-        # never go on into the parent's code or run the parent's clean-up.
-        written = 0
-        try:
-            os.close(pipe_in)
-            for n in range(params.messages):
-                if stop.sleep(params.write_every):
-                    break
-                write_all(pipe_out, message(n, params.framing))
-                written += 1
-        finally:
-            os._exit(written)          # the exit status tells the parent how many
-
+        write_and_exit(pipe_in, pipe_out, params, stop)    # the child; never returns
     os.close(pipe_out)                 # else our own copy would keep end-of-file away
     emit(f"forked child pid {pid}; reading at most {params.read_size} bytes at a time",
          kind="state", data={"child_pid": pid})
@@ -132,7 +122,7 @@ def fork_and_read(emit, stop, params):
                 break                  # b'': end of file
     finally:
         os.close(pipe_in)              # a child still writing now gets a broken pipe
-        status = reap(pid, patience=0.2)
+        status = reap(pid, patience=0.2)    # os.waitpid, so no zombie stays
     code = os.waitstatus_to_exitcode(status)
     if code >= 0:
         emit(f"reaped child pid {pid}: exit status {code}, so it wrote {code} messages",
@@ -145,33 +135,27 @@ def fork_and_read(emit, stop, params):
     reader.report(written, stop)
 
 
+def write_and_exit(pipe_in, pipe_out, params, stop):
+    """The forked child: write the messages, then leave through os._exit.
+
+    Whatever happens, the child must never go on into the parent's code or
+    run the parent's clean-up, so it never returns from here."""
+    written = 0
+    try:
+        os.close(pipe_in)
+        for n in range(params.messages):
+            if stop.sleep(params.write_every):
+                break
+            write_all(pipe_out, message(n, params.framing))
+            written += 1
+    finally:
+        os._exit(written)              # the exit status tells the parent how many
+
+
 def write_all(fd, data):
     """os.write may write less than it was given; write the rest too."""
     while data:
         data = data[os.write(fd, data):]
-
-
-def wait_readable(fd, stop):
-    """Wait until ``fd`` has something to read (or end of file). False on Stop."""
-    while not select.select([fd], [], [], 0.1)[0]:   # at most 0.1 s at a time
-        if stop.is_set():
-            return False
-    return True
-
-
-def reap(pid, patience):
-    """Collect the child's exit status, so it does not stay a zombie.
-
-    It ends by itself at end of file or on Stop; after ``patience`` seconds
-    it is killed. ``WNOHANG`` means "tell me now, don't wait"."""
-    deadline = time.monotonic() + patience
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.01)
-    os.kill(pid, signal.SIGKILL)
-    return os.waitpid(pid, 0)[1]
 
 
 # -- with spawn (everywhere) -----------------------------------------------------------
@@ -193,9 +177,8 @@ def spawn_and_read(group, params, emit, stop):
 def receive_all(pipe_in, reader, params, stop):
     """Pause, then take every message that piled up; until end of file or Stop."""
     while not stop.sleep(params.read_every):
-        while not pipe_in.poll(0.1):       # at most 0.1 s at a time
-            if stop.is_set():
-                return
+        if not wait_readable(pipe_in, stop):
+            return                         # Stop
         while pipe_in.poll():              # each recv_bytes: one whole message
             try:
                 chunk = pipe_in.recv_bytes()
@@ -249,10 +232,11 @@ class Reader:
         return True
 
     def report(self, bytes_written, stop):
-        merged = "" if self.framing != "none" or self.whole_messages else \
-            " (with no framing, the reader cannot tell where each message ends)"
+        note = ""
+        if self.framing == "none" and not self.whole_messages:
+            note = " (with no framing, the reader cannot tell where each message ends)"
         self.emit(f"{bytes_written} bytes written, {len(self.data)} read in {self.reads} "
-                  f"reads; {len(self.messages)} messages found{merged}", kind="result",
+                  f"reads; {len(self.messages)} messages found{note}", kind="result",
                   data={"bytes_written": bytes_written, "bytes_read": len(self.data),
                         "reads": self.reads, "data": self.data, "messages": self.messages,
                         "framing": self.framing, "stopped": stop.is_set()})
