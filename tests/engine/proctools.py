@@ -25,19 +25,35 @@ def processes(pids) -> list[psutil.Process]:
     return found
 
 
-def left_behind(procs, wait: float = 0.0) -> list[str]:
-    """Descriptions of the processes in ``procs`` still there (zombies too)."""
+def left_behind(procs, wait: float = 0.0, zombies: bool = True) -> list[str]:
+    """Descriptions of the processes in ``procs`` still there (zombies too).
+
+    ``zombies=False`` once the process that started them has exited (a command
+    run by ``run_cli``): what it leaves then belongs to init, which reaps
+    an ended orphan in its own time, on some machines more than a second later.
+    multiprocessing's resource tracker is such an orphan: it ends only when the
+    command has gone. Only the processes still running are then left behind.
+    """
     deadline = time.monotonic() + wait
     while True:
         left = []
         for p in procs:
-            if p.is_running():
-                try:
-                    status = p.status()
-                except psutil.Error:
-                    status = "?"
-                left.append(f"{p.pid} ({status}) {' '.join(p.cmdline())[:60]}"
-                            if status != psutil.STATUS_ZOMBIE else f"{p.pid} (zombie)")
+            try:
+                if not p.is_running():
+                    continue
+                status = p.status()
+                if status == psutil.STATUS_ZOMBIE:
+                    if zombies:
+                        left.append(f"{p.pid} (zombie)")
+                    continue
+                left.append(f"{p.pid} ({status}) {' '.join(p.cmdline())[:60]}")
+            except psutil.ZombieProcess:
+                if zombies:
+                    left.append(f"{p.pid} (zombie)")
+            except psutil.NoSuchProcess:
+                pass                   # gone meanwhile
+            except psutil.Error:
+                left.append(f"{p.pid} (?)")
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.05)
