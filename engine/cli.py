@@ -107,10 +107,16 @@ def cmd_run(args: list[str]) -> int:
     return _print_run(run, as_json=ns.json)
 
 
+STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM
+
+
 def _print_run(run, as_json: bool) -> int:
     interrupted = threading.Event()
+    asked: list[float] = []     # when the first Ctrl+C or SIGTERM came
 
     def on_signal(signum, frame):
+        if not asked:
+            asked.append(time.monotonic())
         interrupted.set()
         run.stop()
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
@@ -136,6 +142,9 @@ def _print_run(run, as_json: bool) -> int:
             signal.signal(s, handler)
     for text in errors:  # also on stderr, where a person or a script looks first
         print(f"error: {text}", file=sys.stderr)
+    if asked and time.monotonic() - asked[0] > STOP_WITHIN:
+        print(f"warning: the run did not end within {STOP_WITHIN:g} s of the signal "
+              f"(it took {time.monotonic() - asked[0]:.1f} s)", file=sys.stderr)
     if interrupted.is_set():
         # Ctrl+C or SIGTERM wins, even if the run still managed to end "ok": in a
         # terminal Ctrl+C reaches the whole process group, so a child may die of

@@ -125,3 +125,37 @@ def test_cli_selftest():
     done = _cli("selftest")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "0 failed" in done.stdout
+
+
+def _interrupted_cli_run(late: float, capsys) -> tuple[int, str]:
+    """Run a lesson through the CLI's printer and send this process SIGINT, as
+    Ctrl+C in a terminal would; returns the exit status and stderr."""
+    import os
+    import signal
+    import threading
+
+    from engine.cli import _print_run
+    from tests.engine import late_stop_lesson
+    lesson = catalog.Lesson("late", "Late", late_stop_lesson)
+    run = Run(lesson, build(late_stop_lesson.Params, {"late": late})).begin()
+    first = run.events.get(timeout=10)          # the run is going...
+    run.events.put(first)
+    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()                               # ...when Ctrl+C comes
+    try:
+        status = _print_run(run, as_json=True)
+    finally:
+        timer.join()
+    return status, capsys.readouterr().err
+
+
+def test_cli_warns_when_a_run_ends_late_after_ctrl_c(capsys):
+    status, err = _interrupted_cli_run(2.3, capsys)
+    assert status == 130
+    assert "did not end within 2 s of the signal" in err
+
+
+def test_cli_is_quiet_when_a_run_ends_in_time_after_ctrl_c(capsys):
+    status, err = _interrupted_cli_run(0.0, capsys)
+    assert status == 130
+    assert "did not end" not in err

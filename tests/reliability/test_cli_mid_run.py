@@ -13,7 +13,10 @@ import pytest
 from tests.desktop import ProcessFamily, wait_for
 from tests.reliability.lessons import PROFILES, REPO, lesson_ids, slow_params
 
-EXIT_WITHIN = 2.0
+# The 2 s promise is checked through the command's own report (it warns when
+# a run takes longer than engine.cli.STOP_WITHIN to end after the signal); the
+# wall-clock bound here only catches a hang, not a loaded machine.
+EXIT_WITHIN = 10.0
 SETTLE = 0.5          # seconds a run with threads only gets before the signal
 
 
@@ -49,6 +52,7 @@ def test_cli_ended_mid_run_exits_130_and_leaves_no_process(lesson, way):
         took = time.monotonic() - asked
         out, err = cli.communicate(timeout=15)
         assert cli.returncode == 130, err.decode(errors="replace")
+        assert b"did not end within" not in err, err.decode(errors="replace")
         assert took < EXIT_WITHIN, f"took {took:.2f} s to exit"
         # multiprocessing's resource tracker ends by itself once its parent is gone.
         wait_for(lambda: not family.left_over(), 3)
