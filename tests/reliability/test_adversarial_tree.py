@@ -48,6 +48,28 @@ ALL = 10_000           # a top N bigger than the tree: the result lists every fi
 CHURN = 4000           # files in the folder that half vanishes
 TRIES = 5              # the deletions must overlap the scan at least once
 
+ENGINE_HOME: list[str] = []   # where the scanning user finds engine/ (engine_copy)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def engine_copy():
+    """A copy of engine/ that the scanning user may read. The checkout itself may
+    sit in a folder only its owner can enter (``mktemp -d`` makes such folders)."""
+    base = tempfile.mkdtemp(prefix="engine-copy-")
+    shutil.copytree(os.path.join(REPO, "engine"), os.path.join(base, "engine"),
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for folder, _, files in os.walk(base):
+        os.chmod(folder, 0o755)
+        for name in files:
+            os.chmod(os.path.join(folder, name), 0o644)
+    ENGINE_HOME[:] = [base]
+    try:
+        yield base
+    finally:
+        ENGINE_HOME.clear()
+        shutil.rmtree(base)
+
+
 @functools.cache
 def python_for(uid: int | None) -> str | None:
     """A Python (3.10+) that user ``uid`` (None: this user) may run, this one if it can.
@@ -64,7 +86,7 @@ def python_for(uid: int | None) -> str | None:
         try:
             probe = subprocess.run([candidate, "-c", "import sys, multiprocessing.spawn; "
                                     "sys.exit(sys.version_info < (3, 10))"],
-                                   **as_user(uid), cwd=REPO, capture_output=True, timeout=30)
+                                   **as_user(uid), cwd="/", capture_output=True, timeout=30)
         except OSError:
             continue
         if probe.returncode == 0:
@@ -85,8 +107,8 @@ def scan_without_rights(root: str, *args: str, when_started=None) -> dict:
         pytest.skip("no Python here that user nobody may run")
     proc = subprocess.Popen(
         [python, "-m", "engine", "run", "filescan", "--root", root, "--json", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO,
-        env=dict(os.environ, PYTHONPATH=str(REPO)), **as_user(SCANNER))
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ENGINE_HOME[0],
+        env=dict(os.environ, PYTHONPATH=ENGINE_HOME[0]), **as_user(SCANNER))
     lines = []
     try:
         for line in proc.stdout:
