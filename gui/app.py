@@ -77,7 +77,7 @@ class App(ttk.App):
             return
         self.complete = True
         self.create_controls()
-        self.restore_speed()
+        self.restore_controls()
         self.current_tab()  # builds the visible lesson's widgets
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
             self.show_status(self.settings.problem)
@@ -287,7 +287,8 @@ class App(ttk.App):
         last = s["last_tab"] if s["last_tab"] in self.tabs else next(iter(self.tabs))
         self.select(last, build=False)  # built by complete_window
 
-    def restore_speed(self) -> None:
+    def restore_controls(self) -> None:
+        """The status bar controls show the remembered theme and speed."""
         self.theme_button.state(["selected" if self.theme_mode == "dark" else "!selected"])
         self.speed_scale.set(math.log10(self.speed))
         self.set_speed(self.speed)
