@@ -549,12 +549,25 @@ class WorkerPool:
                 break
         if stop.is_set():
             return
-        for i in sorted(self.started):
-            self.conns[i].send(("end",))
-        while len(self.finals) < len(self.started) and not stop.is_set():
-            self.read_messages(TICK)
+        self.collect_finals(stop)
         for part in self.finals.values():
             found.merge(part)
+
+    def collect_finals(self, stop) -> None:
+        """Tell every worker the walk is over, and wait for what each found.
+
+        A worker still starting up may say its first "hungry" only now: it
+        is told to end too, and its (empty) findings are waited for, or it
+        would wait for work for ever while we wait for its findings.
+        """
+        ended: set = set()
+        while not stop.is_set():
+            for i in sorted(self.started - ended):
+                self.conns[i].send(("end",))
+                ended.add(i)
+            if len(self.finals) >= len(self.started):
+                return
+            self.read_messages(TICK)
 
     def give(self, i: int, share: list) -> None:
         self.idle.discard(i)

@@ -23,7 +23,7 @@ import time
 import pytest
 
 from engine.control import Control
-from engine.scan import ScanSpec, TopN, scan_tree
+from engine.scan import ScanSpec, TopN, WorkerPool, scan_tree
 from tests.engine.helpers import collect, result_of, run_lesson
 
 NOBODY = 65534
@@ -119,6 +119,32 @@ def test_same_as_find_on_an_odd_tree(odd_tree, top):
     assert_same_as_find(result, rows, top)
     assert result["errors"] == [] and result["error_count"] == 0
     assert len(result["smallest"]) == min(top, len(rows))
+
+
+def test_a_worker_that_says_hello_after_the_walk_ended_is_ended_too(monkeypatch):
+    """A CI run hung here once: a slow-starting worker said its first "hungry"
+    while the others were sending their findings. It was never told to end,
+    so it waited for work while the scan waited for its findings."""
+    # The workers are started by hand below, in the order that once hung.
+    monkeypatch.setattr(WorkerPool, "_start_all", lambda pool, ends: setattr(pool, "ends", ends))
+    with WorkerPool(ScanSpec(), 2) as pool:
+        pool._starter.join()
+        pool.processes[0].start()
+        pool.ends[0].close()
+        while 0 not in pool.started:            # the first worker is ready, with no work:
+            pool.read_messages(0.1)             # the walk is over
+        pool.processes[1].start()               # the second says hello only now...
+        pool.ends[1].close()
+        assert pool.conns[1].poll(30), "the second worker started"
+        stop = Control()
+        ending = threading.Thread(target=pool.collect_finals, args=(stop,))
+        ending.start()                          # ...while the findings are collected
+        ending.join(20)
+        hung = ending.is_alive()
+        stop.set()
+        ending.join()
+        assert not hung, "collecting the findings hung on the late worker"
+        assert set(pool.finals) == {0, 1}
 
 
 def test_same_as_find_when_every_folder_goes_through_workers(odd_tree):
