@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null && echo sudo -n))
 
-.PHONY: run test test-engine test-gui lint bench soak screenshot screenshots exe exe-onefile exe-smoke \
+.PHONY: run test test-stress test-engine test-gui lint bench soak screenshot screenshots exe exe-onefile exe-smoke \
         install-desktop uninstall-desktop system-deps check-python clean
 
 run: $(STAMP)
@@ -15,6 +15,11 @@ run: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(PY) -m pytest
+
+# The suite three ways: pinned to one core, beside a busy loop on every core, and as is.
+# All three must pass: no test may depend on how fast the machine is. Not part of CI.
+test-stress: $(STAMP) system-deps
+	$(PY) scripts/test_stress.py $(ARGS)
 
 test-engine: $(STAMP)
 	$(PY) -m pytest tests/engine

@@ -42,6 +42,11 @@ from .errors import LessonError
 TICK = 0.01            # seconds between checks of Stop (and work requests) in a walk
 PROGRESS_EVERY = 0.05  # seconds between progress reports
 FIRST_PASS = 0.015     # seconds walked in this process before starting workers
+# Seconds to pause after each folder. Always 0 for learners; tests set it (here,
+# before a scan starts; workers get it inside the ScanSpec) to hold a walk open for a
+# known time, so "Stop lands mid-walk" and "progress is reported" happen on a machine
+# of any speed instead of only on a slow one.
+FOLDER_DELAY = 0.0
 # Worker processes for a big tree, besides this one (which walks too).
 WORKERS = max(1, min(3, (os.cpu_count() or 2) - 1))
 MAX_LISTED_ERRORS = 1000
@@ -51,20 +56,21 @@ HISTOGRAM_BUCKETS = 64  # bucket k holds sizes with k binary digits: [2**(k-1), 
 class ScanSpec:
     """What to look for; small and picklable, so workers get the same spec."""
 
-    __slots__ = ("ext", "top", "hidden", "follow_links")
+    __slots__ = ("ext", "top", "hidden", "follow_links", "folder_delay")
 
     def __init__(self, ext: str = ".py", top: int = 10, hidden: bool = True,
-                 follow_links: bool = False):
+                 follow_links: bool = False, folder_delay: float | None = None):
         self.ext = ext
         self.top = top
         self.hidden = hidden
         self.follow_links = follow_links
+        self.folder_delay = FOLDER_DELAY if folder_delay is None else folder_delay
 
     def __getstate__(self):
-        return (self.ext, self.top, self.hidden, self.follow_links)
+        return (self.ext, self.top, self.hidden, self.follow_links, self.folder_delay)
 
     def __setstate__(self, state):
-        self.ext, self.top, self.hidden, self.follow_links = state
+        self.ext, self.top, self.hidden, self.follow_links, self.folder_delay = state
 
 
 class TopN:
@@ -225,6 +231,7 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
     """
     scandir, monotonic = os.scandir, time.monotonic
     ext, skip_hidden, follow = spec.ext, not spec.hidden, spec.follow_links
+    delay = spec.folder_delay
     push, pop = stack.append, stack.pop
     top, histogram = found.top, found.histogram
     count = size_sum = folders = 0
@@ -271,6 +278,8 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
                             top.offer(size, entry.path, st.st_mtime)
             except OSError as exc:  # the listing itself failed part way
                 found.add_error(folder, exc, folder=True)
+            if delay:
+                time.sleep(delay)
             if monotonic() >= next_tick:
                 found.count += count
                 found.bytes += size_sum
