@@ -8,45 +8,39 @@ import time
 from engine import start
 
 
-def collect(run, timeout: float = 30.0) -> list:
-    """Every event of ``run`` up to and including ``done``."""
-    events = []
-    deadline = time.monotonic() + timeout
+def read_until(run, predicate, timeout: float = 30.0, what: str = "the awaited event") -> list:
+    """Events of ``run`` up to the first one for which ``predicate`` is true.
+
+    Fails at once, with what came, if the run ends (``done``) first; never
+    waits past the run's end.
+    """
+    events, deadline = [], time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
             event = run.events.get(timeout=0.1)
         except queue.Empty:
             continue
         events.append(event)
-        if event.kind == "done":
-            assert run.join(5), "the run thread did not end after done"
+        if predicate(event):
             return events
+        if event.kind == "done":
+            raise AssertionError(f"the run ended ({event.text}) before {what}; "
+                                 f"got {[e.kind for e in events]}")
     run.stop()
     run.join(5)
-    raise AssertionError(f"no done event within {timeout} s; got {len(events)} events")
+    raise AssertionError(f"{what} did not come within {timeout} s; got {len(events)} events")
+
+
+def collect(run, timeout: float = 30.0) -> list:
+    """Every event of ``run`` up to and including ``done``."""
+    events = read_until(run, lambda e: e.kind == "done", timeout, "done")
+    assert run.join(5), "the run thread did not end after done"
+    return events
 
 
 def wait_for(run, kind: str, timeout: float = 30.0):
-    """The first event of ``kind``; fails at once if the run ends (``done``) first.
-
-    The events read on the way are kept in ``run.seen`` for the test to look at.
-    """
-    seen = run.__dict__.setdefault("seen", [])
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            event = run.events.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        seen.append(event)
-        if event.kind == kind:
-            return event
-        if event.kind == "done":
-            raise AssertionError(f"the run ended ({event.text}) before any {kind!r} event; "
-                                 f"got {[e.kind for e in seen]}")
-    run.stop()
-    run.join(5)
-    raise AssertionError(f"no {kind!r} event within {timeout} s; got {[e.kind for e in seen]}")
+    """The first event of ``kind``; fails at once if the run ends first."""
+    return read_until(run, lambda e: e.kind == kind, timeout, f"a {kind!r} event")[-1]
 
 
 def run_lesson(lesson_id: str, params: dict | None = None, speed: float = 1.0,

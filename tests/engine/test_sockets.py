@@ -1,7 +1,6 @@
 """The sockets lesson with real loopback sockets and real threads."""
 
 import json
-import queue
 import socket
 import struct
 import subprocess
@@ -16,26 +15,9 @@ from engine import start
 from engine.control import Control
 from engine.lessons import sockets
 from engine.lessons.sockets import Params
-from tests.engine.helpers import collect, result_of, run_lesson
+from tests.engine.helpers import collect, read_until, result_of, run_lesson
 
 MB = 1_048_576
-
-
-def read_until(run, predicate, timeout=10.0):
-    """Events of ``run`` up to the first one for which ``predicate`` is true."""
-    events, deadline = [], time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            event = run.events.get(timeout=0.1)
-        except queue.Empty:
-            continue
-        events.append(event)
-        if predicate(event):
-            return events
-        assert event.kind != "done", f"the run ended first: {[e.text for e in events]}"
-    run.stop()
-    run.join(5)
-    raise AssertionError("the awaited event never came")
 
 
 def address_of(events):
