@@ -360,7 +360,7 @@ class Progress:
 
 
 def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] | None = None,
-              workers: int = WORKERS, first_pass: float = FIRST_PASS,
+              workers: int | None = None, first_pass: float = FIRST_PASS,
               walk_here: bool = True) -> dict:
     """Scan ``root``; returns the result dict of ``Found.result`` plus timing.
 
@@ -369,8 +369,11 @@ def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] 
     of the walk is shared with them (the walk goes on here while they start).
     Follow-links mode stays in one process: its "walk each folder once" set
     must be one set. ``walk_here=False`` leaves every folder to the workers
-    (the tests use it to send small trees through them).
+    (the tests use it to send small trees through them). ``workers=None``
+    means ``WORKERS``, looked up now, so a test may set it for a whole run.
     """
+    if workers is None:
+        workers = WORKERS
     started = time.monotonic()
     found = Found(spec)
     stack = [root]

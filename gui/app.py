@@ -334,12 +334,17 @@ class App(ttk.App):
         self.destroy()
 
     # -- signals from outside (SIGTERM, SIGINT) ------------------------------------
-    def install_signal_handlers(self) -> None:
-        """Let SIGTERM and SIGINT close the app properly, ending every worker."""
+    def install_signal_handlers(self, already: int | None = None) -> None:
+        """Let SIGTERM and SIGINT close the app properly, ending every worker.
+
+        ``already``: a signal that came while the window was being built.
+        """
         def on_signal(signum, frame):
             self._signalled = signum  # acted on by the next pump tick
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, on_signal)
+        if already is not None:
+            self._signalled = already
 
     def _check_signals(self) -> None:
         if self._signalled is not None:
@@ -368,6 +373,12 @@ def main(argv: list[str] | None = None) -> int:
         from .selftest import main as self_test
         return self_test()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # A SIGTERM or Ctrl+C that comes while the window is being built (it is on
+    # screen before it is finished) is kept and acted on once the app can close
+    # itself properly, instead of killing it half-built.
+    early: list[int] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: early.append(signum))
     try:
         app = App(staged=True)
     except tk.TclError as exc:
@@ -378,6 +389,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.lesson:
         app.select(args.lesson, build=False)
     report_first_draw(app)
-    app.install_signal_handlers()
+    app.install_signal_handlers(early[0] if early else None)
     app.mainloop()
     return 0

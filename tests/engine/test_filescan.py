@@ -18,13 +18,13 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 import pytest
 
 import engine.scan
 from engine.control import Control
 from engine.scan import ScanSpec, TopN, WorkerPool, scan_tree
+from tests import vanish
 from tests.engine.helpers import collect, result_of, run_lesson, wait_for
 
 NOBODY = 65534
@@ -265,48 +265,30 @@ def test_unreadable_folder_is_listed_and_the_rest_scanned():
         shutil.rmtree(base)
 
 
-def delete_from_the_end(go: threading.Event, paths: list) -> None:
-    go.wait()
-    for path in reversed(paths):    # towards the scan, which starts at the front
-        os.unlink(path)
+def test_files_vanishing_mid_scan_are_counted_not_fatal(tmp_path, monkeypatch):
+    """Half the files are deleted after the folder is listed, before their stat."""
+    folder = tmp_path / "churn"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"f{i:05d}.py").write_bytes(b"")
+    names = sorted(os.listdir(folder))
+    doomed = {str(folder / n) for n in names[1::2]}
+    kept = {str(folder / n) for n in names[0::2]}
 
+    def delete_doomed():
+        for path in doomed:
+            os.unlink(path)
 
-def test_files_vanishing_mid_scan_are_counted_not_fatal(tmp_path):
-    """A thread deletes half the files while the scan runs, for real."""
-    for attempt in range(5):
-        folder = tmp_path / f"try{attempt}"
-        folder.mkdir()
-        for i in range(4000):
-            (folder / f"f{i:05d}.py").write_bytes(b"")
-        names = os.listdir(folder)              # the order the scan will list them in
-        doomed = {str(folder / n) for n in names[1::2]}
-        kept = {str(folder / n) for n in names[0::2]}
-        go = threading.Event()
-        deleter = threading.Thread(target=delete_from_the_end,
-                                   args=(go, [folder / n for n in names[1::2]]))
-        deleter.start()
-        run_started = time.monotonic()
-        from engine import start
-        run = start("filescan", {"root": str(folder), "top": 10000})
-        go.set()
-        events = collect(run)
-        deleter.join()
-        assert time.monotonic() - run_started < 30
-        assert events[-1].data["status"] == "ok", "a vanished file must not stop the scan"
-        result = result_of(events)
-        listed = {path for _, path in result["smallest"]}
-        assert kept <= listed, "files that stayed were all found"
-        assert listed <= kept | doomed
-        vanished = {path for path, reason in result["errors"]}
-        assert vanished <= doomed
-        assert all(reason == "vanished during the scan" for _, reason in result["errors"])
-        assert result["vanished"] == len(vanished)
-        assert result["count"] + result["vanished"] <= len(names)
-        rows, _ = find_rows(str(folder))
-        assert {path for _, path in rows} == kept   # what find sees afterwards
-        if result["vanished"]:
-            return
-    pytest.fail("no file vanished between listing and stat in 5 tries")
+    monkeypatch.setattr(os, "scandir", os.scandir)     # put back after the test
+    vanish.install(str(folder), delete_doomed)
+    events = run_lesson("filescan", {"root": str(folder), "top": 10000})
+    assert events[-1].data["status"] == "ok", "a vanished file must not stop the scan"
+    result = result_of(events)
+    assert {path for _, path in result["smallest"]} == kept
+    assert dict(result["errors"]) == dict.fromkeys(doomed, "vanished during the scan")
+    assert result["vanished"] == len(doomed) and result["count"] == len(kept)
+    rows, _ = find_rows(str(folder))
+    assert {path for _, path in rows} == kept   # what find sees afterwards
 
 
 def test_classic_walk_crashes_on_a_looping_link(odd_tree):

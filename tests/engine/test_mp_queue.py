@@ -15,6 +15,7 @@ from engine.control import Control
 from engine.emitter import Emitter
 from engine.lessons.mp_queue import consumer, holding, names_for
 from engine.procs import CONTEXT, close_queue
+from tests.bounds import HANG
 from tests.engine.helpers import collect, result_of, run_lesson
 from tests.engine.proctools import descendants, left_behind, processes, run_cli
 
@@ -131,8 +132,14 @@ def test_a_consumer_gives_up_on_a_queue_whose_lock_died_with_its_holder():
     holder = CONTEXT.Process(target=take_one, args=(work, ready))
     holder.start()
     try:
-        assert ready.wait(20)
-        time.sleep(0.2)                            # now it waits inside get()
+        assert ready.wait(HANG)
+        # Wait until the holder is inside get(), holding the queue's reader lock
+        # (a blocking get keeps it while it waits for data): seen, not assumed.
+        deadline = time.monotonic() + HANG
+        while work._rlock.acquire(False):
+            work._rlock.release()
+            assert time.monotonic() < deadline, "the holder never waited inside get()"
+            time.sleep(0.01)
         os.kill(holder.pid, signal.SIGKILL)
         holder.join()
         work.put("spam")
@@ -144,8 +151,8 @@ def test_a_consumer_gives_up_on_a_queue_whose_lock_died_with_its_holder():
         worker.join(0.5)
         assert worker.is_alive(), "the name should be unreachable behind the dead lock"
         stop.set()
-        worker.join(1.0)
-        assert not worker.is_alive(), "the consumer must notice Stop within ~0.1 s"
+        worker.join(HANG)
+        assert not worker.is_alive(), "the consumer must notice Stop"
     finally:
         holder.join(1)
         holder.close()
@@ -171,7 +178,7 @@ def test_holding_waits_at_most_until_stop_for_a_lock_a_dead_process_kept():
     worker.join(0.3)
     assert worker.is_alive() and not said       # it waits for the lock...
     stop.set()
-    worker.join(1.0)
+    worker.join(HANG)
     assert not worker.is_alive() and said       # ...but not forever
     assert not console.acquire(False)           # still held by the dead process
 
@@ -182,7 +189,7 @@ def test_stop_mid_run_leaves_no_process_and_no_zombie():
     procs = processes(pids_of(seen).values())
     assert len(procs) == 9 and set(procs) <= descendants()
     run.stop()
-    assert run.join(2), "the run did not end within 2 s of stop()"
+    assert run.join(HANG), "the run did not end after stop()"
     events = collect(run)
     assert events[-1].data["status"] == "stopped"
     assert left_behind(procs) == []
@@ -192,7 +199,7 @@ def test_stop_while_the_processes_are_still_starting():
     run = start("mp_queue", {})
     time.sleep(0.05)
     run.stop()
-    assert run.join(2)
+    assert run.join(HANG)
     collect(run)
     # the leak fixture checks that no child process is left
 

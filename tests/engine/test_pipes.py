@@ -10,6 +10,7 @@ import pytest
 
 from engine import start
 from engine.lessons.pipes import message
+from tests.bounds import HANG
 from tests.engine.helpers import collect, result_of, run_lesson
 from tests.engine.proctools import left_behind, processes, run_cli
 
@@ -89,7 +90,7 @@ def test_stop_mid_run_leaves_no_process_and_no_zombie():
     helper, child = processes([forked.pid, forked.data["child_pid"]])
     assert child.ppid() == helper.pid and helper.ppid() == os.getpid()  # a grandchild
     run.stop()
-    assert run.join(2), "the run did not end within 2 s of stop()"
+    assert run.join(HANG), "the run did not end after stop()"
     assert collect(run)[-1].data["status"] == "stopped"
     assert left_behind([helper, child]) == []
 

@@ -8,6 +8,7 @@ import pytest
 from engine import ParamError, catalog, start
 from engine.params import build
 from engine.runner import Run
+from tests.bounds import HANG
 from tests.engine import boom_lesson
 from tests.engine.helpers import collect, run_lesson
 
@@ -54,7 +55,7 @@ def test_stop_mid_run_leaves_no_thread():
     first = run.events.get(timeout=5)
     assert first.kind == "state"
     run.stop()
-    assert run.join(2), "the run did not end within 2 s of stop()"
+    assert run.join(HANG), "the run did not end after stop()"
     events = collect(run)
     assert events[-1].data["status"] == "stopped"
     # the autouse leak fixture checks threads and fds after this test
@@ -64,7 +65,7 @@ def test_stop_is_idempotent():
     run = start("mutex", {"threads": 2, "lines": 100, "delay": 0.5})
     for _ in range(3):
         run.stop()
-    assert run.join(2)
+    assert run.join(HANG)
     collect(run)
 
 

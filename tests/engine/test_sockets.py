@@ -15,6 +15,7 @@ from engine import start
 from engine.control import Control
 from engine.lessons import sockets
 from engine.lessons.sockets import Params
+from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until, result_of, run_lesson
 
 MB = 1_048_576
@@ -215,7 +216,7 @@ def test_stop_mid_conversation_closes_every_client_cleanly(mode):
         return len(senders) == 4
     read_until(run, everyone_sent)
     run.stop()
-    assert run.join(2.0), "Stop must end the run within 2 s"
+    assert run.join(HANG), "Stop must end the run"
     events = collect(run)
     assert events[-1].data["status"] == "stopped"
     lost = {e.actor: e.text for e in errors_of(events)}

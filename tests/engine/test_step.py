@@ -4,6 +4,7 @@ import queue
 import time
 
 from engine import start
+from tests.bounds import HANG
 from tests.engine.helpers import collect
 
 
@@ -33,7 +34,7 @@ def test_each_next_lets_exactly_one_event_through():
         assert len(actors) > 1, "the permits went to more than one thread"
     finally:
         run.stop()
-        assert run.join(2)
+        assert run.join(HANG)
     assert collect(run)[-1].data["status"] == "stopped"
 
 
@@ -49,7 +50,7 @@ def test_stop_while_paused_ends_the_run():
     run = start("mutex", {"threads": 4, "lines": 50}, stepping=True)
     quiet_events(run)
     run.stop()
-    assert run.join(2), "a paused run must still stop"
+    assert run.join(HANG), "a paused run must still stop"
     assert collect(run)[-1].data["status"] == "stopped"
 
 
@@ -70,7 +71,7 @@ def test_step_mode_crosses_the_process_boundary():
         assert child_events > 0, "no event came from a child process"
     finally:
         run.stop()
-        assert run.join(3)
+        assert run.join(HANG)
     collect(run)
 
 
@@ -96,5 +97,5 @@ def test_speed_changes_reach_a_running_child_process():
         assert seen == [1.0, 7.5]
     finally:
         run.stop()
-        assert run.join(3)
+        assert run.join(HANG)
     collect(run)

@@ -11,6 +11,7 @@ from collections import Counter
 import psutil
 
 from engine import start
+from tests.bounds import HANG
 from tests.engine.helpers import collect, result_of, run_lesson
 
 FAST = {"delay": 0.02, "work": 0.02}
@@ -87,7 +88,7 @@ def test_stop_mid_run_ends_every_thread():
     first = run.events.get(timeout=5)
     assert first.kind == "state"
     run.stop()
-    assert run.join(2.0)
+    assert run.join(HANG)
     events = collect(run)
     assert events[-1].data["status"] == "stopped"
 
@@ -99,7 +100,7 @@ def test_stop_mid_run_of_the_daemon_shortcut_ends_its_process():
         if event.pid != os.getpid():
             break
     run.stop()
-    assert run.join(2.0)
+    assert run.join(HANG)
     assert collect(run)[-1].data["status"] == "stopped"
 
 

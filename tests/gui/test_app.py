@@ -2,10 +2,11 @@
 
 import subprocess
 import sys
-import time
 
 import psutil
 
+from tests.bounds import HANG
+from tests.desktop import find_window
 from tests.gui.conftest import pump_until
 
 
@@ -51,7 +52,7 @@ def test_stop_mid_run(app):
     tab.run_button.invoke()
     pump_until(app, lambda: len(tab.logview.events) > 1)
     tab.stop_button.invoke()
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
 
 
@@ -70,10 +71,10 @@ def test_app_process_closed_mid_run_exits_clean(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "gui"])
     try:
         ps = psutil.Process(proc.pid)
-        time.sleep(2.5)
+        find_window()                   # on screen: SIGTERM from now on closes it cleanly
         assert proc.poll() is None, "the app exited on its own"
         proc.terminate()
-        assert proc.wait(10) == 0
+        assert proc.wait(HANG) == 0
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -73,7 +73,7 @@ def start_slow_run(app, lesson_id):
 def test_stop_button_mid_run_leaves_no_process(app, lesson_id):
     tab, procs = start_slow_run(app, lesson_id)
     tab.stop_button.invoke()
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
     assert left_behind(procs) == []
 

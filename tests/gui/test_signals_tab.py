@@ -80,7 +80,7 @@ def test_stop_button_ends_the_catcher(app):
     tab, pid = start_catcher(app)
     tab.stop_button.invoke()
     assert set(button_states(tab).values()) == {"disabled"}
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
     assert "Stop pressed: sending SIGTERM" in tab.logview.content()
     assert not psutil.pid_exists(pid)

@@ -53,7 +53,7 @@ def test_hovering_an_arrow_shows_its_bytes(app):
     x = (x1 + x2) / 2 - body.canvasx(0)
     y = (y1 + y2) / 2 - body.canvasy(0)
     body.event_generate("<Motion>", x=int(x), y=int(y), warp=True)
-    pump_until(app, lambda: tab.diagram.hover_text is not None, timeout=5)
+    pump_until(app, lambda: tab.diagram.hover_text is not None)
     assert "client-1 → server" in tab.diagram.hover_text
     assert "504 bytes" in tab.diagram.hover_text       # 4-byte length, then 500
     assert "client-1: hello" in tab.diagram.hover_text
@@ -106,7 +106,7 @@ def test_stop_mid_conversation_reports_each_client(app):
     tab.run_button.invoke()
     pump_until(app, lambda: len(arrows(tab, "send")) == 3)
     tab.stop_button.invoke()
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
     hung_up = arrows(tab, "error")
     assert sorted(a["from"] for a in hung_up) == ["client-1", "client-2", "client-3"]

@@ -86,7 +86,7 @@ def test_step_mode_one_event_per_next_then_stop_while_paused(app):
         assert after == before + 1
         before = after
     tab.stop_button.invoke()     # Stop wins over the paused actors
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
 
 
@@ -110,7 +110,7 @@ def test_speed_slider_applies_to_a_running_lesson(app):
     assert tab.run.control.speed == 10
     assert app.speed_label.cget("text") == "10x"
     tab.stop_button.invoke()
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
 
 
 def press(app, widget, key):
@@ -128,11 +128,11 @@ def test_keyboard_shortcuts(app):
     press(app, target, "<F5>")
     assert tab.state == "running"
     press(app, target, "<Escape>")
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     press(app, target, "<Control-r>")
     assert tab.state == "running"
     press(app, target, "<Escape>")
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     # F10: one step
     tab.step_var.set(True)
     tab.form.set_values({"delay": 0})
@@ -141,7 +141,7 @@ def test_keyboard_shortcuts(app):
     press(app, target, "<F10>")
     assert quiet_count(app, tab) == before + 1
     press(app, target, "<Escape>")
-    pump_until(app, lambda: tab.state == "done", timeout=5)
+    pump_until(app, lambda: tab.state == "done")
     # zoom
     base = tkfont.nametofont("TkFixedFont").actual("size")
     press(app, target, "<Control-plus>")

@@ -99,7 +99,7 @@ def test_hovering_a_tick_shows_its_event_and_clicking_selects_it(app):
     hit = timeline.event_at(timeline.body, timeline.body.canvasx(x), timeline.body.canvasy(y))
     assert hit is not None and hit.actor == "thread-1"
     timeline.body.event_generate("<Motion>", x=x, y=y, warp=True)
-    pump_until(app, lambda: timeline.hover_text is not None, timeout=5)
+    pump_until(app, lambda: timeline.hover_text is not None)
     assert hit.text in timeline.hover_text
     assert timeline.body.find_withtag("hover")
     timeline.body.event_generate("<Button-1>", x=x, y=y)

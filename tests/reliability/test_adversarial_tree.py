@@ -34,6 +34,8 @@ import threading
 
 import pytest
 
+from tests import vanish
+from tests.bounds import HANG
 from tests.engine.test_filescan import (
     NOBODY,
     assert_same_as_find,
@@ -45,8 +47,7 @@ from tests.reliability.lessons import REPO
 
 TOP = 5
 ALL = 10_000           # a top N bigger than the tree: the result lists every file
-CHURN = 4000           # files in the folder that half vanishes
-TRIES = 5              # the deletions must overlap the scan at least once
+CHURN = 400            # files in the folder that half vanishes
 
 ENGINE_HOME: list[str] = []   # where the scanning user finds engine/ (engine_copy)
 
@@ -99,30 +100,62 @@ def as_user(uid: int | None) -> dict:
     return {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
 
 
-def scan_without_rights(root: str, *args: str, when_started=None) -> dict:
-    """The result of ``python -m engine run filescan --json`` run by SCANNER;
-    ``when_started()`` is called as soon as the run's first event is out."""
+HELD_SCAN = """
+import sys
+import engine.cli, engine.scan
+engine.scan.WORKERS = 0      # every folder in this process, where the listing is held
+
+def wait_for_the_test():
+    sys.stderr.write("listed\\n")
+    sys.stderr.flush()
+    sys.stdin.readline()     # the test deletes files meanwhile
+
+install({folder!r}, wait_for_the_test)
+sys.exit(engine.cli.main({argv!r}))
+"""
+
+
+def scan_without_rights(root: str, *args: str, hold=None) -> dict:
+    """The result of ``python -m engine run filescan --json`` run by SCANNER.
+
+    ``hold=(folder, action)``: the scan reads the listing of ``folder``, then
+    waits while ``action()`` runs here, then goes on (see tests/vanish.py).
+    """
     python = python_for(SCANNER)
     if python is None:
         pytest.skip("no Python here that user nobody may run")
+    argv = ["run", "filescan", "--root", root, "--json", *args]
+    command = [python, "-m", "engine", *argv]
+    if hold is not None:
+        code = vanish.source() + HELD_SCAN.format(folder=hold[0], argv=argv)
+        command = [python, "-c", code]
     proc = subprocess.Popen(
-        [python, "-m", "engine", "run", "filescan", "--root", root, "--json", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ENGINE_HOME[0],
-        env=dict(os.environ, PYTHONPATH=ENGINE_HOME[0]), **as_user(SCANNER))
-    lines = []
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        cwd=ENGINE_HOME[0], env=dict(os.environ, PYTHONPATH=ENGINE_HOME[0]),
+        **as_user(SCANNER))
+    errors: list[bytes] = []
+
+    def serve_the_hold():
+        for line in proc.stderr:
+            if line == b"listed\n" and hold is not None:
+                hold[1]()
+                proc.stdin.write(b"go\n")
+                proc.stdin.flush()
+            else:
+                errors.append(line)
+
+    helper = threading.Thread(target=serve_the_hold)
+    helper.start()
     try:
-        for line in proc.stdout:
-            if not lines and when_started is not None:
-                when_started()
-            lines.append(line)
-        err = proc.stderr.read().decode(errors="replace")
-        assert proc.wait(60) == 0, err
+        lines = proc.stdout.readlines()
+        assert proc.wait(HANG) == 0, b"".join(errors).decode(errors="replace")
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+        helper.join()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            pipe.close()
     events = [json.loads(line) for line in lines]
     return [e for e in events if e["kind"] == "result"][-1]["data"]
 
@@ -149,23 +182,15 @@ def tree():
         shutil.rmtree(base)
 
 
-def fill_churn(folder: str) -> tuple[set, set, list]:
-    """CHURN 1-byte files: (kept, doomed, doomed in the order to delete them)."""
+def fill_churn(folder: str) -> tuple[set, set]:
+    """CHURN 1-byte files: (kept, doomed), every other name doomed."""
     os.makedirs(folder)
     for i in range(CHURN):
         with open(os.path.join(folder, f"f{i:05d}.py"), "wb") as f:
             f.write(b"x")
-    names = os.listdir(folder)                # the order the scan lists them in
-    doomed = [os.path.join(folder, n) for n in names[1::2]]
-    kept = {os.path.join(folder, n) for n in names[0::2]}
-    # From the end of the listing towards the scan, which starts at the front.
-    return kept, set(doomed), doomed[::-1]
-
-
-def delete_all(go: threading.Event, paths: list) -> None:
-    go.wait()
-    for path in paths:
-        os.unlink(path)
+    names = sorted(os.listdir(folder))
+    return ({os.path.join(folder, n) for n in names[0::2]},
+            {os.path.join(folder, n) for n in names[1::2]})
 
 
 def test_adversarial_tree_scanned_without_rights_equals_find(tree):
@@ -173,35 +198,29 @@ def test_adversarial_tree_scanned_without_rights_equals_find(tree):
     assert len(complaints) == 2, f"find should be refused 2 folders: {complaints}"
     assert sum(1 for size, _ in rows if size == 0) >= TOP, "the 0-byte files lead the top N"
 
-    # 1. Files vanish while the scan runs.
-    for attempt in range(TRIES):
-        churn = os.path.join(tree, f"churn{attempt}")
-        kept, doomed, order = fill_churn(churn)
-        go = threading.Event()
-        deleter = threading.Thread(target=delete_all, args=(go, order))
-        deleter.start()
-        try:
-            during = scan_without_rights(tree, "--top", str(ALL), when_started=go.set)
-        finally:
-            go.set()
-            deleter.join()
-        listed = [tuple(r) for r in during["smallest"]]
-        assert len(listed) == during["count"] < ALL
-        outside = sorted(r for r in listed if not r[1].startswith(churn + os.sep))
-        in_churn = {path for _, path in listed if path.startswith(churn + os.sep)}
-        assert outside == rows, "every file outside the churn folder, as find lists it"
-        assert kept <= in_churn <= kept | doomed
-        errors = dict(during["errors"])
-        vanished = {path for path, reason in errors.items() if reason == "vanished during the scan"}
-        assert vanished <= doomed - in_churn
-        assert sorted(set(errors) - vanished) == complaints
-        assert all(errors[path] == "cannot read folder: permission denied" for path in complaints)
-        assert during["error_count"] == len(errors) == len(complaints) + len(vanished)
-        shutil.rmtree(churn)
-        if vanished:
-            break
-    else:
-        pytest.fail(f"no file vanished mid-scan in {TRIES} tries")
+    # 1. Files vanish between the listing of their folder and their stat.
+    churn = os.path.join(tree, "churn")
+    kept, doomed = fill_churn(churn)
+    os.chmod(churn, 0o755)
+
+    def delete_doomed():
+        for path in doomed:
+            os.unlink(path)
+
+    during = scan_without_rights(tree, "--top", str(ALL), hold=(churn, delete_doomed))
+    listed = [tuple(r) for r in during["smallest"]]
+    assert len(listed) == during["count"] < ALL
+    outside = sorted(r for r in listed if not r[1].startswith(churn + os.sep))
+    in_churn = {path for _, path in listed if path.startswith(churn + os.sep)}
+    assert outside == rows, "every file outside the churn folder, as find lists it"
+    assert in_churn == kept
+    errors = dict(during["errors"])
+    vanished = {path for path, reason in errors.items() if reason == "vanished during the scan"}
+    assert vanished == doomed
+    assert sorted(set(errors) - vanished) == complaints
+    assert all(errors[path] == "cannot read folder: permission denied" for path in complaints)
+    assert during["error_count"] == len(errors) == len(complaints) + len(vanished)
+    shutil.rmtree(churn)
 
     # 2. The settled tree: counts and the top N exactly as find has them.
     settled = scan_without_rights(tree, "--top", str(TOP))
