@@ -59,7 +59,9 @@ SHOW_ERRORS = 20       # errors written to the log; the rest are in the result
 class Params:
     root: str = param(os.path.expanduser("~"), kind="folder",
                       help="the folder to walk (it must exist and be readable)")
-    ext: str = param(".py", help="the file name ending to look for (case matters, like find)")
+    ext: str = param(".py", kind="name-ending",
+                     help="the file name ending to look for, such as .py (case matters, "
+                          "like find; no wildcards; empty: every file)")
     top: int = param(10, low=1, high=10000, help="how many smallest and largest files to keep")
     hidden: bool = param(True, help="include hidden folders and files (names starting with a dot)")
     follow_links: bool = param(False, help="follow symlinks (each folder is still walked once)")
