@@ -49,6 +49,7 @@ import time
 from dataclasses import dataclass
 
 from engine.params import param
+from engine.safetext import for_terminal
 from engine.scan import ScanSpec, scan_tree
 
 SELFTEST_PARAMS = {"root": os.path.dirname(os.path.dirname(__file__)), "top": 3}
@@ -160,5 +161,6 @@ def format_result(data):
 
 
 def printable(path):
-    """A path with undecodable bytes shown as \\xNN instead of failing to print."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A path for one line of text: undecodable bytes as \\xNN, a newline as \\n, an
+    escape character as \\x1b... (see engine/safetext.py), never an error."""
+    return for_terminal(path)
