@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import queue
 import signal
 import sys
@@ -13,14 +15,27 @@ from collections.abc import Sequence
 from . import catalog
 from .params import ParamError, specs
 from .runner import start
+from .safetext import for_terminal
 
 EXIT_BAD_INPUT = 2
+#: The reader of our output went away (``... | head -1``). A shell reports 141
+#: for ``find | head`` too, as find dies of SIGPIPE; we end the run first and
+#: then exit with that same number, quietly.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    _keep_standard_fds_open()
+    try:
+        return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except BrokenPipeError:
+        _quiet_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
-        print(USAGE)
+        say(USAGE)
         return 0 if argv else EXIT_BAD_INPUT
     command, rest = argv[0], argv[1:]
     if command == "list":
@@ -29,19 +44,100 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_run(rest)
     if command == "selftest":
         return selftest(verbose="-q" not in rest)
-    print(f"error: unknown command {command!r}\n{USAGE}", file=sys.stderr)
+    complain(f"error: unknown command {command!r}")
+    for line in USAGE.splitlines():
+        complain(line)
     return EXIT_BAD_INPUT
+
+
+# -- where the output goes ---------------------------------------------------------------
+
+def say(text: str) -> None:
+    """Write ``text`` and a newline to stdout, now. The caller has escaped any names.
+
+    A reader that went away raises BrokenPipeError, which ends the run (see main).
+    """
+    out = sys.stdout
+    if out is None:          # started with stdout closed: nobody to tell
+        return
+    out.write(_encodable(text + "\n", out))
+    out.flush()
+
+
+def complain(text: str) -> None:
+    """One line on stderr, and never on stdout, even when stderr is closed.
+
+    (``print(..., file=sys.stderr)`` prints to stdout when sys.stderr is None,
+    which it is when the program started with fd 2 closed.)
+    """
+    err = sys.stderr
+    if err is None:
+        return
+    try:
+        err.write(_encodable(for_terminal(text) + "\n", err))
+        err.flush()
+    except (OSError, ValueError):   # closed or gone: there is nowhere else to say it
+        pass
+
+
+def _encodable(text: str, stream) -> str:
+    """``text`` as the stream can encode it: ``é`` on an ASCII stream becomes ``\\xe9``."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass
+    return text
+
+
+def _keep_standard_fds_open() -> None:
+    """Put /dev/null on any of fds 0, 1, 2 that the program was started without.
+
+    Otherwise the next file or pipe opened here takes that number: with fd 2
+    closed, a pipe to a worker could become "stderr" for the workers, and what
+    they write there would go into the pipe.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            spare = os.open(os.devnull, os.O_RDWR)
+            if spare != fd:
+                os.dup2(spare, fd)
+                os.close(spare)
+
+
+def _quiet_stdout() -> None:
+    """Point fd 1 at /dev/null once its reader has gone.
+
+    What is still buffered is then flushed there at exit, instead of failing
+    again with "Exception ignored ... BrokenPipeError" on stderr.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 USAGE = """usage: python -m engine list
        python -m engine run LESSON [--PARAM VALUE ...] [--speed X] [--json]
        python -m engine run LESSON --help
-       python -m engine selftest"""
+       python -m engine selftest
+
+Plain output shows names as ls -b does (caf\\xe9, \\x1b, \\n); --json keeps them exact.
+Exit status: 0 ok, 1 the run failed, 2 bad input, 130 stopped by Ctrl+C or SIGTERM,
+141 the reader of the output went away (as find | head reports)."""
 
 
 def cmd_list() -> int:
     for lesson in catalog.lessons():
-        print(f"{lesson.id:<14} {lesson.title}")
+        say(f"{lesson.id:<14} {lesson.title}")
     return 0
 
 
@@ -72,12 +168,12 @@ class _QuietParser(Exception):
 
 def cmd_run(args: list[str]) -> int:
     if not args:
-        print("error: run needs a lesson name; see 'python -m engine list'", file=sys.stderr)
+        complain("error: run needs a lesson name; see 'python -m engine list'")
         return EXIT_BAD_INPUT
     try:
         lesson = catalog.get(args[0])
     except KeyError as exc:
-        print(f"error: {exc.args[0]}", file=sys.stderr)
+        complain(f"error: {exc.args[0]}")
         return EXIT_BAD_INPUT
     parser = lesson_parser(lesson)
 
@@ -87,7 +183,7 @@ def cmd_run(args: list[str]) -> int:
     try:
         ns = parser.parse_args(args[1:])
     except _QuietParser as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        complain(f"error: {exc}")
         return EXIT_BAD_INPUT
     values = {k: v for k, v in vars(ns).items() if v is not None and k not in ("speed", "json")}
     try:
@@ -95,14 +191,13 @@ def cmd_run(args: list[str]) -> int:
         if not 0.1 <= speed <= 10:
             raise ValueError
     except ValueError:
-        print(f"error: --speed must be a number from 0.1 to 10 (got {ns.speed!r})",
-              file=sys.stderr)
+        complain(f"error: --speed must be a number from 0.1 to 10 (got {ns.speed!r})")
         return EXIT_BAD_INPUT
     try:
         run = start(lesson.id, values, speed=speed)
     except ParamError as exc:
         option = "--" + exc.name.replace("_", "-")
-        print(f"error: {option} {exc.message}", file=sys.stderr)
+        complain(f"error: {option} {exc.message}")
         return EXIT_BAD_INPUT
     return _print_run(run, as_json=ns.json)
 
@@ -128,8 +223,8 @@ def _print_run(run, as_json: bool) -> int:
                 event = run.events.get(timeout=0.1)
             except queue.Empty:
                 continue
-            line = event.to_json() if as_json else _readable(event, run.lesson.module)
-            print(line, flush=True)
+            # JSON is exact and pure ASCII (ensure_ascii): it needs no escaping.
+            say(event.to_json() if as_json else _readable(event, run.lesson.module))
             if event.kind == "error":
                 errors.append(event.text)
             if event.kind == "done":
@@ -141,10 +236,10 @@ def _print_run(run, as_json: bool) -> int:
         for s, handler in old.items():
             signal.signal(s, handler)
     for text in errors:  # also on stderr, where a person or a script looks first
-        print(f"error: {text}", file=sys.stderr)
+        complain(f"error: {text}")
     if asked and time.monotonic() - asked[0] > STOP_WITHIN:
-        print(f"warning: the run did not end within {STOP_WITHIN:g} s of the signal "
-              f"(it took {time.monotonic() - asked[0]:.1f} s)", file=sys.stderr)
+        complain(f"warning: the run did not end within {STOP_WITHIN:g} s of the signal "
+                 f"(it took {time.monotonic() - asked[0]:.1f} s)")
     if interrupted.is_set():
         # Ctrl+C or SIGTERM wins, even if the run still managed to end "ok": in a
         # terminal Ctrl+C reaches the whole process group, so a child may die of
@@ -154,13 +249,18 @@ def _print_run(run, as_json: bool) -> int:
 
 
 def _readable(event, module) -> str:
-    """One event as text; a lesson may add a fuller view of its result."""
-    text = event.format()
+    """One event as text for a terminal; a lesson may add a fuller view of its result.
+
+    The event is one line whatever its text holds: a newline or an escape
+    character in a file name is shown escaped, so a name cannot forge a line
+    or colour the screen. The lesson's result view escapes its names itself.
+    """
+    text = for_terminal(event.format())
     if event.kind == "error" and isinstance(event.data, dict) and event.data.get("traceback"):
-        text += "\n" + event.data["traceback"].rstrip()
+        text += "\n" + for_terminal(event.data["traceback"].rstrip(), keep_newlines=True)
     render = getattr(module, "format_result", None)
     if event.kind == "result" and render is not None:
-        text += "\n" + render(event.data)
+        text += "\n" + for_terminal(render(event.data), keep_newlines=True)
     return text
 
 
@@ -176,7 +276,7 @@ def selftest(verbose: bool = True, speed: float = 10.0) -> int:
             run = start(lesson.id, values, speed=speed)
         except ParamError as exc:
             failures += 1
-            print(f"FAIL {lesson.id:<14} bad self-test parameters: {exc}")
+            say(f"FAIL {lesson.id:<14} bad self-test parameters: {exc}")
             continue
         kinds, status = [], "timeout"
         deadline = time.monotonic() + SELFTEST_LIMIT
@@ -194,6 +294,6 @@ def selftest(verbose: bool = True, speed: float = 10.0) -> int:
         ok = status == "ok" and "error" not in kinds and "result" in kinds
         failures += not ok
         if verbose or not ok:
-            print(f"{'ok  ' if ok else 'FAIL'} {lesson.id:<14} {len(kinds)} events, {status}")
-    print(f"selftest: {len(catalog.lessons()) - failures} passed, {failures} failed")
+            say(f"{'ok  ' if ok else 'FAIL'} {lesson.id:<14} {len(kinds)} events, {status}")
+    say(f"selftest: {len(catalog.lessons()) - failures} passed, {failures} failed")
     return 1 if failures else 0

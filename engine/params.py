@@ -34,7 +34,8 @@ def param(default: Any, *, low: float | None = None, high: float | None = None,
     """Declare one lesson parameter with its bounds.
 
     ``kind="folder"`` marks a path that must be an existing, readable folder;
-    ``kind="port"`` marks a TCP port (0 means "let the OS choose").
+    ``kind="port"`` marks a TCP port (0 means "let the OS choose");
+    ``kind="name-ending"`` marks the end of a file name, such as ``.py``.
     """
     meta = {"low": low, "high": high, "help": help, "choices": choices,
             "kind": kind, "label": label}
@@ -93,6 +94,8 @@ def convert(spec: ParamSpec, raw: Any) -> Any:
                                         f"{_num(spec.high)} (got {_echo(value)})")
     if spec.kind == "folder":
         _check_folder(spec.name, value)
+    if spec.kind == "name-ending":
+        _check_name_ending(spec.name, value)
     return value
 
 
@@ -143,6 +146,30 @@ def _check_folder(name: str, path: str) -> None:
         raise ParamError(name, f"cannot read {path}: permission denied") from None
     except OSError as exc:
         raise ParamError(name, f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+NAME_ENDING_EXPECTED = "must be the end of a file name, such as .py or .tar.gz"
+
+
+def _check_name_ending(name: str, ending: str) -> None:
+    """Refuse an ending that no file name can have, or that is meant as a pattern.
+
+    A file name never holds "/" or NUL, so such an ending matches nothing. The
+    ending is compared as it is, case and all (like find -name), so "*" and "?"
+    would only match those very characters: "*.py" is a pattern from the shell,
+    and it would silently find 0 files.
+    """
+    if "/" in ending or "\0" in ending:
+        why = "no folders"
+    elif "*" in ending or "?" in ending:
+        why = "no wildcards"
+    else:
+        return
+    hint = ""
+    meant = ending.lstrip("*")          # "*.py" was surely meant as ".py"
+    if meant and "*" not in meant and "?" not in meant and "/" not in meant:
+        hint = f": give {meant} instead"
+    raise ParamError(name, f"{NAME_ENDING_EXPECTED}, with {why} (got {_echo(ending)}{hint})")
 
 
 def _num(value: Any) -> str:

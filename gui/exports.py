@@ -1,4 +1,5 @@
-"""Save a run: its log as text, its timeline as a PNG, where the learner chooses.
+"""Save a run: its log as text, its timeline as a PNG, a table as CSV, where the
+learner chooses.
 
 Both are made from the run's events, the same data the log and the
 timeline show, not from a screenshot of the widgets: the picture has every
@@ -13,6 +14,7 @@ whose ``message`` is one sentence for the person ("Could not save the log to
 
 from __future__ import annotations
 
+import csv
 import errno
 import functools
 import io
@@ -309,6 +311,47 @@ def _fit(text: str, font, room: float) -> str:
     while text and font.getlength(text + "…") > room:
         text = text[:-1]
     return text + "…"
+
+
+# -- a table as CSV --------------------------------------------------------------------
+# A CSV file is opened by a spreadsheet, which runs a cell that starts like a
+# formula: a file named "=HYPERLINK(...).py" must not become a live link. As
+# OWASP advises for CSV injection, such a cell gets a leading single quote
+# (the spreadsheet then shows it as text) and every text cell is quoted.
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+NOTE_COLUMN = "note"
+NOT_UTF8_NOTE = "a name here is not valid UTF-8: its raw bytes are written as \\xNN"
+
+
+def csv_cell(value: object) -> tuple[object, bool]:
+    """``value`` made safe for a spreadsheet, and whether bytes had to be escaped.
+
+    Numbers stay numbers. Text is written as valid UTF-8: bytes that are not
+    UTF-8 (kept surrogate-escaped in a file name) become ``\\xNN``.
+    """
+    if not isinstance(value, str):
+        return value, False
+    text = printable(value)
+    if text.startswith(FORMULA_STARTS):
+        text = "'" + text
+    return text, printable(value) != value
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """The table as CSV in UTF-8 (RFC 4180 quoting, text cells always quoted).
+
+    A last column, ``note``, says on each row whose bytes were escaped that it
+    was, so nobody takes ``caf\\xe9.py`` for the file's exact name.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+    writer.writerow([csv_cell(name)[0] for name in header] + [NOTE_COLUMN])
+    for row in rows:
+        cells = [csv_cell(value) for value in row]
+        escaped = any(was_escaped for _cell, was_escaped in cells)
+        writer.writerow([cell for cell, _ in cells] + [NOT_UTF8_NOTE if escaped else ""])
+    return out.getvalue().encode("utf-8")
 
 
 # -- writing a file and asking where ----------------------------------------------------

@@ -9,7 +9,6 @@ copies the file's path.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import subprocess
@@ -22,7 +21,10 @@ import ttkbootstrap as ttk
 
 from engine.lessons.filescan import human
 
+from .exports import csv_bytes
 from .logview import printable
+
+CSV_HEADER = ("rank", "size_bytes", "size", "name", "folder", "modified", "path")
 
 
 class Row(NamedTuple):
@@ -212,11 +214,13 @@ class FileTable(ttk.Frame):
                 pass   # a file manager keeps running on its own; it is not ours to end
 
     def export_csv(self, path: str) -> int:
-        """Write the rows shown (filtered, in their order) to ``path``; returns how many."""
-        with open(path, "w", newline="", encoding="utf-8", errors="surrogateescape") as f:
-            out = csv.writer(f)
-            out.writerow(["rank", "size_bytes", "size", "name", "folder", "modified", "path"])
-            for row in self.shown:
-                out.writerow([row.rank, row.size, human(row.size), row.name, row.folder,
-                              modified_text(row.modified), row.path])
+        """Write the rows shown (filtered, in their order) to ``path``; returns how many.
+
+        The file is safe to open in a spreadsheet and valid UTF-8 (see csv_bytes).
+        """
+        data = csv_bytes(CSV_HEADER, ([row.rank, row.size, human(row.size), row.name,
+                                       row.folder, modified_text(row.modified), row.path]
+                                      for row in self.shown))
+        with open(path, "wb") as f:
+            f.write(data)
         return len(self.shown)

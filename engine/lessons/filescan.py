@@ -49,6 +49,7 @@ import time
 from dataclasses import dataclass
 
 from engine.params import param
+from engine.safetext import for_terminal
 from engine.scan import ScanSpec, scan_tree
 
 SELFTEST_PARAMS = {"root": os.path.dirname(os.path.dirname(__file__)), "top": 3}
@@ -59,7 +60,9 @@ SHOW_ERRORS = 20       # errors written to the log; the rest are in the result
 class Params:
     root: str = param(os.path.expanduser("~"), kind="folder",
                       help="the folder to walk (it must exist and be readable)")
-    ext: str = param(".py", help="the file name ending to look for (case matters, like find)")
+    ext: str = param(".py", kind="name-ending",
+                     help="the file name ending to look for, such as .py (case matters, "
+                          "like find; no wildcards; empty: every file)")
     top: int = param(10, low=1, high=10000, help="how many smallest and largest files to keep")
     hidden: bool = param(True, help="include hidden folders and files (names starting with a dot)")
     follow_links: bool = param(False, help="follow symlinks (each folder is still walked once)")
@@ -158,5 +161,6 @@ def format_result(data):
 
 
 def printable(path):
-    """A path with undecodable bytes shown as \\xNN instead of failing to print."""
-    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    """A path for one line of text: undecodable bytes as \\xNN, a newline as \\n, an
+    escape character as \\x1b... (see engine/safetext.py), never an error."""
+    return for_terminal(path)

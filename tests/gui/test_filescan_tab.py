@@ -141,11 +141,13 @@ def test_csv_export_asks_where_and_writes_only_there(app, tree, tmp_path):
     tab.export_button.invoke()
     assert os.listdir(out_dir) == ["smallest.csv"]
     assert "Saved 7 rows" in tab.message.cget("text")
-    with open(target, newline="", encoding="utf-8", errors="surrogateescape") as f:
+    with open(target, newline="", encoding="utf-8") as f:     # strict: valid UTF-8
         rows = list(csv.DictReader(f))
     assert [int(r["size_bytes"]) for r in rows] == [0, 2, 10, 123, 300, 5000, 70000]
     assert rows[0]["path"] == str(tree / "b" / "c" / "four.py")
-    assert os.fsencode(rows[3]["path"]).endswith(b"caf\xe9.py")   # the exact bytes
+    # Not UTF-8: the byte is written as \xe9, and the row says so
+    # (tests/reliability/test_csv_export.py has the rest).
+    assert rows[3]["path"].endswith("caf\\xe9.py") and "not valid UTF-8" in rows[3]["note"]
 
 
 def test_bad_root_gets_an_inline_message_and_no_run(app, tmp_path):

@@ -10,7 +10,9 @@ The table is generated from every parameter of every lesson
 * yes/no flags given a junk value (command line only: a checkbox cannot hold one);
 * choices given a value not among them (command line only: the list is read-only);
 * folders: missing, a file, empty, and unreadable (as an unprivileged user, in
-  a child process, since the tests run as root).
+  a child process, since the tests run as root);
+* file name endings (``--ext``) that no file name can have, or that are
+  shell patterns: ``*``, ``*.py``, ``../``, a slash, ``?``.
 
 The command line must exit with status 2, print nothing on stdout (a run
 would print its start there), and say what is wrong in one line on stderr.
@@ -44,6 +46,9 @@ LONG = "9" * 5000    # more digits than int() takes, and a message must still be
 NUMBERS = {int: ("-1", "0", "99999999999999999999", LONG, "abc", "", "1.5"),
            float: ("-1", "0", "1e300", LONG, "abc", "", "nan", "inf")}
 JUNK = "maybe-not"
+#: Endings that match no file: a name holds no "/", and "*" or "?" would be
+#: compared as those very characters (a shell pattern silently finds 0 files).
+ENDINGS = ("*", "*.py", "../", "src/x.py", "?.py", "/")
 MISSING, A_FILE, UNREADABLE = "<missing folder>", "<a file>", "<unreadable folder>"
 
 
@@ -72,6 +77,8 @@ def cases(with_widgets_only: bool = False) -> list:
                           if is_bad_number(spec, raw)]
             elif spec.kind == "folder":
                 found += [(lesson, spec.name, raw) for raw in (MISSING, A_FILE, "")]
+            elif spec.kind == "name-ending":
+                found += [(lesson, spec.name, raw) for raw in ENDINGS]
             elif not with_widgets_only and (spec.type is bool or spec.choices):
                 found.append((lesson, spec.name, JUNK))
     return found
@@ -129,6 +136,28 @@ def test_cli_refuses_a_bool_flag_given_a_value(capsys):
     assert "--lock" in err[0] and JUNK in err[0]
 
 
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_cli_says_what_ext_expects(ending, capsys):
+    status, out, err = cli_run(["run", "filescan", f"--ext={ending}"], capsys)
+    assert (status, out) == (2, "")
+    assert err[0].startswith("error: --ext must be the end of a file name, such as .py"), err
+    assert repr(ending) in err[0]
+    if ending == "*.py":
+        assert err[0].endswith("(got '*.py': give .py instead)"), err
+
+
+@pytest.mark.parametrize(("ending", "found"), [(".py", 2), ("py", 2), (".tar.gz", 1),
+                                               ("", 4), (".", 1)])
+def test_cli_takes_an_ending_a_file_name_can_have(ending, found, tmp_path, capsys):
+    for name in ("a.py", "b.py", "c.tar.gz", "d."):
+        (tmp_path / name).write_bytes(b"x")
+    status, out, err = cli_run(["run", "filescan", "--root", str(tmp_path),
+                                f"--ext={ending}", "--json"], capsys)
+    assert status == 0, err
+    result = [json.loads(line) for line in out.splitlines()][-2]
+    assert result["kind"] == "result" and result["data"]["count"] == found
+
+
 def test_cli_busy_fixed_port_fails_the_run_in_one_line_with_status_1(capsys):
     with socket.socket() as other_program:
         other_program.bind(("127.0.0.1", 0))
@@ -159,7 +188,20 @@ def window():
 @pytest.mark.parametrize("case", cases(with_widgets_only=True), ids=case_id)
 def test_form_refuses_a_bad_value_next_to_its_field(case, window, places, capsys):
     lesson, name, raw = case
-    raw = places.get(raw, raw)
+    form_refuses(window, lesson, name, places.get(raw, raw), capsys)
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("ending", ["*.py", "../"])
+def test_form_says_what_ext_expects(ending, window, capsys):
+    """The rule is in the Params declaration, so the form has it as the CLI does."""
+    message = form_refuses(window, "filescan", "ext", ending, capsys)
+    assert message.startswith("must be the end of a file name, such as .py"), message
+
+
+def form_refuses(window, lesson: str, name: str, raw: str, capsys) -> str:
+    """Type ``raw`` into the field, press Run: no run, a message below the field,
+    the same words as the command line's. Returns the message."""
     tab = window.select(lesson)
     spec = next(s for s in tab.form.specs if s.name == name)
     tab.form.set_values({name: raw})
@@ -174,6 +216,7 @@ def test_form_refuses_a_bad_value_next_to_its_field(case, window, places, capsys
         # The same words as on the command line.
         _, _, err = cli_run(cli_args(lesson, name, raw), capsys)
         assert err == [f"error: --{name.replace('_', '-')} {message.cget('text')}"]
+        return message.cget("text")
     finally:
         tab.form.set_values({name: spec.default})
         tab.form.read()                          # clears the message for the next case
