@@ -28,6 +28,7 @@ import tempfile
 
 import pytest
 
+from tests.bounds import HANG
 from tests.desktop import ProcessFamily, wait_for
 from tests.reliability.lessons import REPO, big_tree
 
@@ -174,7 +175,7 @@ def test_reader_gone_mid_scan_ends_the_workers_and_exits_141():
         err = cli.stderr.read()
         assert cli.returncode == EXIT_BROKEN_PIPE, err.decode(errors="replace")
         assert err == b""
-        wait_for(lambda: not family.left_over(), 5)
+        wait_for(lambda: not family.left_over(), HANG)
         assert family.left_over() == []
     finally:
         family.kill_all()
