@@ -17,7 +17,7 @@ from engine import catalog
 from .firstdraw import report_first_draw, report_ready
 from .pump import EventPump
 from .resources import window_icon_files
-from .scaling import announce_zoom, create_fonts, fit_table_rows, fit_wraplengths, start_scaling
+from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
 from .settings import Settings
 from .tabs import tab_class
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
@@ -215,7 +215,7 @@ class App(ttk.App):
         """Build ``tab``'s widgets if not done yet, at today's zoom and DPI."""
         if not tab.built:
             tab.ensure_built()
-            fit_wraplengths(tab)
+            fit_fixed_sizes(tab)
         return tab
 
     def next_lesson(self, step: int = 1):
@@ -252,7 +252,7 @@ class App(ttk.App):
             except tk.TclError:
                 pass
         fit_table_rows(self)
-        fit_wraplengths(self)
+        fit_fixed_sizes(self)
         announce_zoom(self)
         self.show_status(f"Zoom {round(zoom * 100)}%")
 

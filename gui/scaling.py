@@ -108,27 +108,41 @@ def fit_table_rows(widget: tk.Misc) -> int:
     return rows
 
 
-def fit_wraplengths(widget: tk.Misc) -> None:
-    """Scale every fixed label wrap width under ``widget`` to the zoom and DPI.
+def fit_fixed_sizes(widget: tk.Misc) -> None:
+    """Scale the pixel sizes written in the code under ``widget`` to the zoom and DPI.
 
-    A wrap width written in the code (``wraplength=300``) is meant for a
-    96-dpi screen at 100%; the first time a label is seen here its value is
-    kept as that base. A label that sets its own wrap width when it is
-    resized (it binds ``<Configure>``) is left alone.
+    These are label wrap widths (``wraplength=300``) and table column widths,
+    meant for a 96-dpi screen at 100%. The first time a widget is seen here
+    its value is kept as that base. A label that sets its own wrap width
+    when it is resized (it binds ``<Configure>``) is left alone.
     """
     factor = ui_factor(widget)
-    for label in _descendants(widget):
-        if label.winfo_class() not in ("TLabel", "Label") or label.bind("<Configure>"):
-            continue
-        base = getattr(label, "_base_wraplength", None)
-        if base is None:
-            try:
-                base = int(float(str(label.cget("wraplength")) or 0))
-            except (ValueError, tk.TclError):
-                continue
-            label._base_wraplength = base
-        if base > 0:
-            label.configure(wraplength=round(base * factor))
+    for child in _descendants(widget):
+        kind = child.winfo_class()
+        if kind in ("TLabel", "Label") and not child.bind("<Configure>"):
+            _fit_wraplength(child, factor)
+        elif kind == "Treeview":
+            _fit_columns(child, factor)
+
+
+def _fit_wraplength(label, factor: float) -> None:
+    base = getattr(label, "_base_wraplength", None)
+    if base is None:
+        try:
+            base = label._base_wraplength = int(float(str(label.cget("wraplength")) or 0))
+        except (ValueError, tk.TclError):
+            return
+    if base > 0:
+        label.configure(wraplength=round(base * factor))
+
+
+def _fit_columns(tree, factor: float) -> None:
+    base = getattr(tree, "_base_column_widths", None)
+    if base is None:
+        base = tree._base_column_widths = {
+            column: int(tree.column(column, "width")) for column in tree["columns"]}
+    for column, width in base.items():
+        tree.column(column, width=round(width * factor))
 
 
 def announce_zoom(widget: tk.Misc) -> None:

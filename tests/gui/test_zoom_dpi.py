@@ -81,6 +81,7 @@ def measure_everything(app):
         "rowheight": int(style.lookup("Treeview", "rowheight")),
         "row_text": tkfont.nametofont(row_font).metrics("linespace"),
         "wrap": int(str(mutex.status_label.cget("wraplength"))),
+        "size_column": int(filescan.table.tree.column("size", "width")),
         "counter": tkfont.Font(font=mutex.problems_label.cget("font")).actual("size"),
         "h1": tkfont.Font(font=mutex.explanation.text.text.tag_cget("h1", "font"))
                     .metrics("linespace"),
@@ -121,8 +122,12 @@ def test_zoom_grows_canvas_rows_tables_and_wrap_widths(app):
     for key in ("names", "ticks", "labels", "parties", "bars"):   # the text itself grew
         assert max(map(height, after[key])) > max(map(height, before[key])), key
     assert after["rowheight"] > before["rowheight"]
-    assert after["wrap"] == round(before["wrap"] * 1.25)
+    for key in ("wrap", "size_column"):   # both rounded from the same base
+        assert abs(after[key] - before[key] * 1.25) <= 1, key
     assert after["counter"] > before["counter"] and after["h1"] > before["h1"]
+    app.toggle_dark()          # a theme switch rebuilds the styles: rows stay tall
+    app.update()
+    assert measure_everything(app)["rowheight"] == after["rowheight"]
     # The run so far is still all there, drawn again at the new size.
     assert len(mutex.timeline.lanes) == 6 and len(sockets.diagram.arrows) == 4
 
@@ -238,6 +243,7 @@ def test_on_a_192_dpi_screen_lanes_and_rows_grow_with_the_text(own_screen, tmp_p
     assert sizes["lanes"] >= 7                         # main and six threads
     check_text_fits(sizes)
     assert sizes["lane_h"] >= 2 * 22 * 0.75 and sizes["rowheight"] >= 2 * 17
+    assert sizes["size_column"] == 2 * 90      # 192 dpi is twice the 96 it was set for
 
 
 def test_xft_dpi_sets_the_scale_at_start(own_screen, tmp_path):
