@@ -186,9 +186,8 @@ def xft_dpi(display: str | None = None) -> float | None:
     display = display or os.environ.get("DISPLAY")
     if not display or sys.platform in ("win32", "darwin"):
         return None
-    try:
-        xlib = ctypes.CDLL(ctypes.util.find_library("X11") or "libX11.so.6")
-    except OSError:
+    xlib = _load_xlib()
+    if xlib is None:
         return None
     xlib.XOpenDisplay.restype = ctypes.c_void_p
     xlib.XOpenDisplay.argtypes = [ctypes.c_char_p]
@@ -203,6 +202,20 @@ def xft_dpi(display: str | None = None) -> float | None:
     finally:
         xlib.XCloseDisplay(connection)
     return parse_xft_dpi(resources.decode("latin-1")) if resources else None
+
+
+def _load_xlib():
+    """libX11 (Tk's own is loaded already), or None where there is none."""
+    # By its usual name first: find_library runs ldconfig, ~20 ms at every start.
+    try:
+        return ctypes.CDLL("libX11.so.6")
+    except OSError:
+        pass
+    name = ctypes.util.find_library("X11")
+    try:
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
 
 
 def start_scaling() -> float | None:
