@@ -15,6 +15,7 @@ import tkinter as tk
 import ttkbootstrap as ttk
 
 from . import __version__
+from .scaling import ui_factor
 from .settings import config_dir
 
 BLURB = ("PySysLab teaches Python system programming by running it: threads and "
@@ -117,7 +118,8 @@ class InfoDialog(ttk.Dialog):
 
     Each column is a list of (heading, content): a str content is a
     paragraph, a list of (name, value) pairs is a table. An empty heading
-    shows none. Paragraphs wrap at ``wrap`` pixels.
+    shows none. Paragraphs wrap at ``wrap`` pixels (at 100% on a 96-dpi
+    screen: scaled to the zoom and DPI of the day).
     """
 
     def __init__(self, parent, title: str, columns: list[list[tuple[str, str | list]]],
@@ -125,7 +127,7 @@ class InfoDialog(ttk.Dialog):
         super().__init__(parent, title)
         self.columns = columns
         self.copy_text = copy_text
-        self.wrap = wrap
+        self.wrap = round(wrap * ui_factor(parent))
         self.value_labels: dict[str, ttk.Label] = {}   # a table's values by name
         self.close_button: ttk.Button | None = None
         self.copy_button: ttk.Button | None = None

@@ -17,13 +17,15 @@ from engine import catalog
 from .firstdraw import report_first_draw, report_ready
 from .pump import EventPump
 from .resources import window_icon_files
+from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
 from .settings import Settings
 from .tabs import tab_class
+from .themes import DARK_THEME, LIGHT_THEME, register_themes
 
 log = logging.getLogger(__name__)
 
 TITLE = "PySysLab"
-LIGHT, DARK = "bootstrap-light", "bootstrap-dark"
+LIGHT, DARK = LIGHT_THEME, DARK_THEME
 ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
 
 
@@ -42,18 +44,22 @@ class App(ttk.App):
         """
         self.settings = settings or Settings().load()
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
+        register_themes()
+        # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
         super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600),
-                         iconphoto=None)  # ours, below
+                         iconphoto=None, scaling=start_scaling())  # our icon, below
         self.set_icon()
         self.speed = min(10.0, max(0.1, float(self.settings["speed"])))
         self.zoom = 1.0
         self.closed = False
         self.complete = False
         self._signalled: int | None = None
+        create_fonts(self)   # before the sizes are noted: zoom scales them too
         self._base_fonts = {name: tkfont.nametofont(name).actual("size")
                             for name in tkfont.names(self)}
         self.pump = EventPump(self)
         self.pump.add_hook(self._check_signals)
+        fit_table_rows(self)
         self.create_menu()
         self.create_statusbar()
         self.create_notebook()
@@ -198,12 +204,19 @@ class App(ttk.App):
 
     # -- behaviour ----------------------------------------------------------------
     def current_tab(self):
-        return self.nametowidget(self.notebook.select()).ensure_built()
+        return self.build_tab(self.nametowidget(self.notebook.select()))
 
     def select(self, lesson_id: str, build: bool = True):
         tab = self.tabs[lesson_id]
         self.notebook.select(tab)
-        return tab.ensure_built() if build else tab
+        return self.build_tab(tab) if build else tab
+
+    def build_tab(self, tab):
+        """Build ``tab``'s widgets if not done yet, at today's zoom and DPI."""
+        if not tab.built:
+            tab.ensure_built()
+            fit_fixed_sizes(tab)
+        return tab
 
     def next_lesson(self, step: int = 1):
         ids = list(self.tabs)
@@ -228,7 +241,7 @@ class App(ttk.App):
                 tab.run.set_speed(self.speed)
 
     def set_zoom(self, zoom: float | None = None, step: int = 0) -> None:
-        """Scale every named font (the whole interface follows)."""
+        """Scale every named font, then what is sized in pixels (gui/scaling.py)."""
         if zoom is None:
             nearest = min(range(len(ZOOMS)), key=lambda i: abs(ZOOMS[i] - self.zoom))
             zoom = ZOOMS[max(0, min(len(ZOOMS) - 1, nearest + step))]
@@ -238,6 +251,9 @@ class App(ttk.App):
                 tkfont.nametofont(name).configure(size=round(size * zoom) or size)
             except tk.TclError:
                 pass
+        fit_table_rows(self)
+        fit_fixed_sizes(self)
+        announce_zoom(self)
         self.show_status(f"Zoom {round(zoom * 100)}%")
 
     def step_next(self) -> None:

@@ -8,6 +8,10 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
+from .colors import hex_colour
+from .lanes import mix
+from .scaling import BOLD_FONT, HEADING1_FONT, HEADING2_FONT, ITALIC_FONT, create_fonts
+
 _INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*|\*[^*]+\*)")
 
 
@@ -55,18 +59,28 @@ class ExplanationView(ttk.Frame):
         self.text = ttk.ScrolledText(self, wrap="word", height=12, width=42, padding=2)
         self.text.pack(fill="both", expand=True)
         w = self._widget
-        w.tag_configure("h1", font=("TkHeadingFont", 13, "bold"), spacing3=6)
-        w.tag_configure("h2", font=("TkHeadingFont", 11, "bold"), spacing1=8, spacing3=3)
-        w.tag_configure("code", font="TkFixedFont", background="#eef0f3")
-        w.tag_configure("bold", font=("TkDefaultFont", 10, "bold"))
-        w.tag_configure("em", font=("TkDefaultFont", 10, "italic"))
+        # Named fonts, so that zoom reaches the headings too (gui/scaling.py).
+        create_fonts(self)
+        w.tag_configure("h1", font=HEADING1_FONT, spacing3=6)
+        w.tag_configure("h2", font=HEADING2_FONT, spacing1=8, spacing3=3)
+        w.tag_configure("code", font="TkFixedFont")
+        w.tag_configure("bold", font=BOLD_FONT)
+        w.tag_configure("em", font=ITALIC_FONT)
         w.tag_configure("bullet", lmargin1=8, lmargin2=20)
         w.tag_configure("para", spacing3=4)
         w.configure(state="disabled")
+        self._recolour()
+        self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
 
     @property
     def _widget(self) -> tk.Text:
         return self.text.text
+
+    def _recolour(self) -> None:
+        """Inline code on a shade of the text's own background, in light and dark."""
+        w = self._widget
+        paper, ink = (hex_colour(w, w.cget(option)) for option in ("background", "foreground"))
+        w.tag_configure("code", background=mix(paper, ink, 0.1))
 
     def show(self, doc: str) -> None:
         w = self._widget

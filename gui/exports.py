@@ -127,7 +127,7 @@ RIGHT_PAD, MIN_LABEL_W, MAX_LABEL_W = 18, 100, 260
 def timeline_layout(events: Sequence, width: int = 1400, title: str | None = None) -> Layout:
     """Work out the picture's geometry: lanes in first-speaking order, the time scale."""
     lanes = actors_in_order(events)
-    colors = ActorColors()
+    colors = ActorColors(mode="light")   # the picture is on white, whatever the theme
     colours = {actor: colors(actor) for actor in lanes}   # the order the tab gives them
     font = _font(13)
     widest = max((font.getlength(printable(a)) for a in lanes), default=0)

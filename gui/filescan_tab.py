@@ -122,10 +122,17 @@ class FilescanTab(LessonTab):
     def create_toolbar(self, parent) -> None:
         bar = ttk.Frame(parent)
         bar.pack(fill="x", pady=4)
+        # Packed first, so that when the bar is short of room (a zoomed
+        # window) the filter field gives way, not this button's text.
+        self.export_button = ttk.Button(bar, text="Export CSV…", bootstyle="secondary",
+                                        command=self.ask_export, state="disabled")
+        self.export_button.pack(side="right")
+        ttk.ToolTip(self.export_button, text="Save the rows shown as a CSV file")
         self.view = ttk.StringVar(value=SMALLEST)
         for value, text in ((SMALLEST, "Smallest"), (LARGEST, "Largest")):
+            # outline: the unchosen one keeps readable text (the solid style greys it out)
             ttk.Radiobutton(bar, text=text, value=value, variable=self.view,
-                            bootstyle="primary toolbutton",
+                            bootstyle="primary outline toolbutton",
                             command=self.show_view).pack(side="left")
         ttk.Label(bar, text="Filter").pack(side="left", padx=(12, 4))
         self.filter_text = ttk.StringVar()
@@ -133,10 +140,6 @@ class FilescanTab(LessonTab):
         self.filter_entry.pack(side="left")
         self.filter_text.trace_add("write", lambda *_: self._filter_soon())
         self._filter_id = None
-        self.export_button = ttk.Button(bar, text="Export CSV…", bootstyle="secondary",
-                                        command=self.ask_export, state="disabled")
-        self.export_button.pack(side="right")
-        ttk.ToolTip(self.export_button, text="Save the rows shown as a CSV file")
         self.summary = ttk.Label(parent, text="")
         self.summary.pack(fill="x")
 

@@ -12,6 +12,10 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
+from .scaling import ZOOM_CHANGED, font, ui_factor
+
+LABEL_FONT = "TkSmallCaptionFont"
+
 
 def bucket_label(k: int) -> str:
     """The smallest size in bucket ``k``, short: 0, 1, 2, 4 ... 512, 1K, 2K ... 1G."""
@@ -26,15 +30,16 @@ def bucket_label(k: int) -> str:
 
 
 class SizeHistogram(ttk.Frame):
-    LEFT, BOTTOM, TOP = 44, 20, 8
+    LEFT, BOTTOM, TOP = 44, 20, 8   # at 100% on a 96-dpi screen; see _measure
 
     def __init__(self, master, **kw):
         super().__init__(master, **kw)
-        self.canvas = ttk.Canvas(self, height=120, highlightthickness=0)
+        self.canvas = ttk.Canvas(self, height=round(120 * ui_factor(self)), highlightthickness=0)
         self.canvas.pack(fill="both", expand=True)
         self.counts: list[int] = []
         self.canvas.bind("<Configure>", lambda _e: self.draw())
         self.bind("<<ThemeChanged>>", lambda _e: self.draw(), add="+")
+        self.bind(ZOOM_CHANGED, lambda _e: self.draw(), add="+")
         self.canvas.bind("<Motion>", self._on_motion)
         self.canvas.bind("<Leave>", lambda _e: self.canvas.delete("tip"))
 
@@ -47,6 +52,18 @@ class SizeHistogram(ttk.Frame):
         """(label, count) of every bar drawn: empty files first, then each power of 2."""
         return [(bucket_label(k), n) for k, n in enumerate(self.counts)]
 
+    def _measure(self, top: int) -> None:
+        """Margins from the labels' font as drawn now (zoom and screen DPI).
+
+        The instance's sizes shadow the class's 100% ones.
+        """
+        labels = font(self, LABEL_FONT)
+        line = int(labels.metrics("linespace"))
+        self.LEFT = max(round(type(self).LEFT * ui_factor(self)), labels.measure(f"{top:,}") + 8)
+        self.BOTTOM = line + 4
+        self.TOP = line // 2 + 1
+        self._label_w = labels.measure("512K") + 8   # the widest bucket label, and air
+
     def draw(self) -> None:
         c = self.canvas
         c.delete("all")
@@ -57,16 +74,17 @@ class SizeHistogram(ttk.Frame):
                           fill=colors.secondary, tags="note")
             return
         top = max(self.counts) or 1
+        self._measure(top)
         plot_w = width - self.LEFT - 6
         plot_h = height - self.BOTTOM - self.TOP
         step = plot_w / len(self.counts)
         base = self.TOP + plot_h
         c.create_line(self.LEFT, base, width - 4, base, fill=colors.fg)
         c.create_text(self.LEFT - 4, self.TOP, text=f"{top:,}", anchor="ne", fill=colors.fg,
-                      font="TkSmallCaptionFont")
+                      font=LABEL_FONT)
         c.create_text(self.LEFT - 4, base, text="0", anchor="se", fill=colors.fg,
-                      font="TkSmallCaptionFont")
-        label_every = max(1, math.ceil(34 / max(step, 1)))  # labels must not overlap
+                      font=LABEL_FONT)
+        label_every = max(1, math.ceil(self._label_w / max(step, 1)))  # labels must not overlap
         for k, n in enumerate(self.counts):
             x0 = self.LEFT + k * step + 1
             x1 = x0 + max(1.0, step - 2)
@@ -76,7 +94,7 @@ class SizeHistogram(ttk.Frame):
                                    tags=("bar", f"bar{k}"))
             if k % label_every == 0:
                 c.create_text((x0 + x1) / 2, base + 2, text=bucket_label(k), anchor="n",
-                              fill=colors.fg, font="TkSmallCaptionFont")
+                              fill=colors.fg, font=LABEL_FONT)
 
     def _on_motion(self, event) -> None:
         c = self.canvas

@@ -19,6 +19,7 @@ from .colors import ActorColors
 from .explain import ExplanationView
 from .logview import LogView
 from .paramsform import ParamsForm
+from .scaling import COUNTER_FONT
 from .sourceview import SourceView
 from .timeline import Timeline
 
@@ -87,7 +88,7 @@ class LessonTab(ttk.Frame):
                                on_select=self.on_event_selected)
         self.logview.pack(fill="both", expand=True)
         centre.add(log_frame, weight=2)
-        self.source = SourceView(right)
+        self.source = SourceView(right, colors=self.colors)
         self.source.pack(fill="both", expand=True)
         self.source.load(self.lesson.source_file)
 
@@ -117,7 +118,7 @@ class LessonTab(ttk.Frame):
         self.status_label.pack(fill="x")
         self.result_label = ttk.Label(parent, text="", wraplength=300, justify="left")
         self.result_label.pack(fill="x", pady=(4, 0))
-        self.problems_label = ttk.Label(parent, text="", font=("TkDefaultFont", 11, "bold"))
+        self.problems_label = ttk.Label(parent, text="", font=COUNTER_FONT)
         self.problems_label.pack(fill="x")
 
     def create_step_controls(self, parent) -> None:
@@ -245,7 +246,7 @@ class LessonTab(ttk.Frame):
             if event.line and event.kind not in ("done",):
                 latest[event.actor] = event.line
         for actor, line in latest.items():
-            self.source.highlight(actor, line, self.colors(actor))
+            self.source.highlight(actor, line)
         if latest:
             self.source.follow(line)
 

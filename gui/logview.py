@@ -6,7 +6,7 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors
+from .colors import ActorColors, theme_colour
 
 
 def printable(text: str) -> str:
@@ -32,10 +32,10 @@ class LogView(ttk.Frame):
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
         self._make_read_only()
-        self._widget.tag_configure("error", foreground="#c0392b")
-        self._widget.tag_configure("skipped", foreground="#8a8a8a")
         self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
-        self._tags: set[str] = set()
+        self._tags: dict[str, str] = {}   # actor -> its text tag
+        self._recolour()
+        self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
 
@@ -67,7 +67,7 @@ class LogView(ttk.Frame):
     def clear(self) -> None:
         self.events.clear()
         self.rows.clear()
-        self._tags.clear()   # colours are handed out afresh for each run
+        self._tags.clear()   # colours are handed out afresh for each run (see ActorColors)
         self._dropped = 0
         self._widget.delete("1.0", "end")
 
@@ -129,8 +129,23 @@ class LogView(ttk.Frame):
         return self._widget.get("1.0", "end-1c")
 
     def _tag_for(self, actor: str) -> str:
-        tag = "actor:" + actor
-        if tag not in self._tags:
-            self._tags.add(tag)
+        """The text tag of ``actor``'s lines.
+
+        Tags are numbered, not named after the actor: Tk reads the tag
+        argument of ``insert`` as a list, so "consumer-5 pid 19912" would be
+        three tags, none of them coloured.
+        """
+        tag = self._tags.get(actor)
+        if tag is None:
+            tag = self._tags[actor] = f"actor{len(self._tags)}"
             self._widget.tag_configure(tag, foreground=self.colors(actor))
+            self._widget.tag_raise("error")   # an error line is red, whoever's it is
         return tag
+
+    def _recolour(self) -> None:
+        """Colours for the theme in use (at start, and after a light/dark switch)."""
+        widget = self._widget
+        widget.tag_configure("error", foreground=theme_colour("error"))
+        widget.tag_configure("skipped", foreground=theme_colour("faint"))
+        for actor, tag in self._tags.items():
+            widget.tag_configure(tag, foreground=self.colors(actor))

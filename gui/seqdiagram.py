@@ -15,9 +15,9 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors
+from .colors import ActorColors, theme_colour
+from .scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
-ERROR_RED = "#c0392b"
 # kind -> (dash pattern, line width)
 STYLES = {
     "connect": ((), 2),
@@ -56,6 +56,8 @@ def arrow_label(info: dict) -> str:
 
 
 class SeqDiagram(ttk.Frame):
+    # Sizes in pixels at 100% on a 96-dpi screen; each diagram measures its
+    # own from its fonts (``_measure``), so they grow with zoom and DPI.
     MIN_GAP, MAX_GAP = 72, 150   # pixels between lanes, fitted to the width
     LEFT = 52          # room for the time column
     ROW = 22           # pixels per arrow
@@ -65,8 +67,9 @@ class SeqDiagram(ttk.Frame):
     def __init__(self, master, colors: ActorColors | None = None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()
+        self._measure()
         self.header = ttk.Canvas(self, height=self.HEADER, highlightthickness=0)
-        self.body = ttk.Canvas(self, height=220, highlightthickness=0)
+        self.body = ttk.Canvas(self, height=round(220 * ui_factor(self)), highlightthickness=0)
         yscroll = ttk.Scrollbar(self, orient="vertical", command=self.body.yview)
         xscroll = ttk.Scrollbar(self, orient="horizontal", command=self._xview)
         self.body.configure(yscrollcommand=yscroll.set, xscrollcommand=xscroll.set)
@@ -80,13 +83,40 @@ class SeqDiagram(ttk.Frame):
         self.body.tag_bind("arrow", "<Motion>", self._on_motion)
         self.body.tag_bind("arrow", "<Leave>", self._on_leave)
         self.bind("<<ThemeChanged>>", lambda _e: self._recolor(), add="+")
+        self.bind(ZOOM_CHANGED, lambda _e: self._redraw_at_new_size(), add="+")
         self.lanes: dict[str, int] = {}       # lane name -> x
         self.gap = self.MIN_GAP
         self.arrows: list[dict] = []          # what each drawn arrow carries
+        self._times: list[float] = []         # when each arrow happened
+        self._colour_tags: dict[str, str] = {}  # party -> the tag of what is in its colour
         self.skipped = 0
         self.hover_text: str | None = None
         self._hovered: int | None = None
         self.reset([])
+
+    def _measure(self) -> None:
+        """Row heights and margins from the fonts as drawn now (zoom and screen DPI).
+
+        The instance's sizes shadow the class's 100% ones.
+        """
+        self.ROW = line_height(self, SMALL_FONT) + 8           # 22 at 100%
+        self.HEADER = line_height(self, LANE_FONT) + 11        # 26
+        self.LEFT = font(self, "TkFixedFont").measure("000.000") + 4   # the time column
+        factor = ui_factor(self)
+        self._min_gap = round(self.MIN_GAP * factor)
+        self._max_gap = round(self.MAX_GAP * factor)
+
+    def _redraw_at_new_size(self) -> None:
+        """The zoom changed: measure again and draw the arrows so far at the new size."""
+        drawn = list(zip(self._times, self.arrows, strict=True))
+        skipped, lanes = self.skipped, list(self.lanes)
+        self._measure()
+        self.header.configure(height=self.HEADER)
+        self.reset(lanes)
+        for t, info in drawn:
+            self._draw_arrow(t, info)
+        self.skipped = skipped
+        self._finish_batch(follow=False)
 
     # -- public ---------------------------------------------------------------------
     def reset(self, lanes: list[str]) -> None:
@@ -95,10 +125,12 @@ class SeqDiagram(ttk.Frame):
             canvas.delete("all")
         self.lanes.clear()
         self.arrows.clear()
+        self._times.clear()
+        self._colour_tags.clear()
         self.skipped = 0
         self._hide_hover()
         room = self.body.winfo_width() - self.LEFT - 8
-        self.gap = max(self.MIN_GAP, min(self.MAX_GAP, room // max(1, len(lanes))))
+        self.gap = max(self._min_gap, min(self._max_gap, room // max(1, len(lanes))))
         for name in lanes:
             self._add_lane(name)
         self._finish_batch(follow=True)
@@ -139,7 +171,8 @@ class SeqDiagram(ttk.Frame):
         self._hide_hover()
         self.hover_text = text
         self._hovered = index
-        item = self.body.create_text(x + 14, y + 14, text=text, anchor="nw", width=360,
+        item = self.body.create_text(x + 14, y + 14, text=text, anchor="nw",
+                                     width=round(360 * ui_factor(self)),
                                      font="TkFixedFont", fill=self._ink(), tags=("hover",))
         x1, y1, x2, y2 = self.body.bbox(item)
         # Keep it inside the visible part: above the pointer near the bottom,
@@ -159,12 +192,23 @@ class SeqDiagram(ttk.Frame):
     def _add_lane(self, name: str) -> int:
         x = self.LEFT + self.gap // 2 + len(self.lanes) * self.gap
         self.lanes[name] = x
-        colour = self.colors(name)
+        colour, tag = self.colors(name), self._colour_tag(name)
         self.header.create_text(x, self.HEADER // 2, text=name, fill=colour,
-                                font=("TkDefaultFont", 9, "bold"), tags=("lane-name",))
+                                font=LANE_FONT, tags=("lane-name", tag))
         self.body.create_line(x, 0, x, self.ROW, fill=colour, dash=(2, 2),
-                              tags=("lane", f"lane:{name}"))
+                              tags=("lane", f"lane{len(self.lanes) - 1}", tag))
         return x
+
+    def _colour_tag(self, party: str) -> str:
+        """The canvas tag of what is drawn in ``party``'s colour.
+
+        Numbered, not named after the party: a canvas tag is a word in a tag
+        expression, which a name with spaces or operators would break.
+        """
+        tag = self._colour_tags.get(party)
+        if tag is None:
+            tag = self._colour_tags[party] = f"colour{len(self._colour_tags)}"
+        return tag
 
     def _x(self, name: str) -> int:
         return self.lanes[name] if name in self.lanes else self._add_lane(name)
@@ -172,32 +216,37 @@ class SeqDiagram(ttk.Frame):
     def _draw_arrow(self, t: float, info: dict) -> None:
         index = len(self.arrows)
         self.arrows.append(info)
+        self._times.append(t)
         kind = info.get("seq", "")
         sender, receiver = str(info.get("from", "?")), str(info.get("to", "?"))
         info["from"], info["to"] = sender, receiver
         x1, x2 = self._x(sender), self._x(receiver)
         y = self.ROW * (index + 1)
         client = receiver if sender == "server" else sender
-        colour = ERROR_RED if kind == "error" else self.colors(client)
+        if kind == "error":
+            colour, colour_tag = theme_colour("error"), "error"
+        else:
+            colour, colour_tag = self.colors(client), self._colour_tag(client)
         dash, width = STYLES.get(kind, ((), 1))
         tags = ("arrow", f"a{index}")
         self.body.create_text(4, y, text=f"{t:7.3f}", anchor="w", font="TkFixedFont",
-                              fill="#8a8a8a", tags=("time",))
+                              fill=theme_colour("faint"), tags=("time",))
         self.body.create_line(x1, y, x2, y, width=12, fill="", tags=tags)  # easy to hover
+        drawn = (*tags, colour_tag)
         if x1 == x2:   # a party acting on itself: a small loop
             self.body.create_line(x1, y - 6, x1 + 24, y - 6, x1 + 24, y + 4, x1 + 2, y + 4,
-                                  arrow="last", fill=colour, width=width, tags=tags)
+                                  arrow="last", fill=colour, width=width, tags=drawn)
         else:
             self.body.create_line(x1, y, x2, y, arrow="last", fill=colour, width=width,
-                                  dash=dash, tags=tags)
+                                  dash=dash, tags=drawn)
         self.body.create_text((x1 + x2) / 2 if x1 != x2 else x1 + 28, y - 2,
                               text=arrow_label(info), anchor="s" if x1 != x2 else "w",
-                              font=("TkDefaultFont", 8), fill=colour, tags=tags)
+                              font=SMALL_FONT, fill=colour, tags=drawn)
 
     def _finish_batch(self, follow: bool) -> None:
         bottom = self.ROW * (len(self.arrows) + 2)
-        for name, x in self.lanes.items():
-            self.body.coords(f"lane:{name}", x, 0, x, bottom)
+        for row, x in enumerate(self.lanes.values()):
+            self.body.coords(f"lane{row}", x, 0, x, bottom)
         self.body.delete("note")
         if self.skipped:
             self.body.create_text(self.LEFT, bottom, anchor="w", fill=self._ink(),
@@ -249,6 +298,11 @@ class SeqDiagram(ttk.Frame):
     def _recolor(self) -> None:
         try:
             self.body.itemconfigure("note", fill=self._ink())
+            self.body.itemconfigure("time", fill=theme_colour("faint"))
+            self.body.itemconfigure("error", fill=theme_colour("error"))
+            for party, tag in self._colour_tags.items():   # in the new theme's palette
+                for canvas in (self.header, self.body):
+                    canvas.itemconfigure(tag, fill=self.colors(party))
             self._hide_hover()
         except tk.TclError:  # the window is closing
             pass

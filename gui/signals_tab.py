@@ -18,6 +18,7 @@ import time
 import ttkbootstrap as ttk
 
 from .lesson_tab import RUNNING, LessonTab
+from .scaling import ui_factor
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ class SignalsTab(LessonTab):
             self.signal_buttons[name] = button
             self.tooltips[name] = ttk.ToolTip(
                 button, text=why_unavailable(name) or hint + windows_caveat(name),
-                wraplength=280)
+                wraplength=round(280 * ui_factor(self)))
         for column in range(3):
             box.columnconfigure(column, weight=1)
         self.pid_label = ttk.Label(box, text="")

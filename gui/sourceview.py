@@ -10,13 +10,10 @@ import tokenize
 
 import ttkbootstrap as ttk
 
-STYLES = {
-    "keyword": "#7f3fbf",
-    "string": "#2a7d2a",
-    "comment": "#8a8a8a",
-    "number": "#b35c00",
-    "definition": "#1f5fbf",
-}
+from .colors import ActorColors, hex_colour, highlight_tint, theme_colour
+
+# The syntax tags; their colours depend on the theme (gui/colors.py).
+STYLES = ("keyword", "string", "comment", "number", "definition")
 
 
 def syntax_spans(source: str):
@@ -44,18 +41,19 @@ def syntax_spans(source: str):
 
 
 class SourceView(ttk.Frame):
-    def __init__(self, master, **kw):
+    def __init__(self, master, colors: ActorColors | None = None, **kw):
         super().__init__(master, **kw)
+        self.colors = colors or ActorColors()   # the tab's: the log's colours
         self.text = ttk.ScrolledText(self, height=20, width=56, wrap="none", hbar=True,
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
-        for tag, colour in STYLES.items():
-            self._widget.tag_configure(tag, foreground=colour)
         self._widget.configure(state="disabled")
         self.path: str | None = None
-        self._acting: dict[str, str] = {}      # actor -> its highlight tag
+        self._acting: dict[str, str] = {}      # actor -> its highlight tag, for this run
         self.acting_lines: dict[str, int] = {}  # actor -> the line it ran last
         self.chosen_line: int | None = None
+        self._recolour()
+        self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
 
     @property
     def _widget(self) -> tk.Text:
@@ -74,7 +72,6 @@ class SourceView(ttk.Frame):
         for number, line in enumerate(lines, 1):
             widget.insert("end", f"{number:>{width}}  ", ("gutter",))
             widget.insert("end", line + "\n")
-        widget.tag_configure("gutter", foreground="#9a9a9a")
         widget.configure(state="disabled")
         # Colouring costs ~20 ms a lesson: do it once the window is drawn.
         self.after_idle(self._colour, source, width + 2)
@@ -87,13 +84,13 @@ class SourceView(ttk.Frame):
             widget.tag_raise(tag)
 
     # -- the acting line ------------------------------------------------------------
-    def highlight(self, actor: str, line: int, colour: str) -> None:
+    def highlight(self, actor: str, line: int) -> None:
         """Mark ``line`` as the one ``actor`` ran last, in a tint of its colour."""
         widget = self._widget
         tag = self._acting.get(actor)
         if tag is None:
             tag = self._acting[actor] = f"acting{len(self._acting)}"
-            widget.tag_configure(tag, background=self._tint(colour))
+            widget.tag_configure(tag, background=self._tint(self.colors(actor)))
         widget.tag_remove(tag, "1.0", "end")
         widget.tag_add(tag, f"{line}.0", f"{line}.0 lineend +1c")
         widget.tag_raise(tag)
@@ -112,9 +109,19 @@ class SourceView(ttk.Frame):
         self.chosen_line = line
 
     def clear_highlights(self) -> None:
+        """A new run: forget the last run's actors, whose colours were handed out afresh."""
         for tag in self._acting.values():
-            self._widget.tag_remove(tag, "1.0", "end")
+            self._widget.tag_delete(tag)
+        self._acting.clear()
         self.acting_lines.clear()
+
+    def _recolour(self) -> None:
+        """Colours for the theme in use (at start, and after a light/dark switch)."""
+        widget = self._widget
+        for tag in (*STYLES, "gutter"):
+            widget.tag_configure(tag, foreground=theme_colour(tag))
+        for actor, tag in self._acting.items():
+            widget.tag_configure(tag, background=self._tint(self.colors(actor)))
 
     def highlighted(self) -> dict[str, int]:
         """actor -> line, as drawn (read back from the widget's tags)."""
@@ -126,11 +133,8 @@ class SourceView(ttk.Frame):
         return out
 
     def _tint(self, colour: str) -> str:
-        """The actor's colour mixed into the background, readable on light and dark."""
-        bg = self._widget.winfo_rgb(self._widget.cget("background"))
-        fg = self._widget.winfo_rgb(colour)
-        mix = [int((0.3 * f + 0.7 * b) / 257) for f, b in zip(fg, bg, strict=True)]
-        return "#{:02x}{:02x}{:02x}".format(*mix)
+        """The actor's colour mixed into the text's background (gui/colors.py)."""
+        return highlight_tint(colour, hex_colour(self._widget, self._widget.cget("background")))
 
     def line_text(self, line: int) -> str:
         return self._widget.get(f"{line}.0", f"{line}.end")

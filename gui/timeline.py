@@ -30,13 +30,13 @@ from __future__ import annotations
 import bisect
 import math
 import time
-import tkinter.font as tkfont
 from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors
+from .colors import ActorColors, theme_colour
 from .lanes import IDLE, SpanBook, mix, nice_step, span_look
+from .scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
 ERROR_RED = "#c0392b"
 DEPTH_BLUE = "#2c7fb8"
@@ -44,9 +44,10 @@ SPECIAL = ("error", "result")   # kinds always drawn, as a thicker tick
 
 
 class Timeline(ttk.Frame):
+    # Sizes in pixels at 100% on a 96-dpi screen. Each timeline measures its
+    # own from its fonts (``_measure``), so they grow with zoom and DPI.
     LABEL_W = 110       # the column of lane names, at least (it widens for long names)
     MAX_LABEL_W = 230
-    NAME_FONT = ("TkDefaultFont", 9, "bold")
     RIGHT_PAD = 14
     AXIS_H = 20
     DEPTH_H = 64
@@ -62,6 +63,8 @@ class Timeline(ttk.Frame):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()
         self.on_select = on_select
+        self._name_font = font(self, LANE_FONT)
+        self._measure()
         self.head = ttk.Canvas(self, height=self.AXIS_H, highlightthickness=0)
         self.body = ttk.Canvas(self, height=5 * self.LANE_H, highlightthickness=0)
         yscroll = ttk.Scrollbar(self, orient="vertical", command=self.body.yview)
@@ -77,20 +80,45 @@ class Timeline(ttk.Frame):
             canvas.bind("<Button-1>", self._on_click, add="+")
         self.body.bind("<Configure>", self._on_resize, add="+")
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
+        self.bind(ZOOM_CHANGED, lambda _e: self._redraw_at_new_size(), add="+")
         self._after_id = None
-        self._name_font = tkfont.Font(self, font=self.NAME_FONT)
         # The hot paths call Tcl directly: tkinter's create_*() spends more
         # time turning keyword options into Tcl words than Tk spends drawing.
         self._tcl = self.body.tk.call
         self._body_path = self.body._w
-        self._label_w = self.LABEL_W
+        self._label_w = self._min_label_w
         self._plot_w = self._width_now()
         self.clear()
+
+    def _measure(self) -> None:
+        """Row heights and margins from the fonts as drawn now (zoom and screen DPI).
+
+        The instance's sizes shadow the class's 100% ones.
+        """
+        names = line_height(self, LANE_FONT)
+        ticks = line_height(self, SMALL_FONT)
+        self.LANE_H = names + 7            # 22 at 100%
+        self.AXIS_H = ticks + 6            # 20
+        self.DEPTH_H = 4 * ticks + 8       # 64: two lines of text above the depth line
+        factor = ui_factor(self)
+        self._min_label_w = round(self.LABEL_W * factor)
+        self._max_label_w = round(self.MAX_LABEL_W * factor)
+
+    def _redraw_at_new_size(self) -> None:
+        """The zoom changed: measure again and draw the run so far at the new size."""
+        events = self._history
+        self._measure()
+        self.clear()
+        self.body.configure(height=5 * self.LANE_H)
+        if events:
+            self.add(events)
+            self.flush()
 
     # -- public ---------------------------------------------------------------------
     def clear(self) -> None:
         """Forget the last run."""
         self._cancel_resume()
+        self._history: list = []                # every event taken, to redraw at a new zoom
         self._backlog: list = []                # events taken but not drawn yet
         self._next = 0                          # the first of them not drawn
         self.head.delete("all")
@@ -115,8 +143,9 @@ class Timeline(ttk.Frame):
         self._depth_line = None                 # the tail from the last point to "now"
         self._t_end = 0.0
         self._span_s = self.FIRST_SPAN
-        if self._label_w != self.LABEL_W:
-            self._label_w = self.LABEL_W
+        self._tick_tags: dict[str, str] = {}    # actor -> tags of its ticks (for recolouring)
+        if self._label_w != self._min_label_w:
+            self._label_w = self._min_label_w
             self._plot_w = self._width_now()
         self.head.configure(height=self.AXIS_H)
         self._draw_axis()
@@ -132,6 +161,7 @@ class Timeline(ttk.Frame):
         if not events:
             return
         self.event_count += len(events)
+        self._history.extend(events)
         lanes_before = len(self.lanes)
         for event in events:
             if event.actor not in self._row:
@@ -187,7 +217,7 @@ class Timeline(ttk.Frame):
         if t_max > self._t_end:
             self._t_end = t_max
         left, scale = self._label_w, self._plot_w / self._span_s
-        last_px, rows, colours = self._last_px, self._row, self.colors
+        last_px, rows, colours, tick_tags = self._last_px, self._row, self.colors, self._tick_tags
         tcl, path, lane_h = self._tcl, self._body_path, self.LANE_H
         depth_points: list[tuple] = []
         done = False
@@ -218,9 +248,11 @@ class Timeline(ttk.Frame):
                 continue                         # this pixel of this lane is marked already
             last_px[actor] = int(x)
             y0 = rows[actor] * lane_h
+            error = event.kind == "error"
             tcl(path, "create", "line", x, y0 + 3, x, y0 + lane_h - 3,
-                "-fill", ERROR_RED if event.kind == "error" else colours(actor),
-                "-width", 3 if special else 1, "-tags", "plot tick")
+                "-fill", self._error_colour() if error else colours(actor),
+                "-width", 3 if special else 1,
+                "-tags", "plot tick error" if error else tick_tags[actor])
         if depth_points:
             self._add_depth(depth_points)
         self._stretch_open_spans()
@@ -283,6 +315,9 @@ class Timeline(ttk.Frame):
         row = len(self.lanes)
         self.lanes.append(actor)
         self._row[actor] = row
+        # Items are tagged by row, never by name: a canvas tag is a word in
+        # a tag expression, which an actor name with spaces would break.
+        self._tick_tags[actor] = f"plot tick lane{row}"
         self._widen_labels(actor)
         self._times[actor] = []
         self._events[actor] = []
@@ -292,8 +327,8 @@ class Timeline(ttk.Frame):
                                        fill=self._stripe(), tags=("stripe",))
             self.body.tag_lower("stripe")
         self.body.create_text(6, y0 + self.LANE_H / 2, anchor="w", text=actor,
-                              fill=self.colors(actor), font=("TkDefaultFont", 9, "bold"),
-                              tags=("name",))
+                              fill=self.colors(actor), font=LANE_FONT,
+                              tags=("name", f"lane{row}"))
 
     def _change_state(self, actor: str, state: str, t: float) -> None:
         ended, started = self._book.change(actor, state, t)
@@ -343,11 +378,12 @@ class Timeline(ttk.Frame):
     def _add_depth(self, points: list) -> None:
         base = self.AXIS_H + self.DEPTH_H - 6
         if not self.depth:
+            line = line_height(self, SMALL_FONT)
             self.head.configure(height=self.AXIS_H + self.DEPTH_H)
-            self.head.create_text(6, base - 24, anchor="w", text="queue depth",
-                                  fill=self._ink(), tags=("ink", "depth-name"))
-            self.head.create_text(6, base - 10, anchor="w", text="", fill=self._ink(),
-                                  tags=("ink", "depth-max"))
+            self.head.create_text(6, base - 2 * line + 4, anchor="w", text="queue depth",
+                                  fill=self._ink(), font=SMALL_FONT, tags=("ink", "depth-name"))
+            self.head.create_text(6, base - line + 4, anchor="w", text="", fill=self._ink(),
+                                  font=SMALL_FONT, tags=("ink", "depth-max"))
             self.head.create_line(self._label_w, base, 20000, base, fill=self._stripe(),
                                   tags=("depth-base", "left-edge"))
         new_max = max(self._depth_max, max(d for _, d in points))
@@ -411,8 +447,8 @@ class Timeline(ttk.Frame):
         self._depth_tail()
 
     def _widen_labels(self, name: str) -> None:
-        """Make the name column wide enough for ``name`` (up to MAX_LABEL_W)."""
-        wanted = min(self.MAX_LABEL_W, self._name_font.measure(name) + 14)
+        """Make the name column wide enough for ``name`` (up to MAX_LABEL_W, scaled)."""
+        wanted = min(self._max_label_w, self._name_font.measure(name) + 14)
         if wanted <= self._label_w:
             return
         shift = wanted - self._label_w
@@ -436,8 +472,7 @@ class Timeline(ttk.Frame):
                                   tags=("axis", "ink"))
             if x < self._label_w + self._plot_w - 12:   # no label cut off at the edge
                 self.head.create_text(x + 2, 2, anchor="nw", text=f"{i * step:.{decimals}f}s",
-                                      fill=self._ink(), font=("TkDefaultFont", 8),
-                                      tags=("axis", "ink"))
+                                      fill=self._ink(), font=SMALL_FONT, tags=("axis", "ink"))
             self.body.create_line(x, 0, x, 20000, fill=self._stripe(), dash=(1, 3),
                                   tags=("grid",))
         self.body.tag_lower("grid")
@@ -507,9 +542,9 @@ class Timeline(ttk.Frame):
             return
         self.hide_hover()
         self.hover_text = text
-        item = canvas.create_text(x + 12, y + 12, text=text, anchor="nw", width=380,
-                                  fill=self._ink(), font=("TkDefaultFont", 9),
-                                  tags=("hover",))
+        item = canvas.create_text(x + 12, y + 12, text=text, anchor="nw",
+                                  width=round(380 * ui_factor(self)), fill=self._ink(),
+                                  font="TkDefaultFont", tags=("hover",))
         x1, y1, x2, y2 = canvas.bbox(item)
         right = canvas.canvasx(canvas.winfo_width())
         bottom = canvas.canvasy(canvas.winfo_height())
@@ -536,6 +571,9 @@ class Timeline(ttk.Frame):
     def _stripe(self) -> str:
         return mix(self._paper(), self._ink(), 0.06)
 
+    def _error_colour(self) -> str:
+        return theme_colour("error")
+
     def _recolour(self) -> None:
         self.hide_hover()
         for (actor, state), (_fill, _outline, tag) in self._looks.items():
@@ -544,6 +582,9 @@ class Timeline(ttk.Frame):
             self.body.itemconfigure(tag, fill=fill, outline=outline)
         for canvas in (self.head, self.body):
             canvas.itemconfigure("ink", fill=self._ink())
+        for actor, row in self._row.items():   # lane names and ticks, in the new palette
+            self.body.itemconfigure(f"lane{row}", fill=self.colors(actor))
+        self.body.itemconfigure("error", fill=self._error_colour())
         self.body.itemconfigure("stripe", fill=self._stripe())
         self.body.itemconfigure("grid", fill=self._stripe())
         self.head.itemconfigure("depth-base", fill=self._stripe())
