@@ -46,6 +46,7 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.colors = ActorColors()
         self.built = False
+        self._fit_pending: str | None = None   # after_idle id of fit_left_pane
 
     def ensure_built(self) -> LessonTab:
         """Build the tab's widgets the first time it is shown.
@@ -81,11 +82,13 @@ class LessonTab(ttk.Frame):
         panes.add(centre, weight=4)
         panes.add(right, weight=3)
         self.panes, self.left_pane = panes, left
-        panes.bind("<Configure>", lambda _e: self.fit_left_pane(), add="+")
         actions = ttk.Frame(left)
         actions.pack(fill="x")
         self.create_controls(actions)
         self.create_form(left)
+        # A zoom grows what the left pane holds: these change size when it does.
+        for widget in (panes, left, actions, self.form_area.content):
+            widget.bind("<Configure>", lambda _e: self.fit_left_pane_soon(), add="+")
         extra_parent = ttk.Frame(centre)
         extra = self.create_extra(extra_parent)
         if extra is not None:
@@ -105,15 +108,28 @@ class LessonTab(ttk.Frame):
         centre.add(log_frame, weight=2)
         self.create_pages(right)
 
+    def fit_left_pane_soon(self) -> None:
+        """Fit the left pane once the sizes of what it holds have settled."""
+        if self._fit_pending is None:
+            self._fit_pending = self.after_idle(self.fit_left_pane)
+
     def fit_left_pane(self) -> None:
         """Widen the left pane to its content if it is narrower (a zoom grows the buttons).
 
         A ttk pane has no minimum size: the panes share a shortage by weight,
         which would cut Continue in half.
         """
+        self._fit_pending = None
         needed = self.left_pane.winfo_reqwidth()
-        if self.panes.sashpos(0) < needed:
-            self.panes.sashpos(0, needed)
+        left_edge, right_edge = self.panes.sashpos(0), self.panes.sashpos(1)
+        total = self.panes.winfo_width()
+        if left_edge >= needed or total <= needed:
+            return   # wide enough, or not laid out yet (a width of 1 before the first draw)
+        # The centre and the code give up room in proportion to their widths,
+        # so that neither is crushed.
+        share = max(0.0, (total - needed) / max(1, total - left_edge))
+        self.panes.sashpos(0, needed)
+        self.panes.sashpos(1, needed + round((right_edge - left_edge) * share))
 
     def create_pages(self, notebook) -> None:
         """The explanation and the code that runs, one page each."""

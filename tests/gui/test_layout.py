@@ -213,3 +213,18 @@ def test_a_refused_value_below_the_view_is_scrolled_into_view(app):
     message = tab.form.messages["timeout"]
     assert message.cget("text")
     assert out_of_reach(message) is None, out_of_reach(message)
+
+
+@pytest.mark.gui
+def test_left_pane_widens_when_zooming_a_built_tab(app):
+    """Zoom in after the tab is on screen: Continue and the form are not cut."""
+    tab = app.select("sockets")
+    app.geometry("1260x700+0+0")
+    app.update()
+    app.set_zoom(1.6)
+    for _ in range(3):
+        app.update()
+    for widget in (tab.run_button, tab.stop_button, tab.step_switch, tab.next_button,
+                   tab.continue_button):
+        assert out_of_reach(widget) is None, out_of_reach(widget)
+    assert tab.form_area.winfo_width() >= tab.form.winfo_reqwidth()
