@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import re
 import signal
 import sys
 import tkinter as tk
@@ -27,6 +28,38 @@ log = logging.getLogger(__name__)
 TITLE = "PySysLab"
 LIGHT, DARK = LIGHT_THEME, DARK_THEME
 ZOOMS = (0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 1.8, 2.0)
+DEFAULT_SIZE = (1260, 740)
+# What a desktop takes from the screen's height besides our window's own
+# content: a panel (~32 px), a title bar (~36 px) and our menu bar (~32 px).
+# On a 1366x768 laptop that leaves 668 px: a window 700 px high in all.
+SCREEN_RESERVE = (16, 100)
+# Pane borders: a band wide enough to find and grab, with grip dots.
+SASH_THICKNESS = 8
+SASH_GRIP_DOTS = 12
+SASH_GRIP_COLOUR = "#8a8a8a"   # mid grey: visible on the light and the dark theme
+
+_GEOMETRY = re.compile(r"^(\d+)x(\d+)(?:([+-]-?\d+)([+-]-?\d+))?$")
+
+
+def fit_geometry(saved: str, screen: tuple[int, int],
+                 default: tuple[int, int] = DEFAULT_SIZE) -> str:
+    """The window's geometry at start: the saved one if it fits this screen.
+
+    A size saved on a bigger screen shrinks to what this one offers, and a
+    position that would put the window off this screen is dropped (the window
+    manager places it). With nothing saved, the default size, shrunk to fit.
+    """
+    room_w = max(400, screen[0] - SCREEN_RESERVE[0])
+    room_h = max(300, screen[1] - SCREEN_RESERVE[1])
+    match = _GEOMETRY.match(saved.strip()) if isinstance(saved, str) else None
+    width, height = (int(match[1]), int(match[2])) if match else default
+    width, height = min(width, room_w), min(height, room_h)
+    geometry = f"{width}x{height}"
+    if match and match[3]:
+        x, y = int(match[3].replace("+-", "-")), int(match[4].replace("+-", "-"))
+        if 0 <= x <= screen[0] - width and 0 <= y <= screen[1] - height:
+            geometry += f"+{x}+{y}"
+    return geometry
 
 
 class App(ttk.App):
@@ -46,9 +79,10 @@ class App(ttk.App):
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
         register_themes()
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
-        super().__init__(title=TITLE, theme=theme, size=(1260, 740), minsize=(900, 600),
+        super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
                          iconphoto=None, scaling=start_scaling())  # our icon, below
         self.set_icon()
+        self.style_sashes()
         self.speed = min(10.0, max(0.1, float(self.settings["speed"])))
         self.zoom = 1.0
         self.closed = False
@@ -97,6 +131,14 @@ class App(ttk.App):
             self.iconphoto(True, *self._icons)
         except tk.TclError as exc:
             log.warning("no window icon: %s", exc)
+
+    def style_sashes(self) -> None:
+        """Pane borders a learner can see and grab (ttkbootstrap's are 2 px, plain).
+
+        ttkbootstrap keeps this override when the theme changes.
+        """
+        self.style.configure("Sash", sashthickness=SASH_THICKNESS, gripcount=SASH_GRIP_DOTS,
+                             bordercolor=SASH_GRIP_COLOUR)
 
     def create_menu(self) -> None:
         menubar = tk.Menu(self)
@@ -292,11 +334,10 @@ class App(ttk.App):
     # -- settings -------------------------------------------------------------------
     def restore_settings(self) -> None:
         s = self.settings
-        if s["geometry"]:
-            try:
-                self.geometry(s["geometry"])
-            except tk.TclError:
-                pass
+        screen = (self.winfo_screenwidth(), self.winfo_screenheight())
+        self.minsize(min(900, screen[0] - SCREEN_RESERVE[0]),
+                     min(600, screen[1] - SCREEN_RESERVE[1]))
+        self.geometry(fit_geometry(s["geometry"], screen))
         zoom = float(s["zoom"])
         if zoom != 1.0 and 0.5 <= zoom <= 3.0:
             self.set_zoom(zoom)

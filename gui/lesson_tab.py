@@ -20,6 +20,7 @@ from .explain import ExplanationView
 from .logview import LogView
 from .paramsform import ParamsForm
 from .scaling import COUNTER_FONT
+from .scrollarea import ScrollArea
 from .sourceview import SourceView
 from .timeline import Timeline
 
@@ -46,6 +47,7 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.colors = ActorColors()
         self.built = False
+        self._fit_pending: str | None = None   # after_idle id of fit_left_pane
 
     def ensure_built(self) -> LessonTab:
         """Build the tab's widgets the first time it is shown.
@@ -62,15 +64,32 @@ class LessonTab(ttk.Frame):
 
     # -- building -----------------------------------------------------------------
     def create_layout(self) -> None:
+        """Three panes: what the learner sets and presses, what the run shows, and
+        the lesson's text beside the code that runs.
+
+        Sized for a 1366x700 window at 125% zoom: Run, Stop and the step
+        buttons sit at the top of the left pane and never scroll away; the
+        parameters scroll under them when the pane is short; the explanation
+        shares a notebook with the code, so that each gets the pane's full height.
+        """
         panes = ttk.Panedwindow(self, orient="horizontal")
         panes.pack(fill="both", expand=True)
         left = ttk.Frame(panes, padding=(0, 0, 6, 0))
         centre = ttk.Panedwindow(panes, orient="vertical")
-        right = ttk.Labelframe(panes, text="The code that runs", padding=4)
-        panes.add(left, weight=2)
+        right = ttk.Notebook(panes)
+        # The left pane keeps its width when the window is resized (weight 0):
+        # the room goes to what the run shows and to the code.
+        panes.add(left, weight=0)
         panes.add(centre, weight=4)
         panes.add(right, weight=3)
-        self.create_controls(left)
+        self.panes, self.left_pane = panes, left
+        actions = ttk.Frame(left)
+        actions.pack(fill="x")
+        self.create_controls(actions)
+        self.create_form(left)
+        # A zoom grows what the left pane holds: these change size when it does.
+        for widget in (panes, left, actions, self.form_area.content):
+            widget.bind("<Configure>", lambda _e: self.fit_left_pane_soon(), add="+")
         extra_parent = ttk.Frame(centre)
         extra = self.create_extra(extra_parent)
         if extra is not None:
@@ -88,23 +107,63 @@ class LessonTab(ttk.Frame):
                                on_select=self.on_event_selected)
         self.logview.pack(fill="both", expand=True)
         centre.add(log_frame, weight=2)
-        self.source = SourceView(right, colors=self.colors)
-        self.source.pack(fill="both", expand=True)
-        self.source.load(self.lesson.source_file)
+        self.create_pages(right)
 
-    def create_controls(self, parent) -> None:
-        self.explanation = ExplanationView(parent)
-        # Ask for little height: the explanation takes whatever the form,
-        # the buttons and the result line leave, and scrolls.
-        self.explanation.text.configure(height=4)
+    def fit_left_pane_soon(self) -> None:
+        """Fit the left pane once the sizes of what it holds have settled."""
+        if self._fit_pending is None:
+            self._fit_pending = self.after_idle(self.fit_left_pane)
+
+    def fit_left_pane(self) -> None:
+        """Widen the left pane to its content if it is narrower (a zoom grows the buttons).
+
+        A ttk pane has no minimum size: the panes share a shortage by weight,
+        which would cut Continue in half.
+        """
+        self._fit_pending = None
+        needed = self.left_pane.winfo_reqwidth()
+        left_edge, right_edge = self.panes.sashpos(0), self.panes.sashpos(1)
+        total = self.panes.winfo_width()
+        if left_edge >= needed or total <= needed:
+            return   # wide enough, or not laid out yet (a width of 1 before the first draw)
+        # The centre and the code give up room in proportion to their widths,
+        # so that neither is crushed.
+        share = max(0.0, (total - needed) / max(1, total - left_edge))
+        self.panes.sashpos(0, needed)
+        self.panes.sashpos(1, needed + round((right_edge - left_edge) * share))
+
+    def create_pages(self, notebook) -> None:
+        """The explanation and the code that runs, one page each."""
+        self.pages = notebook
+        page = ttk.Frame(notebook, padding=4)
+        self.explanation = ExplanationView(page)
         self.explanation.pack(fill="both", expand=True)
         self.explanation.show(self.lesson.doc)
-        box = ttk.Labelframe(parent, text="Parameters", padding=6)
-        box.pack(fill="x", pady=(6, 0))
+        notebook.add(page, text="Explanation")
+        self.code_page = ttk.Frame(notebook, padding=4)
+        self.source = SourceView(self.code_page, colors=self.colors)
+        self.source.pack(fill="both", expand=True)
+        self.source.load(self.lesson.source_file)
+        notebook.add(self.code_page, text="The code that runs")
+
+    def show_code(self) -> None:
+        """Turn to the code page: a run marks its acting lines there."""
+        self.pages.select(self.code_page)
+
+    def create_form(self, parent) -> None:
+        """The parameters, scrolling when the pane is too short for them."""
+        area = ScrollArea(parent)
+        area.pack(fill="both", expand=True, pady=(6, 0))
+        box = ttk.Labelframe(area.content, text="Parameters", padding=6)
+        box.pack(fill="x")
         self.form = ParamsForm(box, self.lesson.params_cls)
         self.form.pack(fill="x")
+        self.form_area = area
+
+    def create_controls(self, parent) -> None:
+        """Run, Stop, step mode and the lines that say how it went (always in view)."""
         buttons = ttk.Frame(parent)
-        buttons.pack(fill="x", pady=6)
+        buttons.pack(fill="x", pady=(0, 6))
         self.run_button = ttk.Button(buttons, text="▶ Run", bootstyle="success",
                                      command=self.start_run)
         self.run_button.pack(side="left")
@@ -175,7 +234,8 @@ class LessonTab(ttk.Frame):
             return False
         params = self.form.read()
         if params is None:
-            self.set_state(READY, "Some values need fixing; see the messages above Run.",
+            self.show_first_form_message()
+            self.set_state(READY, "Some values need fixing; see the messages under Parameters.",
                            "danger")
             return False
         self.app.remember_params(self.lesson.id, self.form.raw_values())
@@ -193,11 +253,19 @@ class LessonTab(ttk.Frame):
         if self.timeline is not None:
             self.timeline.clear()
         self.show_result(None)
+        self.show_code()
         self.on_run_started(self.run)
         self.app.pump.add(self.run, self.on_events)
         self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
                        else "Running…", "info")
         return True
+
+    def show_first_form_message(self) -> None:
+        """Scroll the parameters to the first refused value's message."""
+        names = list(self.form.errors())
+        if names:
+            self.update_idletasks()
+            self.form_area.show_widget(self.form.messages[names[0]])
 
     def stop_run(self) -> None:
         if self.run is not None and self.state == RUNNING:
@@ -255,6 +323,7 @@ class LessonTab(ttk.Frame):
         where = f", line {event.line}" if event.line else ""
         self.app.show_status(f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
         if event.line:
+            self.show_code()
             self.source.select_line(event.line)
 
     def finish(self, event) -> None:

@@ -11,6 +11,15 @@ from engine.params import ParamError, convert, specs
 
 
 class ParamsForm(ttk.Frame):
+    """Fields in two columns, each a label over its input, with its message below.
+
+    Two narrow columns keep a nine-field form short enough for a 700-pixel
+    screen. A folder field takes a whole row: a path needs the width. A
+    message takes room only while it has something to say.
+    """
+
+    COLUMNS = 2
+
     def __init__(self, master, params_cls: type, **kw):
         super().__init__(master, **kw)
         self.params_cls = params_cls
@@ -18,40 +27,65 @@ class ParamsForm(ttk.Frame):
         self.vars: dict[str, ttk.Variable] = {}
         self.messages: dict[str, ttk.Label] = {}
         self.inputs: dict[str, object] = {}
-        self.columnconfigure(1, weight=1)
-        for row, spec in enumerate(self.specs):
-            self._create_field(row, spec)
+        for column in range(self.COLUMNS):
+            self.columnconfigure(column, weight=1)
+        place = 0   # cells filled so far, row by row
+        for spec in self.specs:
+            wide = spec.kind == "folder"
+            if wide and place % self.COLUMNS:
+                place += self.COLUMNS - place % self.COLUMNS   # start a fresh row
+            cell = ttk.Frame(self)
+            # A switch sits at the foot of its row: level with the input beside it.
+            cell.grid(row=place // self.COLUMNS, column=place % self.COLUMNS,
+                      columnspan=self.COLUMNS if wide else 1,
+                      sticky="sew" if spec.type is bool else "new",
+                      padx=(0, 8) if place % self.COLUMNS < self.COLUMNS - 1 else 0, pady=2)
+            self._create_field(cell, spec)
+            place += self.COLUMNS if wide else 1
 
-    def _create_field(self, row: int, spec) -> None:
+    def _create_field(self, cell: ttk.Frame, spec) -> None:
         tip = spec.help
         if spec.low is not None or spec.high is not None:
             tip += f" ({_n(spec.low)} to {_n(spec.high)})"
+        row = ttk.Frame(cell)
         if spec.type is bool:
             var = ttk.BooleanVar(value=spec.default)
-            widget = ttk.Checkbutton(self, text=spec.label, variable=var,
+            widget = ttk.Checkbutton(row, text=spec.label, variable=var,
                                      bootstyle="round-toggle")
-            widget.grid(row=2 * row, column=0, columnspan=3, sticky="w", pady=2)
+            widget.pack(side="left", pady=4)
         else:
             var = ttk.StringVar(value=str(spec.default))
-            ttk.Label(self, text=spec.label).grid(row=2 * row, column=0, sticky="w",
-                                                  padx=(0, 6), pady=2)
+            ttk.Label(cell, text=spec.label).pack(anchor="w")
             if spec.choices:
-                widget = ttk.Combobox(self, textvariable=var, state="readonly", width=12,
-                                      values=[str(c) for c in spec.choices])
+                values = [str(c) for c in spec.choices]
+                widget = ttk.Combobox(row, textvariable=var, state="readonly", values=values,
+                                      width=max(8, *map(len, values)))   # no value cut off
             else:
-                widget = ttk.Entry(self, textvariable=var, width=14)
-            widget.grid(row=2 * row, column=1, sticky="ew", pady=2)
+                widget = ttk.Entry(row, textvariable=var, width=8)
             if spec.kind == "folder":
-                ttk.Button(self, text="…", width=2, bootstyle="secondary",
-                           command=lambda v=var: self._choose_folder(v)).grid(
-                    row=2 * row, column=2, padx=(4, 0))
+                ttk.Button(row, text="…", width=2, bootstyle="secondary",
+                           command=lambda v=var: self._choose_folder(v)).pack(
+                    side="right", padx=(4, 0))
+            widget.pack(side="left", fill="x", expand=True)
             widget.bind("<FocusOut>", lambda _e, s=spec: self.check_one(s), add="+")
+        row.pack(fill="x")
         ttk.ToolTip(widget, text=tip)
-        message = ttk.Label(self, text="", bootstyle="danger", wraplength=260)
-        message.grid(row=2 * row + 1, column=0, columnspan=3, sticky="w")
+        # Wraps at the cell's width, whatever the zoom and the pane's width.
+        message = ttk.Label(cell, text="", bootstyle="danger", wraplength=100)
+        cell.bind("<Configure>", lambda e, m=message: m.configure(
+            wraplength=max(60, e.width)), add="+")
         self.vars[spec.name] = var
         self.messages[spec.name] = message
         self.inputs[spec.name] = widget
+
+    def _show_message(self, name: str, text: str) -> None:
+        """A field's message, or none: an empty message takes no room."""
+        message = self.messages[name]
+        message.configure(text=text)
+        if text and not message.winfo_manager():
+            message.pack(anchor="w", fill="x")
+        elif not text and message.winfo_manager():
+            message.pack_forget()
 
     def _choose_folder(self, var) -> None:
         start = os.path.expanduser(var.get() or "~")
@@ -72,9 +106,9 @@ class ParamsForm(ttk.Frame):
         try:
             convert(spec, self.vars[spec.name].get())
         except ParamError as exc:
-            self.messages[spec.name].configure(text=exc.message)
+            self._show_message(spec.name, exc.message)
             return False
-        self.messages[spec.name].configure(text="")
+        self._show_message(spec.name, "")
         return True
 
     def read(self):
@@ -83,9 +117,9 @@ class ParamsForm(ttk.Frame):
         for spec in self.specs:
             try:
                 values[spec.name] = convert(spec, self.vars[spec.name].get())
-                self.messages[spec.name].configure(text="")
+                self._show_message(spec.name, "")
             except ParamError as exc:
-                self.messages[spec.name].configure(text=exc.message)
+                self._show_message(spec.name, exc.message)
                 ok = False
         return self.params_cls(**values) if ok else None
 

@@ -40,11 +40,29 @@ def syntax_spans(source: str):
         return
 
 
+# A wrapped line goes on this many characters to the right of where it starts,
+# but never further than this share of the view (deeply indented lines in a
+# narrow pane would otherwise wrap a character at a time).
+CONTINUATION_INDENT = 4
+MAX_HANGING_SHARE = 0.4
+
+
+def indent_of(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
 class SourceView(ttk.Frame):
+    """The lesson's code, wrapped so that no line is ever cut off at the right.
+
+    A long line goes on under itself, past the line numbers and indented a
+    little more than its start (a hanging indent), so the shape of the code
+    stays readable.
+    """
+
     def __init__(self, master, colors: ActorColors | None = None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()   # the tab's: the log's colours
-        self.text = ttk.ScrolledText(self, height=20, width=56, wrap="none", hbar=True,
+        self.text = ttk.ScrolledText(self, height=20, width=56, wrap="word",
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
         self._widget.configure(state="disabled")
@@ -54,6 +72,10 @@ class SourceView(ttk.Frame):
         self.chosen_line: int | None = None
         self._recolour()
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
+        self.followed_line: int | None = None
+        self._indents: dict[int, str] = {}      # leading spaces -> the tag that wraps there
+        self._indent_basis = (0, 0)   # (character width, view width) the indents were set for
+        self._widget.bind("<Configure>", lambda _e: self._fit_indents(), add="+")
 
     @property
     def _widget(self) -> tk.Text:
@@ -69,12 +91,39 @@ class SourceView(ttk.Frame):
         widget.delete("1.0", "end")
         lines = source.splitlines()
         width = len(str(len(lines)))
+        self._indents = {}
         for number, line in enumerate(lines, 1):
-            widget.insert("end", f"{number:>{width}}  ", ("gutter",))
-            widget.insert("end", line + "\n")
+            indent = self._indent_tag(width + 2 + indent_of(line))
+            widget.insert("end", f"{number:>{width}}  ", ("gutter", indent))
+            widget.insert("end", line + "\n", (indent,))
+        self._indent_basis = (0, 0)
+        self._fit_indents()
         widget.configure(state="disabled")
         # Colouring costs ~20 ms a lesson: do it once the window is drawn.
         self.after_idle(self._colour, source, width + 2)
+
+    def _indent_tag(self, columns: int) -> str:
+        """The tag whose wrapped lines start ``columns`` (+ a little) characters in."""
+        if columns not in self._indents:
+            self._indents[columns] = f"indent{columns}"
+        return self._indents[columns]
+
+    def _fit_indents(self) -> None:
+        """Set each hanging indent in pixels, for the font's size (zoom changes it)
+        and the view's width now."""
+        widget = self._widget
+        try:   # measured by name: no font object made on every call
+            char_width = int(widget.tk.call("font", "measure", widget.cget("font"), "0"))
+        except tk.TclError:
+            return
+        view_width = widget.winfo_width()
+        if (char_width, view_width) == self._indent_basis:
+            return
+        self._indent_basis = (char_width, view_width)
+        widest = int(max(view_width, 200) * MAX_HANGING_SHARE)
+        for columns, tag in self._indents.items():
+            widget.tag_configure(
+                tag, lmargin2=min((columns + CONTINUATION_INDENT) * char_width, widest))
 
     def _colour(self, source: str, offset: int) -> None:
         widget = self._widget
@@ -97,7 +146,15 @@ class SourceView(ttk.Frame):
         self.acting_lines[actor] = line
 
     def follow(self, line: int) -> None:
-        self._widget.see(f"{line}.0")
+        """Bring ``line`` into view whole, all its wrapped parts."""
+        self.show_whole(line)
+        self.followed_line = line
+
+    def show_whole(self, line: int) -> None:
+        self._fit_indents()   # the font may have grown since (zoom)
+        widget = self._widget
+        widget.see(f"{line}.0 lineend")
+        widget.see(f"{line}.0")   # a line taller than the view shows its start
 
     def select_line(self, line: int) -> None:
         """Show and mark one line (a click on an event in the log or timeline)."""
@@ -105,7 +162,7 @@ class SourceView(ttk.Frame):
         widget.tag_configure("chosen", relief="solid", borderwidth=1)
         widget.tag_remove("chosen", "1.0", "end")
         widget.tag_add("chosen", f"{line}.0", f"{line}.0 lineend")
-        widget.see(f"{line}.0")
+        self.show_whole(line)
         self.chosen_line = line
 
     def clear_highlights(self) -> None:

@@ -5,6 +5,10 @@
 Starts its own virtual screen (Xvfb) unless DISPLAY is set, opens the real
 app, presses Run on each lesson's tab, lets it work for a moment and saves
 ``docs/screenshots/<lesson>.png``. The mutex shot is also ``docs/screenshot.png``.
+
+It then does the same in a window as big as a 1366x768 laptop leaves after a
+panel and a title bar (1366x700 in all, menu bar included) and saves
+``docs/screenshots/1366x768/<lesson>.png``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
+# (folder under OUT, window size without the menu bar): the README's size, then a
+# 1366x768 laptop's (a 32-px panel, a 36-px title bar and our 32-px menu bar off).
+SIZES = (("", (1260, 740)), ("1366x768", (1366, 668)))
+SCREEN = "1366x800x24"   # room for both
 
 # Parameters that keep each lesson busy while the picture is taken, and how
 # long to let it run first (seconds). The file scan is the exception: its
@@ -42,7 +50,7 @@ def start_display() -> subprocess.Popen | None:
     if not shutil.which("Xvfb"):
         sys.exit("error: no DISPLAY and no Xvfb; install it with: sudo apt-get install xvfb")
     display = ":97"
-    server = subprocess.Popen(["Xvfb", display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+    server = subprocess.Popen(["Xvfb", display, "-screen", "0", SCREEN, "-nolisten", "tcp"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     os.environ["DISPLAY"] = display
     time.sleep(1.0)
@@ -67,15 +75,16 @@ def grab(app, path: Path) -> None:
     print(f"wrote {path.relative_to(ROOT)}")
 
 
-def main(names: list[str]) -> int:
-    # Fresh default settings (theme, zoom, parameters), and the person's own
-    # settings file left alone.
-    os.environ["PYSYSLAB_CONFIG_DIR"] = tempfile.mkdtemp(prefix="pysyslab-shots-")
-    server = start_display()
+def take_shots(names: list[str], size: tuple[int, int], folder: Path) -> None:
+    """One window of ``size``; each chosen lesson's picture, mid-run, into ``folder``."""
+    from gui.app import App
+    app = App()
     try:
-        from gui.app import App
-        app = App()
-        app.geometry("1260x740+0+0")
+        if app.winfo_screenwidth() < size[0] or app.winfo_screenheight() < size[1]:
+            print(f"skipped the {size[0]}x{size[1]} shots: the screen is only "
+                  f"{app.winfo_screenwidth()}x{app.winfo_screenheight()}")
+            return
+        app.geometry(f"{size[0]}x{size[1]}+0+0")
         pump(app, 0.5)
         chosen = names or [lesson_id for lesson_id in SCENES if lesson_id in app.tabs]
         for lesson_id in chosen:
@@ -87,12 +96,23 @@ def main(names: list[str]) -> int:
             tab.form.set_values(values)
             tab.start_run()
             pump(app, wait)
-            grab(app, OUT / f"{lesson_id}.png")
-            if lesson_id == "mutex":
+            grab(app, folder / f"{lesson_id}.png")
+            if lesson_id == "mutex" and folder == OUT:
                 shutil.copyfile(OUT / "mutex.png", ROOT / "docs" / "screenshot.png")
             tab.stop_run()
             pump(app, 0.5)
+    finally:
         app.close()
+
+
+def main(names: list[str]) -> int:
+    # Fresh default settings (theme, zoom, parameters), and the person's own
+    # settings file left alone.
+    os.environ["PYSYSLAB_CONFIG_DIR"] = tempfile.mkdtemp(prefix="pysyslab-shots-")
+    server = start_display()
+    try:
+        for folder, size in SIZES:
+            take_shots(names, size, OUT / folder if folder else OUT)
     finally:
         shutil.rmtree(os.environ["PYSYSLAB_CONFIG_DIR"], ignore_errors=True)
         if server is not None:

@@ -211,7 +211,11 @@ def form_refuses(window, lesson: str, name: str, raw: str, capsys) -> str:
         assert tab.run is None and tab.state != "running", "nothing may run"
         message = tab.form.messages[name]
         assert message.winfo_ismapped(), "the message is on screen"
-        assert int(message.grid_info()["row"]) == int(tab.form.inputs[name].grid_info()["row"]) + 1
+        field = tab.form.inputs[name]
+        gap = message.winfo_rooty() - (field.winfo_rooty() + field.winfo_height())
+        assert 0 <= gap <= field.winfo_height(), "the message is right under its field"
+        assert message.winfo_rootx() < field.winfo_rootx() + field.winfo_width() \
+            and field.winfo_rootx() < message.winfo_rootx() + message.winfo_width()
         assert set(tab.form.errors()) == {name}, tab.form.errors()
         # The same words as on the command line.
         _, _, err = cli_run(cli_args(lesson, name, raw), capsys)
