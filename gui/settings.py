@@ -190,10 +190,11 @@ def read_settings_file(path: Path) -> tuple[dict, os.stat_result]:
             raise UnusableFile("is a symbolic link, which is never followed",
                                os.lstat(path)) from None
         raise
+    seen = os.fstat(fd)
+    if not stat.S_ISREG(seen.st_mode):   # a folder, a FIFO, a device...
+        os.close(fd)
+        raise UnusableFile("is not a regular file", seen)
     with os.fdopen(fd, "rb") as file:
-        seen = os.fstat(file.fileno())
-        if not stat.S_ISREG(seen.st_mode):
-            raise UnusableFile("is not a regular file", seen)
         raw = file.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES:
         raise UnusableFile(f"is larger than {MAX_FILE_BYTES >> 20} MiB", seen)
