@@ -144,6 +144,20 @@ def close(app) -> None:
     gc.collect()
 
 
+def start_with_file(text: bytes, config, monkeypatch) -> tuple[dict, str]:
+    """Start the window with ``text`` as its settings file, look, close it.
+
+    Returns what it showed of each setting, and its status line.
+    """
+    (config / "settings.json").write_bytes(text)
+    app = start_app(config, monkeypatch)
+    try:
+        seen = observe(app)
+    finally:
+        close(app)
+    return seen, seen.pop("status")
+
+
 def warnings_logged(caplog) -> list[str]:
     return [r.getMessage() for r in caplog.records
             if r.levelno >= logging.WARNING and r.name.startswith("gui")]
@@ -195,14 +209,7 @@ def expected_view(baseline: dict, bad: dict[str, str], reset: list[str]) -> dict
 @pytest.mark.parametrize("case,bad,reset", VALUE_CASES, ids=[c[0] for c in VALUE_CASES])
 def test_a_bad_value_falls_back_to_its_default_and_the_rest_is_kept(
         case, bad, reset, baseline, tmp_path, monkeypatch, caplog):
-    text = settings_text(bad)
-    (tmp_path / "settings.json").write_bytes(text)
-    app = start_app(tmp_path, monkeypatch)
-    try:
-        seen = observe(app)
-        status = seen.pop("status")
-    finally:
-        close(app)
+    seen, status = start_with_file(settings_text(bad), tmp_path, monkeypatch)
     assert seen == expected_view(baseline, bad, reset)
     shown = reset[:6]
     assert all(name in status for name in shown), f"{reset} not all named in: {status}"
@@ -219,13 +226,7 @@ def test_a_bad_value_falls_back_to_its_default_and_the_rest_is_kept(
 @pytest.mark.parametrize("case,text", WHOLE_FILE_CASES, ids=[c[0] for c in WHOLE_FILE_CASES])
 def test_a_file_unusable_as_a_whole_is_set_aside_and_the_app_starts_with_defaults(
         case, text, baseline, tmp_path, monkeypatch, caplog):
-    (tmp_path / "settings.json").write_bytes(text)
-    app = start_app(tmp_path, monkeypatch)
-    try:
-        seen = observe(app)
-        status = seen.pop("status")
-    finally:
-        close(app)
+    seen, status = start_with_file(text, tmp_path, monkeypatch)
     assert seen == {key: value for key, value in baseline["defaults"].items()
                     if key != "status"}
     aside = list(tmp_path.glob("settings.corrupt-*.json"))
