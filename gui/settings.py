@@ -213,8 +213,11 @@ def read_settings_file(path: Path) -> tuple[dict, os.stat_result]:
     return data, seen
 
 
-class _HugeNumber(str):
+class _HugeNumber:
     """An integer too long to be any setting (float() would overflow); no check accepts it."""
+
+    def __init__(self, digits: str):
+        self.digits = digits
 
 
 def _parse_int(digits: str) -> int | _HugeNumber:
@@ -360,9 +363,7 @@ def usable_params(saved: Any) -> tuple[dict, list[str]]:
         raise Unfit
     kept, reset = {}, []
     for lesson_id, fields in saved.items():
-        if not showable_text(lesson_id):
-            reset.append("params")
-        elif not isinstance(fields, dict):
+        if not showable_text(lesson_id) or not isinstance(fields, dict):
             reset.append(f"params.{lesson_id}")
         else:
             kept[lesson_id] = {}
@@ -409,6 +410,8 @@ def reset_message(names: list[str]) -> str:
 
 
 def _short(name: str, most: int = 40) -> str:
+    """``name`` fit for a status line: Tk cannot show a lone surrogate, so it is escaped."""
+    name = name.encode("utf-8", "backslashreplace").decode("utf-8")
     return name if len(name) <= most else name[:most - 1] + "…"
 
 
