@@ -90,7 +90,7 @@ class Settings:
     def __init__(self, path: Path | None = None):
         self.path = path or config_dir() / "settings.json"
         self.values: dict[str, Any] = json.loads(json.dumps(DEFAULTS))
-        self.problem: str | None = None   # a message for the person, if loading failed
+        self.problem: str | None = None   # one message for the person: what loading did
         self.reset: list[str] = []        # the values that fell back to their defaults
 
     def __getitem__(self, key: str) -> Any:
