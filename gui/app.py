@@ -14,12 +14,13 @@ import tkinter.font as tkfont
 import ttkbootstrap as ttk
 
 from engine import catalog
+from engine.params import convert, specs
 
 from .firstdraw import report_first_draw, report_ready
 from .pump import EventPump
 from .resources import window_icon_files
 from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
-from .settings import Settings
+from .settings import Settings, geometry_on_screen, usable_fields
 from .tabs import tab_class
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
 
@@ -87,6 +88,7 @@ class App(ttk.App):
         self.zoom = 1.0
         self.closed = False
         self.complete = False
+        self._check_place = False   # a restored geometry is checked once the window shows
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
         self._base_fonts = {name: tkfont.nametofont(name).actual("size")
@@ -101,13 +103,18 @@ class App(ttk.App):
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.restore_settings()
         self.pump.start()
-        if staged:
-            self.bind("<Map>", self._on_first_map, add="+")
-        else:
+        self.bind("<Map>", self._on_first_map, add="+")
+        if not staged:
             self.complete_window()
 
     def _on_first_map(self, event) -> None:
-        if event.widget is self and not self.complete:
+        if event.widget is not self:
+            return
+        if self._check_place:
+            self._check_place = False
+            self.update_idletasks()   # the menu bar gets its height
+            self.keep_on_screen()
+        if not self.complete:
             self.update_idletasks()   # draw the shell now...
             self.after(1, self.complete_window)  # ...and build the rest just after
 
@@ -118,9 +125,12 @@ class App(ttk.App):
         self.complete = True
         self.create_controls()
         self.restore_controls()
+        self.check_saved_params()
         self.current_tab()  # builds the visible lesson's widgets
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
             self.show_status(self.settings.problem)
+            if self.settings.reset:   # (a damaged file was logged when it was read)
+                log.warning(self.settings.problem)
         report_ready(self)
 
     # -- building -----------------------------------------------------------------
@@ -333,16 +343,50 @@ class App(ttk.App):
 
     # -- settings -------------------------------------------------------------------
     def restore_settings(self) -> None:
+        """Apply the settings the window itself shows (Settings.load checked their types)."""
         s = self.settings
-        screen = (self.winfo_screenwidth(), self.winfo_screenheight())
+        # Fitted to this screen: a window saved on a screen that is gone, or one
+        # bigger than this screen (or than the X server can draw), must still open
+        # where it can be seen; the place is checked again once the window shows.
+        screen = self.screen_size()
         self.minsize(min(900, screen[0] - SCREEN_RESERVE[0]),
                      min(600, screen[1] - SCREEN_RESERVE[1]))
         self.geometry(fit_geometry(s["geometry"], screen))
-        zoom = float(s["zoom"])
-        if zoom != 1.0 and 0.5 <= zoom <= 3.0:
-            self.set_zoom(zoom)
+        self._check_place = True
+        if s["zoom"] != 1.0:
+            self.set_zoom(s["zoom"])
+        if s["last_tab"] and s["last_tab"] not in self.tabs:
+            self.settings.note_reset(["last_tab"])   # a lesson this version does not have
         last = s["last_tab"] if s["last_tab"] in self.tabs else next(iter(self.tabs))
         self.select(last, build=False)  # built by complete_window
+
+    def screen_size(self) -> tuple[int, int]:
+        return self.winfo_screenwidth(), self.winfo_screenheight()
+
+    def menu_bar_height(self) -> int:
+        """The height Tk's geometry leaves out above the content (0 where it cannot tell).
+
+        On X11 the menu bar is a clone of the menu, a child of the root window
+        whose name starts with "#"; it has its height once drawn.
+        """
+        try:
+            for child in self.tk.splitlist(self.tk.call("winfo", "children", ".")):
+                if child.startswith(".#") and self.tk.call("winfo", "class", child) == "Menu":
+                    return int(self.tk.call("winfo", "height", child))
+        except (tk.TclError, ValueError):
+            pass
+        return 0
+
+    def geometry_to_keep(self) -> str:
+        """Where the window is now, moved onto the screen (saved so, never off-screen)."""
+        return geometry_on_screen(self.geometry(), self.screen_size(), self.menu_bar_height())
+
+    def keep_on_screen(self) -> None:
+        """Move the window up or in, if its menu bar pushed a part of it off the screen."""
+        fitted = self.geometry_to_keep()
+        if fitted and fitted != self.geometry():
+            log.info("window moved onto the screen: %s", fitted)
+            self.geometry(fitted)
 
     def restore_controls(self) -> None:
         """The status bar controls show the remembered theme and speed."""
@@ -350,8 +394,21 @@ class App(ttk.App):
         self.speed_scale.set(math.log10(self.speed))
         self.set_speed(self.speed)
 
+    def check_saved_params(self) -> None:
+        """Check every lesson's saved values now, so that one message names all resets."""
+        for lesson_id in list(self.settings["params"]):
+            if lesson_id in self.tabs:
+                self.saved_params(lesson_id)
+
     def saved_params(self, lesson_id: str) -> dict:
-        saved = dict(self.settings["params"].get(lesson_id, {}))
+        """The form values saved for a lesson; those it cannot take fall back to defaults."""
+        fields = self.settings["params"].get(lesson_id, {})
+        if fields:
+            lesson = catalog.get(lesson_id)
+            fields, reset = usable_fields(lesson_id, fields, specs(lesson.params_cls), convert)
+            self.settings["params"][lesson_id] = fields
+            self.settings.note_reset(reset)
+        saved = dict(fields)
         folder = self.settings["last_folder"]
         if lesson_id == "filescan" and folder and "root" not in saved:
             saved["root"] = folder
@@ -369,7 +426,8 @@ class App(ttk.App):
         s["zoom"] = self.zoom
         s["speed"] = self.speed
         try:
-            s["geometry"] = self.geometry()
+            if self.winfo_ismapped():   # (before the first draw, Tk says 1x1+0+0)
+                s["geometry"] = self.geometry_to_keep()
             s["last_tab"] = self.nametowidget(self.notebook.select()).lesson.id
         except tk.TclError:
             pass

@@ -43,27 +43,41 @@ def _xlib():
     lib.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long,
                                ctypes.POINTER(_XEvent)]
     lib.XFlush.argtypes = [ctypes.c_void_p]
+    lib.XSync.argtypes = [ctypes.c_void_p, ctypes.c_int]
     lib.XCloseDisplay.argtypes = [ctypes.c_void_p]
     return lib
 
 
 def close_window(window: str | int, display: str) -> None:
     """Ask ``window`` on ``display`` to close, as a window manager's ✕ does."""
+    close_windows([window], display)
+
+
+def close_windows(windows: list[str | int], display: str) -> None:
+    """Ask every window in ``windows`` to close at the same moment, as at logout.
+
+    One flush sends all the messages; on return the X server has handled them
+    (XSync), so they are on their way to the windows' programs.
+    """
     lib = _xlib()
     dpy = lib.XOpenDisplay(display.encode())
     if not dpy:
         raise RuntimeError(f"cannot open X display {display}")
     try:
-        event = _XEvent()
-        message = event.xclient
-        message.type = _CLIENT_MESSAGE
-        message.window = int(window)
-        message.message_type = lib.XInternAtom(dpy, b"WM_PROTOCOLS", False)
-        message.format = 32
-        message.data.l[0] = lib.XInternAtom(dpy, b"WM_DELETE_WINDOW", False)
-        message.data.l[1] = 0          # CurrentTime
-        if not lib.XSendEvent(dpy, int(window), False, _NO_EVENT_MASK, ctypes.byref(event)):
-            raise RuntimeError(f"XSendEvent to window {window} failed")
-        lib.XFlush(dpy)
+        protocols = lib.XInternAtom(dpy, b"WM_PROTOCOLS", False)
+        delete = lib.XInternAtom(dpy, b"WM_DELETE_WINDOW", False)
+        for window in windows:
+            event = _XEvent()
+            message = event.xclient
+            message.type = _CLIENT_MESSAGE
+            message.window = int(window)
+            message.message_type = protocols
+            message.format = 32
+            message.data.l[0] = delete
+            message.data.l[1] = 0          # CurrentTime
+            if not lib.XSendEvent(dpy, int(window), False, _NO_EVENT_MASK,
+                                  ctypes.byref(event)):
+                raise RuntimeError(f"XSendEvent to window {window} failed")
+        lib.XSync(dpy, False)
     finally:
         lib.XCloseDisplay(dpy)
