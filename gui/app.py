@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import re
 import signal
 import sys
 import tkinter as tk
@@ -20,7 +19,7 @@ from .firstdraw import report_first_draw, report_ready
 from .pump import EventPump
 from .resources import window_icon_files
 from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
-from .settings import Settings, geometry_on_screen, usable_fields
+from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
 from .tabs import tab_class
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
 
@@ -39,25 +38,29 @@ SASH_THICKNESS = 8
 SASH_GRIP_DOTS = 12
 SASH_GRIP_COLOUR = "#8a8a8a"   # mid grey: visible on the light and the dark theme
 
-_GEOMETRY = re.compile(r"^(\d+)x(\d+)(?:([+-]-?\d+)([+-]-?\d+))?$")
-
-
 def fit_geometry(saved: str, screen: tuple[int, int],
                  default: tuple[int, int] = DEFAULT_SIZE) -> str:
     """The window's geometry at start: the saved one if it fits this screen.
 
-    A size saved on a bigger screen shrinks to what this one offers, and a
-    position that would put the window off this screen is dropped (the window
-    manager places it). With nothing saved, the default size, shrunk to fit.
+    A size saved on a bigger screen shrinks to what this one offers, leaving
+    room for a panel and a title bar, and a position that would put the window
+    off this screen is dropped (the window manager places it); one counted from
+    the right or bottom edge ("-0-0") is kept there. With nothing saved, the
+    default size, shrunk to fit. Once the window shows, ``App.keep_on_screen``
+    checks the place again with the menu bar's real height.
     """
     room_w = max(400, screen[0] - SCREEN_RESERVE[0])
     room_h = max(300, screen[1] - SCREEN_RESERVE[1])
-    match = _GEOMETRY.match(saved.strip()) if isinstance(saved, str) else None
-    width, height = (int(match[1]), int(match[2])) if match else default
+    parsed = parse_geometry(saved.strip()) if isinstance(saved, str) else None
+    width, height = parsed[:2] if parsed else default
     width, height = min(width, room_w), min(height, room_h)
     geometry = f"{width}x{height}"
-    if match and match[3]:
-        x, y = int(match[3].replace("+-", "-")), int(match[4].replace("+-", "-"))
+    if parsed and parsed[2]:
+        x_from, x, y_from, y = parsed[2]
+        if x_from == "-":
+            x = screen[0] - width - x
+        if y_from == "-":
+            y = screen[1] - height - y
         if 0 <= x <= screen[0] - width and 0 <= y <= screen[1] - height:
             geometry += f"+{x}+{y}"
     return geometry
