@@ -65,6 +65,10 @@ class Run:
     def step(self) -> None:
         self.control.step()
 
+    def paused_actors(self) -> list[str]:
+        """In step mode, the actors waiting for Next, first in line first."""
+        return self.control.paused_actors()
+
     def _main(self) -> None:
         started = time.monotonic()
         try:
