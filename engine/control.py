@@ -28,6 +28,7 @@ class Control:
         self._speed = clamp_speed(speed)
         self._gate_lock = threading.Lock()
         self._gate: StepGate | None = None   # made when step mode is first used
+        self.deaths: list[dict] = []         # see actor_died
         if stepping:
             self.set_stepping(True)
 
@@ -57,6 +58,13 @@ class Control:
         if seconds <= 0:
             return self.is_set()
         return self.wait(seconds / self.speed)
+
+    # -- actors that died -------------------------------------------------------
+    def actor_died(self, name: str, pid: int | None, how: str) -> None:
+        """Note an actor of the run that died: ``how`` is "killed" (by a signal
+        from outside) or "failed" (an error of its own). A failed actor makes
+        the whole run end in error; the done event lists both kinds."""
+        self.deaths.append({"name": name, "pid": pid, "how": how})
 
     # -- step mode ------------------------------------------------------------
     @property
@@ -205,6 +213,7 @@ class ChildControl(Control):
         self._speed_value = speed_value
         self._gate_lock = threading.Lock()
         self._gate = gate
+        self.deaths = []
 
     def set(self) -> None:
         self._stop.set()

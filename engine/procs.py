@@ -26,6 +26,10 @@ plumbing here uses no lock that a child could take with it:
   the answer on it (ChildGate). The gate itself lives in the engine process
   (control.StepGate); a killed child's turn is dropped when its pipe ends, so
   Next, Continue and Stop never wait for a dead child.
+
+A child that dies is reported: killed by a signal from outside, or ended by
+an error of its own (an exception, or exit code above 0). The latter makes
+the run end in error: a run that lost an actor cannot claim "ok".
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from typing import Any
 
 from .control import ChildControl, Control, StepGate
 from .emitter import ChildEmitter, Emitter
+from .errors import out_of_room
 
 #: The only start method we use. See DESIGN.md, rule 2.
 CONTEXT = multiprocessing.get_context("spawn")
@@ -236,10 +241,12 @@ def _child_entry(target: Callable, name: str, link, stop_reader, speed, gate_fla
                         control=stop)
     if index < len(started):
         started[index] = 1             # from here on, close() gives us time to end
+    failed = False
     try:
         if not stop.is_set():          # after Stop, close() may end us any moment
             target(emit, stop, *args)
     except BaseException as exc:
+        failed = True
         emit(f"{type(exc).__name__}: {exc}", kind="error",
              data={"traceback": traceback.format_exc()})
     finally:
@@ -248,7 +255,8 @@ def _child_entry(target: Callable, name: str, link, stop_reader, speed, gate_fla
     # process's queues, joined its threads and flushed stdout. Tearing the
     # interpreter down after that costs 20-30 ms of CPU per child and does
     # nothing a lesson needs; with many children it was most of Stop's time.
-    atexit.register(os._exit, 0)
+    # The exit code tells the parent whether the lesson code failed here.
+    atexit.register(os._exit, 1 if failed else 0)
 
 
 class ProcessGroup:
@@ -265,6 +273,7 @@ class ProcessGroup:
         self._stop = stop
         gate = stop.gate
         self._gate = gate if isinstance(gate, StepGate) else None  # None in a child
+        _start_resource_tracker()
         self._stop_line = _StopLine(self.ctx)
         self._speed = self.ctx.Value("d", stop.speed, lock=False)
         # started[i] = 1 once child i is about to run lesson code (see close).
@@ -276,9 +285,18 @@ class ProcessGroup:
         self._reported: set[int] = set()
         #: One dict (name, pid, exitcode) per child that a signal from outside ended.
         self.killed: list[dict] = []
+        #: One dict (name, pid, exitcode) per child that an error of its own ended.
+        self.failed: list[dict] = []
         self._closing = threading.Event()
         self._relay = threading.Thread(target=self._relay_loop, name="relay", daemon=True)
-        self._relay.start()
+        try:
+            self._relay.start()
+        except RuntimeError as exc:
+            self._stop_line.close()
+            refused = out_of_room("the relay thread", exc)
+            if refused is None:
+                raise
+            raise refused from exc
 
     # -- starting and waiting -------------------------------------------------
     def start(self, target: Callable, *args: Any, name: str, daemon: bool = False):
@@ -291,9 +309,12 @@ class ProcessGroup:
                   len(self.processes), self._emit.t0, self._emit.source_file, args))
         try:
             process.start()
-        except BaseException:
+        except BaseException as exc:
             ours.close()
-            raise
+            refused = out_of_room(f"process {name}", exc)
+            if refused is None:
+                raise
+            raise refused from exc
         finally:
             # The child has its own copy now. Ours would keep the pipe open
             # after the child ends, and the relay would never see end-of-file.
@@ -306,7 +327,7 @@ class ProcessGroup:
     def wait(self, processes: Iterable | None = None, timeout: float | None = None) -> bool:
         """Wait until the given processes (default: all) end, or Stop, or timeout.
 
-        Returns True if they all ended. A child killed from outside is reported.
+        Returns True if they all ended. A child that died is reported.
         """
         pending = list(self.processes if processes is None else processes)
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -322,19 +343,26 @@ class ProcessGroup:
             multiprocessing.connection.wait([p.sentinel for p in pending], timeout=0.1)
 
     def report_killed(self) -> list:
-        """Report (once) each child that a signal from outside ended."""
+        """Report (once) each child that died: killed by a signal from outside, or
+        ended by an error of its own. Returns the ones killed from outside."""
         killed = []
         for p in self.processes:
             code = p.exitcode
-            if code is not None and code < 0 and p.pid not in self._ended_by_us \
-                    and p.pid not in self._reported:
-                self._reported.add(p.pid)
-                self._leave_gate(p)
+            if code is None or code == 0 or p.pid in self._ended_by_us \
+                    or p.pid in self._reported:
+                continue
+            self._reported.add(p.pid)
+            self._leave_gate(p)
+            info = {"pid": p.pid, "exitcode": code, "name": p.name}
+            if code < 0:
                 killed.append(p)
-                info = {"pid": p.pid, "exitcode": code, "name": p.name}
                 self.killed.append(info)
-                self._emit(f"{p.name} (pid {p.pid}) was killed by {signal_name(-code)}",
-                           kind="error", data=info)
+                how = f"was killed by {signal_name(-code)}"
+            else:
+                self.failed.append(info)
+                how = f"died of an error (exit code {code})"
+            self._stop.actor_died(p.name, p.pid, "killed" if code < 0 else "failed")
+            self._emit(f"{p.name} (pid {p.pid}) {how}", kind="error", data=info)
         return killed
 
     def terminate(self, process) -> None:
@@ -434,3 +462,23 @@ class ProcessGroup:
             self._gate.leave(link)     # first, so that no answer goes to a closed pipe
         link.conn.close()
 
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker now, before a lesson makes a lock.
+
+    A multiprocessing lock or queue is a named semaphore in /dev/shm that the
+    tracker removes once nobody uses it. The tracker starts with the first
+    one; if that start fails (too many processes), the semaphore is already
+    made and nobody ever removes it. Starting the tracker first means a
+    start-up that fails has made nothing yet.
+    """
+    if os.name != "posix":
+        return
+    from multiprocessing import resource_tracker
+    try:
+        resource_tracker.ensure_running()
+    except (OSError, RuntimeError) as exc:
+        refused = out_of_room("multiprocessing's resource tracker", exc)
+        if refused is None:
+            raise
+        raise refused from exc

@@ -145,6 +145,7 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
     done = events[-1]
     assert done.kind == "done", texts
     assert done.data["status"] == ("stopped" if action == "stop" else "ok"), texts
+    assert {"name": victim, "pid": pid, "how": "killed"} in done.data["died"], done.data
     assert any(e.kind == "error" and f"{victim} (pid {pid}) was killed by SIGKILL" in e.text
                for e in events), texts
     assert left_behind(family, wait=3.0) == [], "processes of the run left behind"
