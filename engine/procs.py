@@ -281,7 +281,7 @@ class ProcessGroup:
         self.processes: list = []
         self._links: list[_ChildLink] = []   # one pipe per child, read by the relay
         self._links_lock = threading.Lock()
-        self._ended_by_us: set[int] = set()
+        self._sent: dict[int, set[int]] = {}  # pid -> the signals we sent it ourselves
         self._reported: set[int] = set()
         #: One dict (name, pid, exitcode) per child that a signal from outside ended.
         self.killed: list[dict] = []
@@ -348,8 +348,7 @@ class ProcessGroup:
         killed = []
         for p in self.processes:
             code = p.exitcode
-            if code is None or code == 0 or p.pid in self._ended_by_us \
-                    or p.pid in self._reported:
+            if code is None or code == 0 or p.pid in self._reported or self._ours(p, code):
                 continue
             self._reported.add(p.pid)
             self._leave_gate(p)
@@ -365,10 +364,16 @@ class ProcessGroup:
             self._emit(f"{p.name} (pid {p.pid}) {how}", kind="error", data=info)
         return killed
 
+    def _ours(self, process, code: int) -> bool:
+        """Did our own terminate() or kill() end it? A SIGKILL from outside
+        that lands just before our SIGTERM still counts as a kill from outside."""
+        sent = self._sent.get(process.pid, set())
+        return -code in sent if code < 0 else bool(sent)
+
     def terminate(self, process) -> None:
         """End one child now, as the lesson's own choice (not reported as a kill)."""
         if process.exitcode is None:
-            self._ended_by_us.add(process.pid)
+            self._sent.setdefault(process.pid, set()).add(signal.SIGTERM)
             process.terminate()
 
     # -- ending ---------------------------------------------------------------
@@ -391,7 +396,7 @@ class ProcessGroup:
             p.join(max(0.0, deadline - time.monotonic()))
         for p in self.processes:
             if p.exitcode is None:
-                self._ended_by_us.add(p.pid)
+                self._sent.setdefault(p.pid, set()).add(signal.SIGKILL)
                 p.kill()
                 p.join()
         self.report_killed()

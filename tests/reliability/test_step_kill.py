@@ -24,19 +24,26 @@ import pytest
 
 from engine import start
 from tests.engine.helpers import collect
-from tests.engine.proctools import left_behind
+from tests.engine.proctools import has_ended, left_behind
+from tests.reliability.lessons import slow_params
 
 GUARD = 10.0          # seconds any call on the run may take (they return at once)
 FIND_WITHIN = 30.0    # seconds to get the victim paused at the gate
 END_WITHIN = 30.0     # seconds from the action to the run's done event
 
-#: (lesson, parameters, the child to kill): runs that would last long without Next.
+#: (lesson, parameters, the child to kill, by the name it was started with):
+#: every lesson's child processes that wait at the gate (a process that the
+#: pipes lesson forks inside its child cannot emit, so it never waits).
 VICTIMS = {
     "signals catcher": ("signals", {"interval": 10, "alarms": 100}, "catcher"),
     "mp_queue consumer": ("mp_queue", {"producers": 1, "consumers": 2, "names": 3,
                                        "delay": 0.0}, "consumer-1"),
     "mp_queue producer": ("mp_queue", {"producers": 2, "consumers": 1, "names": 3,
                                        "delay": 0.0}, "producer-1"),
+    "pipes fork helper": ("pipes", slow_params("pipes"), "parent"),
+    "pipes spawn writer": ("pipes", slow_params("pipes", "spawn writer"), "writer"),
+    "thread_queue daemon shortcut": (
+        "thread_queue", slow_params("thread_queue", "daemon shortcut"), "classic"),
 }
 
 
@@ -72,13 +79,15 @@ def read_event(run, into: list, timeout: float = 0.05):
 def pause_victim(run, victim: str, seen: list) -> int:
     """Press Next until ``victim`` has emitted once and waits at the gate again.
 
-    Returns its pid. Events read meanwhile go to ``seen``."""
+    Returns its pid. Events read meanwhile go to ``seen``. A child process
+    waits as "NAME pid N" (its threads may emit under other names)."""
     deadline = time.monotonic() + FIND_WITHIN
     while time.monotonic() < deadline:
         paused = run.paused_actors()
         for actor in paused:
-            if actor.startswith(f"{victim} pid ") and any(e.actor == actor for e in seen):
-                return int(actor.rsplit(" ", 1)[1])
+            pid = int(actor.rsplit(" ", 1)[1]) if actor.startswith(f"{victim} pid ") else 0
+            if pid and any(e.pid == pid for e in seen):
+                return pid
         if paused:
             run.step()                 # the first in line goes; the victim comes round
         event = read_event(run, seen)
@@ -88,16 +97,11 @@ def pause_victim(run, victim: str, seen: list) -> int:
 
 
 def wait_dead(pid: int, timeout: float = 10.0) -> None:
-    """Until ``pid`` is a zombie or gone; never reaps it (multiprocessing does)."""
+    """Until the run's waitpid can see that ``pid`` died (never reaps it)."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return
-        except psutil.NoSuchProcess:
-            return
+    while not has_ended(pid):
+        assert time.monotonic() < deadline, f"pid {pid} still runs {timeout:g} s after SIGKILL"
         time.sleep(0.01)
-    raise AssertionError(f"pid {pid} still runs {timeout:g} s after SIGKILL")
 
 
 def finish_with_next(run) -> list:
@@ -144,8 +148,9 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
     texts = [e.text for e in seen + events]
     done = events[-1]
     assert done.kind == "done", texts
-    assert done.data["status"] == ("stopped" if action == "stop" else "ok"), texts
-    assert {"name": victim, "pid": pid, "how": "killed"} in done.data["died"], done.data
+    # A lesson with nothing left to say after the kill may end before Stop lands.
+    assert done.data["status"] in (("stopped", "ok") if action == "stop" else ("ok",)), texts
+    assert {"name": victim, "pid": pid, "how": "killed"} in done.data["died"], texts
     assert any(e.kind == "error" and f"{victim} (pid {pid}) was killed by SIGKILL" in e.text
                for e in events), texts
     assert left_behind(family, wait=3.0) == [], "processes of the run left behind"

@@ -19,7 +19,7 @@ import threading
 import psutil
 import pytest
 
-from tests.engine.proctools import left_behind
+from tests.engine.proctools import has_ended, left_behind
 from tests.gui.conftest import pump_until
 
 GUARD = 10.0                             # seconds a press may take (it returns at once)
@@ -95,13 +95,6 @@ def pause_the_catcher(app):
     return tab, tab.child_pid
 
 
-def gone_or_zombie(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return True
-
-
 def next_until_done(app, tab) -> None:
     """Press Next whenever an actor waits, until the run has ended."""
     def done_or_next():
@@ -121,7 +114,7 @@ def test_after_sigkill_of_a_paused_catcher_the_window_keeps_working(app, action)
     family = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
     run = tab.run
     press(app, "SIGKILL", tab.signal_buttons["SIGKILL"])
-    pump_until(app, lambda: gone_or_zombie(pid), timeout=GUARD)
+    pump_until(app, lambda: has_ended(pid), timeout=GUARD)
     if action == "Next":
         press(app, "Next", tab.next_button)
         next_until_done(app, tab)
