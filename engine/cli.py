@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from . import catalog
+from .errors import LessonError
 from .params import ParamError, specs
 from .runner import start
 from .safetext import for_terminal
@@ -199,6 +200,9 @@ def cmd_run(args: list[str]) -> int:
         option = "--" + exc.name.replace("_", "-")
         complain(f"error: {option} {exc.message}")
         return EXIT_BAD_INPUT
+    except LessonError as exc:          # the system refused to start it
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return _print_run(run, as_json=ns.json)
 
 
@@ -216,6 +220,7 @@ def _print_run(run, as_json: bool) -> int:
         run.stop()
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status = "error"
+    died: list = []
     errors: list[str] = []
     try:
         while True:
@@ -229,6 +234,7 @@ def _print_run(run, as_json: bool) -> int:
                 errors.append(event.text)
             if event.kind == "done":
                 status = event.data["status"]
+                died = event.data.get("died") or []
                 break
     finally:
         run.stop()
@@ -245,7 +251,9 @@ def _print_run(run, as_json: bool) -> int:
         # terminal Ctrl+C reaches the whole process group, so a child may die of
         # it first and the lesson end on its own before our Stop lands.
         return 130
-    return 0 if status == "ok" else 1
+    # An actor that died (killed, or of an error) means the figures are not
+    # what the lesson promises, even when the lesson itself ended cleanly.
+    return 0 if status == "ok" and not died else 1
 
 
 def _readable(event, module) -> str:

@@ -69,9 +69,9 @@ class Emitter:
 
 
 class ChildEmitter:
-    """``emit`` inside a child process: batches events over a multiprocessing queue.
+    """``emit`` inside a child process: batches events over its pipe to the parent.
 
-    Each ``Queue.get`` in the parent is costly, so events cross the process
+    Each receive in the parent is costly, so events cross the process
     boundary in lists. A small flusher thread sends what has gathered every
     25 ms, so a lone event is not held back.
     """
@@ -87,9 +87,11 @@ class ChildEmitter:
         self.source_file = source_file
         self.actor = actor
         self._lock = threading.Lock()
+        self._starting = threading.Lock()
         self._batch: list[tuple] = []
         self._closed = threading.Event()
         self._flusher: threading.Thread | None = None
+        self._send_at_once = False    # no flusher thread could start: flush each event
         if hasattr(os, "register_at_fork"):
             os.register_at_fork(after_in_child=self._after_fork)
 
@@ -107,12 +109,28 @@ class ChildEmitter:
         with self._lock:
             self._batch.append(item)
             full = len(self._batch) >= self.MAX_BATCH
-        if full or stepping:
+        if full or stepping or self._send_at_once:
             self.flush()   # in step mode, show the event now, not in 25 ms
-        if self._flusher is None:
-            self._flusher = threading.Thread(target=self._flush_loop, name="emit-flusher",
-                                             daemon=True)
-            self._flusher.start()
+        if self._flusher is None and not self._send_at_once:
+            self._start_flusher()
+
+    def _start_flusher(self) -> None:
+        with self._starting:           # two threads emitting at once start one flusher
+            if self._flusher is not None or self._send_at_once:
+                return
+            flusher = threading.Thread(target=self._flush_loop, name="emit-flusher",
+                                       daemon=True)
+            try:
+                flusher.start()
+            except RuntimeError:
+                # No thread to spare (a low limit on processes, ``ulimit -u``).
+                # The events must still reach the parent, above all the error
+                # that says why this process fails: send each one as it comes.
+                self._send_at_once = True
+            else:
+                self._flusher = flusher
+        if self._send_at_once:
+            self.flush()
 
     def flush(self) -> None:
         with self._lock:
@@ -134,8 +152,10 @@ class ChildEmitter:
         # A forked child (the pipes lesson) starts with no flusher thread and
         # a queue whose feeder thread did not survive the fork.
         self._lock = threading.Lock()
+        self._starting = threading.Lock()
         self._batch = []
         self._flusher = None
+        self._send_at_once = False
         self._closed = threading.Event()
         after_fork = getattr(self._queue, "_after_fork", None)
         if after_fork:

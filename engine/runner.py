@@ -2,8 +2,10 @@
 
 ``start(lesson_id, params)`` returns a Run. Its promises:
 
-* every run ends with exactly one ``done`` event;
-* an exception in the lesson becomes an ``error`` event with its traceback;
+* every run ends with exactly one ``done`` event; its data lists the actors
+  that died (killed from outside, or failed);
+* an exception in the lesson, or an actor that died of an error of its own,
+  makes the status "error" (the exception becomes an ``error`` event);
 * after ``stop()`` and ``join(2)`` nothing of the run is left: the lesson
   joins its own threads, and ProcessGroup reaps its processes.
 """
@@ -20,7 +22,7 @@ from typing import Any
 from . import catalog
 from .control import Control
 from .emitter import Emitter
-from .errors import LessonError
+from .errors import LessonError, out_of_room
 from .params import build
 
 
@@ -39,7 +41,13 @@ class Run:
         self._thread = threading.Thread(target=self._main, name="main", daemon=True)
 
     def begin(self) -> Run:
-        self._thread.start()
+        try:
+            self._thread.start()
+        except RuntimeError as exc:
+            refused = out_of_room("the run", exc)
+            if refused is None:
+                raise
+            raise refused from exc
         return self
 
     def stop(self) -> None:
@@ -65,6 +73,10 @@ class Run:
     def step(self) -> None:
         self.control.step()
 
+    def paused_actors(self) -> list[str]:
+        """In step mode, the actors waiting for Next, first in line first."""
+        return self.control.paused_actors()
+
     def _main(self) -> None:
         started = time.monotonic()
         try:
@@ -81,11 +93,14 @@ class Run:
                       data={"traceback": traceback.format_exc()})
         else:
             self.status = "stopped" if self.control.is_set() else "ok"
+            if any(death["how"] == "failed" for death in self.control.deaths):
+                self.status = "error"   # an actor died of an error: the run did not work
         finally:
             elapsed = time.monotonic() - started
             self.emit.put(time.monotonic() - self.emit.t0, "main", "done",
                           f"{self.status} after {elapsed:.2f} s",
-                          {"status": self.status, "elapsed": elapsed}, None, os.getpid(),
+                          {"status": self.status, "elapsed": elapsed,
+                           "died": list(self.control.deaths)}, None, os.getpid(),
                           gated=False)
 
 
@@ -93,7 +108,8 @@ def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
           stepping: bool = False) -> Run:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
 
-    Bad values raise ``ParamError`` before anything starts.
+    Bad values raise ``ParamError`` before anything starts; ``LessonError``
+    if the system refuses the run's thread (a low ``ulimit -u``).
     """
     lesson = catalog.get(lesson_id)
     if params is None or isinstance(params, dict):

@@ -13,7 +13,7 @@ import logging
 
 import ttkbootstrap as ttk
 
-from engine import ParamError, start
+from engine import LessonError, ParamError, start
 
 from .colors import ActorColors
 from .explain import ExplanationView
@@ -242,7 +242,7 @@ class LessonTab(ttk.Frame):
         try:
             self.run = start(self.lesson.id, params, speed=self.app.speed,
                              stepping=self.step_var.get())
-        except (ParamError, ValueError) as exc:
+        except (ParamError, ValueError, LessonError) as exc:  # LessonError: ulimit -u
             self.set_state(READY, f"Cannot start: {exc}", "danger")
             return False
         self.last_result = None

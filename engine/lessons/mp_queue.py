@@ -104,7 +104,7 @@ def run(params, emit, stop):
     # Then close our ends of both queues, so no pipe stays open.
     close_queue(work)
     close_queue(reports)
-    tally.report(pids, group.killed, stop)
+    tally.report(pids, group.killed, group.failed, stop)
 
 
 def names_for(producer_no, count):
@@ -205,14 +205,17 @@ class Tally:
             except queue.Empty:
                 return
 
-    def report(self, pids, killed, stop):
+    def report(self, pids, killed, failed, stop):
         lost = sorted(set(self.put) - set(self.handled))
         twice = sorted({name for name in self.handled if self.handled.count(name) > 1})
-        names = ", ".join(k["name"] for k in killed)
-        ending = f"; killed from outside: {names}" if killed else ""
+        ending = ""
+        if killed:
+            ending += "; killed from outside: " + ", ".join(k["name"] for k in killed)
+        if failed:                     # an error ended them: their names may be lost
+            ending += "; died of an error: " + ", ".join(f["name"] for f in failed)
         self.emit(f"{len(self.put)} names produced, {len(self.handled)} consumed, "
                   f"{len(lost)} never consumed, {len(twice)} consumed twice{ending}",
                   kind="result",
                   data={"produced": len(self.put), "consumed": len(self.handled),
                         "pids": pids, "lost": lost, "twice": twice, "killed": killed,
-                        "stopped": stop.is_set()})
+                        "failed": failed, "stopped": stop.is_set()})

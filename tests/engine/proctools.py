@@ -7,6 +7,7 @@ but not reaped) still counts as left behind.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -57,6 +58,20 @@ def left_behind(procs, wait: float = 0.0, zombies: bool = True) -> list[str]:
         if not left or time.monotonic() >= deadline:
             return left
         time.sleep(0.05)
+
+
+def has_ended(pid: int) -> bool:
+    """True once ``pid`` is gone, or a zombie whose every thread has ended, so
+    that its parent's waitpid collects it now. Never reaps it.
+
+    A killed process with threads shows as a zombie while its other threads
+    still end; until they have, waitpid in its parent does not see it yet."""
+    try:
+        if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+            return False
+        return len(os.listdir(f"/proc/{pid}/task")) <= 1
+    except (psutil.NoSuchProcess, FileNotFoundError):
+        return True
 
 
 def descendants() -> set:

@@ -19,6 +19,37 @@ def quiet_events(run, quiet: float = 0.4, limit: float = 10.0) -> list:
     raise AssertionError("the run never paused")
 
 
+def wait_for_a_paused_actor(run, limit: float = 20.0) -> list[str]:
+    """Until some actor waits for Next (child processes may take a while to start).
+
+    A Next pressed while nobody waits is kept for the next actor to arrive, so
+    a test that counts one event per Next presses it only now."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        paused = run.paused_actors()
+        if paused:
+            return paused
+        time.sleep(0.01)
+    raise AssertionError(f"no actor waited for Next within {limit} s")
+
+
+def one_step(run, quiet: float = 0.4, limit: float = 20.0) -> list:
+    """Press Next once an actor waits; the events up to the first gated one,
+    and any that follow it before ``quiet`` seconds pass without one."""
+    wait_for_a_paused_actor(run)
+    run.step()
+    got, deadline = [], time.monotonic() + limit
+    while time.monotonic() < deadline and not any(e.kind in GATED for e in got):
+        try:
+            got.append(run.events.get(timeout=0.05))
+        except queue.Empty:
+            pass
+    return got + quiet_events(run, quiet)
+
+
+GATED = ("log", "state")   # the kinds of event that wait at the gate
+
+
 def test_each_next_lets_exactly_one_event_through():
     run = start("mutex", {"threads": 3, "lines": 3, "delay": 0.0}, stepping=True)
     try:
@@ -27,8 +58,7 @@ def test_each_next_lets_exactly_one_event_through():
         assert [e.text for e in settled] == ["Threads and a lock: started"]
         actors = set()
         for _ in range(12):
-            run.step()
-            got = quiet_events(run)
+            got = one_step(run)
             assert len(got) == 1
             actors.add(got[0].actor)
         assert len(actors) > 1, "the permits went to more than one thread"
@@ -63,9 +93,8 @@ def test_step_mode_crosses_the_process_boundary():
             "no child process may emit before the first Next"
         child_events = 0
         for _ in range(15):
-            run.step()
-            got = quiet_events(run, quiet=0.6)
-            gated = [e for e in got if e.kind in ("log", "state")]
+            got = one_step(run, quiet=0.6)
+            gated = [e for e in got if e.kind in GATED]
             assert len(gated) == 1, [e.text for e in got]
             child_events += gated[0].pid != settled[0].pid
         assert child_events > 0, "no event came from a child process"

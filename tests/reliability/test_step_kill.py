@@ -1,0 +1,156 @@
+"""Step mode and a child killed while it waits for Next (issue 13, point 1).
+
+A child process waits at the step gate for its turn. SIGKILL it there, then
+press Next, Continue or Stop: each must return at once, and the run must
+still end with its ``done`` event and leave nothing behind. A gate made of
+multiprocessing locks hung at this point for good (the killed child never
+woke up to release them).
+
+The child is paused for real, not waited for with a sleep: Next is pressed
+until the victim has emitted once and then waits at the gate again, as
+``run.paused_actors()`` shows.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import threading
+import time
+
+import psutil
+import pytest
+
+from engine import start
+from tests.engine.helpers import collect
+from tests.engine.proctools import has_ended, left_behind
+from tests.reliability.lessons import slow_params
+
+GUARD = 10.0          # seconds any call on the run may take (they return at once)
+FIND_WITHIN = 30.0    # seconds to get the victim paused at the gate
+END_WITHIN = 30.0     # seconds from the action to the run's done event
+
+#: (lesson, parameters, the child to kill, by the name it was started with):
+#: every lesson's child processes that wait at the gate (a process that the
+#: pipes lesson forks inside its child cannot emit, so it never waits).
+VICTIMS = {
+    "signals catcher": ("signals", {"interval": 10, "alarms": 100}, "catcher"),
+    "mp_queue consumer": ("mp_queue", {"producers": 1, "consumers": 2, "names": 3,
+                                       "delay": 0.0}, "consumer-1"),
+    "mp_queue producer": ("mp_queue", {"producers": 2, "consumers": 1, "names": 3,
+                                       "delay": 0.0}, "producer-1"),
+    "pipes fork helper": ("pipes", slow_params("pipes"), "parent"),
+    "pipes spawn writer": ("pipes", slow_params("pipes", "spawn writer"), "writer"),
+    "thread_queue daemon shortcut": (
+        "thread_queue", slow_params("thread_queue", "daemon shortcut"), "classic"),
+}
+
+
+def call_within(what: str, action, seconds: float = GUARD):
+    """``action()`` run in a thread of its own; fails clearly if it hangs."""
+    outcome: list = []
+
+    def call():
+        try:
+            outcome.append(("returned", action()))
+        except BaseException as exc:    # shown in the failure below
+            outcome.append(("raised", exc))
+    worker = threading.Thread(target=call, name=f"guard: {what}", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), \
+        f"{what} hung (no return within {seconds:g} s) after a paused child was killed"
+    how, value = outcome[0]
+    assert how == "returned", f"{what} raised {value!r}"
+    return value
+
+
+def read_event(run, into: list, timeout: float = 0.05):
+    """The run's next event if one comes within ``timeout``, also added to ``into``."""
+    try:
+        event = run.events.get(timeout=timeout)
+    except queue.Empty:
+        return None
+    into.append(event)
+    return event
+
+
+def pause_victim(run, victim: str, seen: list) -> int:
+    """Press Next until ``victim`` has emitted once and waits at the gate again.
+
+    Returns its pid. Events read meanwhile go to ``seen``. A child process
+    waits as "NAME pid N" (its threads may emit under other names)."""
+    deadline = time.monotonic() + FIND_WITHIN
+    while time.monotonic() < deadline:
+        paused = run.paused_actors()
+        for actor in paused:
+            pid = int(actor.rsplit(" ", 1)[1]) if actor.startswith(f"{victim} pid ") else 0
+            if pid and any(e.pid == pid for e in seen):
+                return pid
+        if paused:
+            run.step()                 # the first in line goes; the victim comes round
+        event = read_event(run, seen)
+        assert event is None or event.kind != "done", \
+            f"the run ended first: {[e.text for e in seen]}"
+    raise AssertionError(f"{victim} never waited at the gate: {[e.text for e in seen]}")
+
+
+def wait_dead(pid: int, timeout: float = 10.0) -> None:
+    """Until the run's waitpid can see that ``pid`` died (never reaps it)."""
+    deadline = time.monotonic() + timeout
+    while not has_ended(pid):
+        assert time.monotonic() < deadline, f"pid {pid} still runs {timeout:g} s after SIGKILL"
+        time.sleep(0.01)
+
+
+def finish_with_next(run) -> list:
+    """Press Next whenever an actor waits, until the run's done event."""
+    events = []
+    deadline = time.monotonic() + END_WITHIN
+    while time.monotonic() < deadline:
+        if call_within("run.paused_actors()", run.paused_actors):
+            call_within("run.step()", run.step)
+        event = read_event(run, events)
+        if event is not None and event.kind == "done":
+            return events
+    raise AssertionError(f"no done event {END_WITHIN:g} s after the kill, pressing Next: "
+                         f"{[e.text for e in events]}")
+
+
+@pytest.mark.parametrize("action", ["next", "continue", "stop"])
+@pytest.mark.parametrize("case", list(VICTIMS))
+def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(case, action):
+    lesson, params, victim = VICTIMS[case]
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    run = start(lesson, params, stepping=True)
+    seen: list = []
+    try:
+        pid = pause_victim(run, victim, seen)
+        family = [p for p in psutil.Process().children(recursive=True)
+                  if p.pid not in before]
+        os.kill(pid, signal.SIGKILL)
+        wait_dead(pid)
+        if action == "next":
+            call_within("run.step()", run.step)  # the dead child may be first in line
+            events = finish_with_next(run)
+        elif action == "continue":
+            call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
+            events = collect(run, timeout=END_WITHIN)
+        else:
+            call_within("run.stop()", run.stop)
+            assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
+                "the run did not end after Stop"
+            events = collect(run, timeout=END_WITHIN)
+    finally:
+        run.stop()
+        run.join(GUARD)
+    texts = [e.text for e in seen + events]
+    done = events[-1]
+    assert done.kind == "done", texts
+    # A lesson with nothing left to say after the kill may end before Stop lands.
+    assert done.data["status"] in (("stopped", "ok") if action == "stop" else ("ok",)), texts
+    assert {"name": victim, "pid": pid, "how": "killed"} in done.data["died"], texts
+    assert any(e.kind == "error" and f"{victim} (pid {pid}) was killed by SIGKILL" in e.text
+               for e in events), texts
+    assert left_behind(family, wait=3.0) == [], "processes of the run left behind"
