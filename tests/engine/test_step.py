@@ -19,18 +19,18 @@ def quiet_events(run, quiet: float = 0.4, limit: float = 10.0) -> list:
     raise AssertionError("the run never paused")
 
 
-def wait_for_a_paused_actor(run, limit: float = 20.0) -> list[str]:
-    """Until some actor waits for Next (child processes may take a while to start).
+def wait_for_a_paused_actor(run, limit: float = HANG, count: int = 1) -> list[str]:
+    """Until ``count`` actors wait for Next (child processes may take a while to start).
 
     A Next pressed while nobody waits is kept for the next actor to arrive, so
     a test that counts one event per Next presses it only now."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
         paused = run.paused_actors()
-        if paused:
+        if len(paused) >= count:
             return paused
         time.sleep(0.01)
-    raise AssertionError(f"no actor waited for Next within {limit} s")
+    raise AssertionError(f"{count} actor(s) did not wait for Next within {limit} s")
 
 
 def one_step(run, quiet: float = 0.4, limit: float = 20.0) -> list:
@@ -53,6 +53,7 @@ GATED = ("log", "state")   # the kinds of event that wait at the gate
 def test_each_next_lets_exactly_one_event_through():
     run = start("mutex", {"threads": 3, "lines": 3, "delay": 0.0}, stepping=True)
     try:
+        wait_for_a_paused_actor(run, count=3)
         settled = quiet_events(run)
         # every thread waits at its first emit: nothing happens by itself
         assert [e.text for e in settled] == ["Threads and a lock: started"]
@@ -88,6 +89,7 @@ def test_step_mode_crosses_the_process_boundary():
     """Child processes wait at the same gate: one Next, one event."""
     run = start("mp_queue", {}, stepping=True)
     try:
+        wait_for_a_paused_actor(run)
         settled = quiet_events(run, quiet=1.0)
         assert all(e.pid == settled[0].pid for e in settled if e.kind in ("log", "state")), \
             "no child process may emit before the first Next"

@@ -2,7 +2,6 @@
 speed, shortcuts and remembered settings."""
 
 import json
-import time
 
 from tests.gui.conftest import pump_until
 
@@ -61,15 +60,19 @@ def test_clicking_a_log_line_jumps_to_its_source_line(app):
     assert tab.source.chosen_line == event.line
 
 
-def quiet_count(app, tab, quiet=0.5):
-    """Pump until no new event has arrived for ``quiet`` seconds; the count."""
-    count, since = len(tab.logview.events), time.monotonic()
-    while time.monotonic() - since < quiet:
-        app.update()
-        time.sleep(0.01)
-        if len(tab.logview.events) != count:
-            count, since = len(tab.logview.events), time.monotonic()
-    return count
+def settled_count(app, tab) -> int:
+    """The log's event count once the run waits for Next: an actor is paused at the
+    gate and every event that came before has been drawn. Nothing more can come
+    without a Next, so the count is final, on a machine of any speed."""
+    pump_until(app, lambda: tab.run.paused_actors() and tab.run.events.empty())
+    app.update()
+    return len(tab.logview.events)
+
+
+def count_after_next(app, tab, before: int) -> int:
+    """The settled count after one Next, once its event has arrived."""
+    pump_until(app, lambda: len(tab.logview.events) > before)
+    return settled_count(app, tab)
 
 
 def test_step_mode_one_event_per_next_then_stop_while_paused(app):
@@ -78,11 +81,11 @@ def test_step_mode_one_event_per_next_then_stop_while_paused(app):
     tab.step_switch.invoke()
     assert tab.step_var.get()
     tab.run_button.invoke()
-    before = quiet_count(app, tab)
+    before = settled_count(app, tab)
     assert str(tab.next_button["state"]) == "normal"
     for _ in range(6):
         tab.next_button.invoke()
-        after = quiet_count(app, tab)
+        after = count_after_next(app, tab, before)
         assert after == before + 1
         before = after
     tab.stop_button.invoke()     # Stop wins over the paused actors
@@ -95,7 +98,7 @@ def test_continue_leaves_step_mode(app):
     tab.form.set_values({"threads": 2, "lines": 2, "delay": 0})
     tab.step_switch.invoke()
     tab.run_button.invoke()
-    quiet_count(app, tab)
+    settled_count(app, tab)
     tab.continue_button.invoke()
     pump_until(app, lambda: tab.state == "done", timeout=10)
     assert tab.last_status == "ok" and not tab.step_var.get()
@@ -137,9 +140,9 @@ def test_keyboard_shortcuts(app):
     tab.step_var.set(True)
     tab.form.set_values({"delay": 0})
     press(app, target, "<F5>")
-    before = quiet_count(app, tab)
+    before = settled_count(app, tab)
     press(app, target, "<F10>")
-    assert quiet_count(app, tab) == before + 1
+    assert count_after_next(app, tab, before) == before + 1
     press(app, target, "<Escape>")
     pump_until(app, lambda: tab.state == "done")
     # zoom
