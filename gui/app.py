@@ -316,7 +316,7 @@ class App(ttk.App):
 
     # -- exports and dialogs -------------------------------------------------------
     def save_log(self) -> None:
-        from .exports import export_log
+        from .widgets.exports import export_log
         tab = self.current_tab()
         if not tab.logview.events:
             self.show_status("Nothing to save yet: run the lesson first.")
@@ -327,7 +327,7 @@ class App(ttk.App):
             self.show_status(saved.message)
 
     def save_timeline(self) -> None:
-        from .exports import export_timeline
+        from .widgets.exports import export_timeline
         tab = self.current_tab()
         if not tab.logview.events:
             self.show_status("Nothing to save yet: run the lesson first.")

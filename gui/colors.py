@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from .lanes import mix
+from .widgets.lanes import mix
 
 LIGHT, DARK = "light", "dark"
 

@@ -16,13 +16,13 @@ import ttkbootstrap as ttk
 from engine import LessonError, ParamError, start
 
 from .colors import ActorColors
-from .explain import ExplanationView
-from .logview import LogView
-from .paramsform import ParamsForm
 from .scaling import COUNTER_FONT
-from .scrollarea import ScrollArea
-from .sourceview import SourceView
-from .timeline import Timeline
+from .widgets.explain import ExplanationView
+from .widgets.logview import LogView
+from .widgets.paramsform import ParamsForm
+from .widgets.scrollarea import ScrollArea
+from .widgets.sourceview import SourceView
+from .widgets.timeline import Timeline
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from .lesson_tab import LessonTab
 
 # lesson id -> "module:Class" inside the gui package, imported when needed.
 CUSTOM_TABS: dict[str, str] = {}
-CUSTOM_TABS["filescan"] = "filescan_tab:FilescanTab"
-CUSTOM_TABS["signals"] = "signals_tab:SignalsTab"
-CUSTOM_TABS["sockets"] = "sockets_tab:SocketsTab"
-CUSTOM_TABS["pipes"] = "pipes_tab:PipesTab"
+CUSTOM_TABS["filescan"] = "lessons.filescan:FilescanTab"
+CUSTOM_TABS["signals"] = "lessons.signals:SignalsTab"
+CUSTOM_TABS["sockets"] = "lessons.sockets:SocketsTab"
+CUSTOM_TABS["pipes"] = "lessons.pipes:PipesTab"
 
 
 def tab_class(lesson_id: str) -> type:

@@ -50,7 +50,7 @@ def naive_drain(pump) -> None:
 
 
 def measure(root, pump_cls, naive: bool) -> tuple[float, float]:
-    from gui.logview import LogView
+    from gui.widgets.logview import LogView
     view = LogView(root)
     view.pack(fill="both", expand=True)
     pump = pump_cls(root)

@@ -35,7 +35,7 @@ def draw(root, events: list, tick: int) -> tuple[list[float], int, float]:
     Returns the seconds of each batch, the canvas items at the end, and the
     seconds spent drawing what the time budget had left for later.
     """
-    from gui.timeline import Timeline
+    from gui.widgets.timeline import Timeline
     timeline = Timeline(root)
     timeline.pack(fill="both", expand=True)
     root.update()

@@ -8,7 +8,7 @@ from PIL import Image
 
 from engine.events import Event
 from gui.colors import ActorColors
-from gui.exports import (
+from gui.widgets.exports import (
     LOG_FILETYPES,
     ask_save_path,
     export_log,
@@ -18,7 +18,7 @@ from gui.exports import (
     timeline_image,
     timeline_layout,
 )
-from gui.lanes import mix
+from gui.widgets.lanes import mix
 from tests.engine.helpers import result_of, run_lesson
 from tests.gui.conftest import pump_until
 

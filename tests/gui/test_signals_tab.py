@@ -97,7 +97,7 @@ def test_close_window_mid_run_leaves_no_process(app):
 
 
 def test_every_button_explains_itself():
-    from gui.signals_tab import SIGNAL_BUTTONS, why_unavailable
+    from gui.lessons.signals import SIGNAL_BUTTONS, why_unavailable
     for name, *_ in SIGNAL_BUTTONS:
         assert why_unavailable(name) is None    # Linux has all six
     reason = why_unavailable("SIGNOSUCH")

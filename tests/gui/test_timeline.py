@@ -112,7 +112,7 @@ def test_hovering_a_tick_shows_its_event_and_clicking_selects_it(app):
 
 @pytest.fixture
 def bare_timeline(app):
-    from gui.timeline import Timeline
+    from gui.widgets.timeline import Timeline
     app.notebook.pack_forget()
     timeline = Timeline(app)
     timeline.pack(fill="both", expand=True)

@@ -86,7 +86,7 @@ def test_exported_csv_neutralises_formulas_and_is_valid_utf8(app, hostile_tree, 
 
 def test_csv_cells_one_by_one():
     """The rule on its own, including the cells a file name cannot hold (NUL, '-1')."""
-    from gui.exports import NOT_UTF8_NOTE, csv_bytes
+    from gui.widgets.exports import NOT_UTF8_NOTE, csv_bytes
     data = csv_bytes(["a", "b"], [["=1+1", -3], ["\x00x", "-1"], ["\udcff", "fine"]])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert rows == [["a", "b", "note"], ["'=1+1", "-3", ""], ["'\x00x", "'-1", ""],

@@ -12,7 +12,7 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from .scaling import ZOOM_CHANGED, font, ui_factor
+from ..scaling import ZOOM_CHANGED, font, ui_factor
 
 LABEL_FONT = "TkSmallCaptionFont"
 

@@ -17,8 +17,8 @@ import time
 
 import ttkbootstrap as ttk
 
-from .lesson_tab import RUNNING, LessonTab
-from .scaling import ui_factor
+from ..lesson_tab import RUNNING, LessonTab
+from ..scaling import ui_factor
 
 log = logging.getLogger(__name__)
 

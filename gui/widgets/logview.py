@@ -6,7 +6,7 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors, theme_colour
+from ..colors import ActorColors, theme_colour
 
 
 def printable(text: str) -> str:

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from .colors import ActorColors
+from ..colors import ActorColors
 from .lanes import SpanBook, actors_in_order, nice_step, queue_depth, span_look
 from .logview import printable
 

@@ -10,7 +10,7 @@ import tokenize
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors, hex_colour, highlight_tint, theme_colour
+from ..colors import ActorColors, hex_colour, highlight_tint, theme_colour
 
 # The syntax tags; their colours depend on the theme (gui/colors.py).
 STYLES = ("keyword", "string", "comment", "number", "definition")

@@ -34,9 +34,9 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors, theme_colour
+from ..colors import ActorColors, theme_colour
+from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 from .lanes import IDLE, SpanBook, mix, nice_step, span_look
-from .scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
 ERROR_RED = "#c0392b"
 DEPTH_BLUE = "#2c7fb8"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from .lesson_tab import LessonTab
+from ..lesson_tab import LessonTab
 
 COLUMNS = (  # id, heading, width, anchor, stretch
     ("read", "Read", 50, "e", False),

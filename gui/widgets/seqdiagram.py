@@ -15,8 +15,8 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from .colors import ActorColors, theme_colour
-from .scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
+from ..colors import ActorColors, theme_colour
+from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
 # kind -> (dash pattern, line width)
 STYLES = {

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from .lesson_tab import DONE, LessonTab
-from .seqdiagram import SeqDiagram
+from ..lesson_tab import DONE, LessonTab
+from ..widgets.seqdiagram import SeqDiagram
 
 ALL_INTERFACES = "0.0.0.0"
 EXPOSED_WARNING = ("⚠ Host 0.0.0.0 listens on every network interface: other machines "

@@ -14,10 +14,10 @@ import ttkbootstrap as ttk
 
 from engine.lessons.filescan import human
 
-from .filetable import FileTable, Row
-from .histogram import SizeHistogram
-from .lesson_tab import LessonTab
-from .logview import printable
+from ..lesson_tab import LessonTab
+from ..widgets.filetable import FileTable, Row
+from ..widgets.histogram import SizeHistogram
+from ..widgets.logview import printable
 
 SMALLEST, LARGEST = "smallest", "largest"
 

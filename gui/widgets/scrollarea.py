@@ -11,7 +11,7 @@ Stop stay in view above it. Differences from ttkbootstrap's ScrolledFrame:
   (a parameter must never change by accident);
 * a field reached with Tab is scrolled into view.
 
-Run it alone to look at it: ``python -m gui.scrollarea``.
+Run it alone to look at it: ``python -m gui.widgets.scrollarea``.
 """
 
 from __future__ import annotations
