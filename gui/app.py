@@ -16,11 +16,11 @@ from engine import catalog
 from engine.params import convert, specs
 
 from .firstdraw import report_first_draw, report_ready
+from .lessons import tab_class
 from .pump import EventPump
 from .resources import window_icon_files
 from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
-from .tabs import tab_class
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
 
 log = logging.getLogger(__name__)

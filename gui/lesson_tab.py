@@ -3,7 +3,7 @@
 Every tab has a timeline (``self.timeline``) above its log, and a result line
 under Run/Stop that shows the lesson's ``result`` event. Lessons that show
 more (a table, a diagram) subclass LessonTab and override ``create_extra``
-and ``on_events``; see ``gui/tabs.py``. A subclass that has no use for the
+and ``on_events``; see ``gui/lessons/``. A subclass that has no use for the
 timeline sets ``SHOW_TIMELINE = False`` (``self.timeline`` is then None).
 """
 

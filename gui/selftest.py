@@ -39,7 +39,7 @@ def check_imports() -> str:
 
     import gui
     from engine import catalog
-    from gui.tabs import tab_class
+    from gui.lessons import tab_class
 
     tcl = tkinter.Tcl()  # an interpreter without Tk: proves the Tcl library is there
     version = tcl.eval("info patchlevel")
