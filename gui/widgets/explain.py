@@ -113,3 +113,16 @@ class ExplanationView(ttk.Frame):
 
     def content(self) -> str:
         return self._widget.get("1.0", "end-1c")
+
+
+def demo(parent) -> ExplanationView:
+    """A lesson's explanation: headings, bullets, `code`, **bold** and *italic*."""
+    from engine import catalog
+    view = ExplanationView(parent)
+    view.show(catalog.get("thread_queue").doc)
+    return view
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Explanation")

@@ -431,3 +431,36 @@ def export_timeline(parent, events: Sequence, lesson_id: str, title: str | None 
     path = ask_save_path(parent, "Save the timeline as a picture",
                          default_name(lesson_id, "timeline", ".png"), PNG_FILETYPES)
     return None if path is None else save_timeline_png(events, path, title=title)
+
+
+def demo(parent):
+    """The saved picture of a made-up run, and the buttons that save it and the log."""
+    import ttkbootstrap as ttk
+    from PIL import ImageTk
+
+    from .demo import sample_run
+    events = sample_run()
+    frame = ttk.Frame(parent)
+    buttons = ttk.Frame(frame)
+    buttons.pack(side="bottom", fill="x", pady=(4, 0))
+    said = ttk.Label(buttons, text="")
+
+    def save(export) -> None:
+        saved = export(frame, events, "demo", title="Sample run")
+        said.configure(text=saved.message if saved else "Cancelled.")
+
+    ttk.Button(buttons, text="Save log…", command=lambda: save(export_log)).pack(side="left")
+    ttk.Button(buttons, text="Save timeline…",
+               command=lambda: save(export_timeline)).pack(side="left", padx=6)
+    said.pack(side="left", fill="x")
+    picture = ImageTk.PhotoImage(timeline_image(events, width=720, title="Sample run"),
+                                 master=frame)
+    shown = ttk.Label(frame, image=picture)
+    shown.image = picture   # Tk keeps no reference of its own
+    shown.pack(side="top", anchor="nw")
+    return frame
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Export")

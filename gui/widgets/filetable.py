@@ -224,3 +224,20 @@ class FileTable(ttk.Frame):
         with open(path, "wb") as f:
             f.write(data)
         return len(self.shown)
+
+
+def demo(parent) -> FileTable:
+    """The Python files of gui/ itself, largest first (real files: the folder opens)."""
+    from pathlib import Path
+    gui_dir = Path(__file__).resolve().parent.parent
+    paths = sorted(gui_dir.rglob("*.py"), key=lambda p: p.stat().st_size, reverse=True)
+    rows = [Row(rank, path.stat().st_size, str(path), path.stat().st_mtime)
+            for rank, path in enumerate(paths, start=1)]
+    table = FileTable(parent, on_message=print)
+    table.set_rows(rows)
+    return table
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "File table")

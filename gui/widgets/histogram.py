@@ -119,3 +119,15 @@ class SizeHistogram(ttk.Frame):
             c.tag_raise(item)
         except (TypeError, tk.TclError):
             pass
+
+
+def demo(parent) -> SizeHistogram:
+    """Made-up counts of file sizes: a few empty files, most of a few KiB."""
+    histogram = SizeHistogram(parent)
+    histogram.show([12, 0, 1, 3, 8, 20, 45, 90, 160, 240, 310, 280, 190, 95, 30, 6, 1])
+    return histogram
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Histogram")

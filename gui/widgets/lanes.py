@@ -112,3 +112,19 @@ def span_look(colour: str, state: str, paper: str) -> tuple[str, str]:
     if state == "waiting":
         return mix(colour, paper, 0.8), colour
     return mix(colour, paper, 0.55), ""
+
+
+
+def sample_spans() -> list[str]:
+    """The spans of a made-up run, one line each: what the timeline would draw."""
+    from .demo import sample_run
+    events = sample_run()
+    book = SpanBook()
+    for event in events:
+        book.add(event)
+    return [f"{actor:<22} {state:<8} {t0:6.2f} s to {t1:6.2f} s"
+            for actor, state, t0, t1 in book.all_spans(events[-1].t)]
+
+
+if __name__ == "__main__":
+    print("\n".join(sample_spans()))   # no widget here: the rules alone, as text

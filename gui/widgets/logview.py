@@ -149,3 +149,16 @@ class LogView(ttk.Frame):
         widget.tag_configure("skipped", foreground=theme_colour("faint"))
         for actor, tag in self._tags.items():
             widget.tag_configure(tag, foreground=self.colors(actor))
+
+
+def demo(parent) -> LogView:
+    """The log of a made-up producer/consumer run."""
+    from .demo import sample_run
+    view = LogView(parent)
+    view.add(sample_run())
+    return view
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Log")

@@ -139,3 +139,17 @@ def _n(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def demo(parent) -> ParamsForm:
+    """The parameters of a lesson, one of them out of range so its message shows."""
+    from engine import catalog
+    form = ParamsForm(parent, catalog.get("thread_queue").params_cls)
+    form.set_values({"consumers": "0"})
+    form.read()   # shows the message beside the bad field
+    return form
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Form")

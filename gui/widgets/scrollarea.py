@@ -133,17 +133,18 @@ class ScrollArea(ttk.Frame):
             self.canvas.yview_moveto(max(top, bottom - view_height) / total)
 
 
-def _demo() -> None:
-    """Twenty fields in a window too short for them: scroll with the wheel or Tab."""
-    app = ttk.App(title="ScrollArea", size=(320, 300))
-    ttk.Button(app, text="Stays in view").pack(fill="x")
-    area = ScrollArea(app)
+def demo(parent) -> ttk.Frame:
+    """Twenty fields in a space too short for them: scroll with the wheel or Tab."""
+    frame = ttk.Frame(parent)
+    ttk.Button(frame, text="Stays in view").pack(fill="x")
+    area = ScrollArea(frame)
     area.pack(fill="both", expand=True)
     for i in range(20):
         ttk.Label(area.content, text=f"Field {i + 1}").grid(row=i, column=0, sticky="w")
         ttk.Combobox(area.content, values=["one", "two", "three"]).grid(row=i, column=1)
-    app.mainloop()
+    return frame
 
 
 if __name__ == "__main__":
-    _demo()
+    from .demo import run
+    run(demo, "Scroll area", size=(320, 300))

@@ -306,3 +306,18 @@ class SeqDiagram(ttk.Frame):
             self._hide_hover()
         except tk.TclError:  # the window is closing
             pass
+
+
+def demo(parent) -> SeqDiagram:
+    """A made-up exchange of a server and two clients."""
+    from .demo import sample_exchange
+    diagram = SeqDiagram(parent)
+    lanes, events = sample_exchange()
+    diagram.reset(lanes)
+    diagram.add(events)
+    return diagram
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Sequence diagram")

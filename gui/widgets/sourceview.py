@@ -198,3 +198,23 @@ class SourceView(ttk.Frame):
 
     def content(self) -> str:
         return self._widget.get("1.0", "end-1c")
+
+
+def demo(parent) -> SourceView:
+    """A lesson's code, with the lines of a made-up run's actors highlighted."""
+    from engine import catalog
+
+    from .demo import sample_run
+    view = SourceView(parent)
+    view.load(catalog.get("thread_queue").source_file)
+    last = view.content().count("\n") + 1
+    for event in sample_run():
+        if event.line and event.line <= last:
+            view.highlight(event.actor, event.line)
+            view.follow(event.line)
+    return view
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Code")

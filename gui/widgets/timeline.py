@@ -588,3 +588,17 @@ class Timeline(ttk.Frame):
         self.body.itemconfigure("stripe", fill=self._stripe())
         self.body.itemconfigure("grid", fill=self._stripe())
         self.head.itemconfigure("depth-base", fill=self._stripe())
+
+
+def demo(parent) -> Timeline:
+    """The timeline of a made-up producer/consumer run."""
+    from .demo import sample_run
+    timeline = Timeline(parent)
+    timeline.add(sample_run())
+    timeline.flush()
+    return timeline
+
+
+if __name__ == "__main__":
+    from .demo import run
+    run(demo, "Timeline")
