@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from . import catalog
+from .control import MAX_SPEED, MIN_SPEED
 from .errors import LessonError
 from .params import ParamError, specs
 from .runner import start
@@ -157,7 +158,7 @@ def lesson_parser(lesson: catalog.Lesson) -> argparse.ArgumentParser:
             parser.add_argument(spec.option, dest=spec.name, default=None,
                                 metavar=spec.type.__name__.upper(), help=text)
     parser.add_argument("--speed", default="1.0", help="scale every deliberate delay "
-                        "(0.1 to 10; 2 means twice as fast)")
+                        f"({MIN_SPEED:g} to {MAX_SPEED:g}; 2 means twice as fast)")
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per event (JSON Lines)")
     return parser
@@ -189,10 +190,11 @@ def cmd_run(args: list[str]) -> int:
     values = {k: v for k, v in vars(ns).items() if v is not None and k not in ("speed", "json")}
     try:
         speed = float(ns.speed)
-        if not 0.1 <= speed <= 10:
+        if not MIN_SPEED <= speed <= MAX_SPEED:
             raise ValueError
     except ValueError:
-        complain(f"error: --speed must be a number from 0.1 to 10 (got {ns.speed!r})")
+        complain(f"error: --speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
+                 f"(got {ns.speed!r})")
         return EXIT_BAD_INPUT
     try:
         run = start(lesson.id, values, speed=speed)

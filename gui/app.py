@@ -13,6 +13,7 @@ import tkinter.font as tkfont
 import ttkbootstrap as ttk
 
 from engine import catalog
+from engine.control import clamp_speed
 from engine.params import convert, specs
 
 from .firstdraw import report_first_draw, report_ready
@@ -87,7 +88,7 @@ class App(ttk.App):
                          iconphoto=None, scaling=start_scaling())  # our icon, below
         self.set_icon()
         self.style_sashes()
-        self.speed = min(10.0, max(0.1, float(self.settings["speed"])))
+        self.speed = clamp_speed(self.settings["speed"])
         self.zoom = 1.0
         self.closed = False
         self.complete = False
@@ -289,7 +290,7 @@ class App(ttk.App):
 
     def set_speed(self, speed: float) -> None:
         """Applies at once to every running lesson, its threads and its processes."""
-        self.speed = round(min(10.0, max(0.1, speed)), 2)
+        self.speed = round(clamp_speed(speed), 2)
         self.speed_label.configure(text=f"{self.speed:g}x")
         for tab in self.tabs.values():
             if tab.run is not None:

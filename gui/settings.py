@@ -35,6 +35,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from engine.control import MAX_SPEED, MIN_SPEED
+
 log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
@@ -49,7 +51,7 @@ DEFAULTS: dict[str, Any] = {
 
 THEMES = ("light", "dark")
 ZOOM_RANGE = (0.5, 3.0)
-SPEED_RANGE = (0.1, 10.0)
+SPEED_RANGE = (MIN_SPEED, MAX_SPEED)   # the engine's: one range everywhere
 #: A settings file holds a few hundred bytes; a bigger one is not ours to read.
 MAX_FILE_BYTES = 1 << 20
 #: Folder paths (PATH_MAX) and anything typed in a form field fit in this.
