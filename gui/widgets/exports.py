@@ -5,7 +5,7 @@ Both are made from the run's events, the same data the log and the
 timeline show, not from a screenshot of the widgets: the picture has every
 event, whatever was scrolled out of view, and it looks the same on a light or
 dark theme. The lanes, spans and queue depth follow the live timeline's rules
-(``gui/lanes.py``) and the actors keep their colours (``gui/colors.py``).
+(``gui/widgets/lanes.py``) and the actors keep their colours (``gui/colors.py``).
 
 Saving never raises: every ``save_*`` and ``export_*`` returns a ``Saved``
 whose ``message`` is one sentence for the person ("Could not save the log to
@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..colors import ActorColors
-from .lanes import SpanBook, actors_in_order, nice_step, queue_depth, span_look
+from .lanes import SPECIAL, SpanBook, actors_in_order, nice_step, queue_depth, span_look
 from .logview import printable
 
 LOG_FILETYPES = [("Text files", "*.txt"), ("All files", "*")]
@@ -86,7 +86,6 @@ def save_log(events: Iterable, path: str | os.PathLike, title: str | None = None
 PAPER, INK, FAINT, STRIPE, GRID = "#ffffff", "#333333", "#777777", "#f4f5f7", "#e4e6ea"
 ERROR_RED = "#c0392b"       # as the live timeline
 DEPTH_BLUE = "#2c7fb8"
-SPECIAL = ("error", "result")   # kinds drawn as a thicker tick
 
 
 class Layout(NamedTuple):

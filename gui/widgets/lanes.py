@@ -1,21 +1,24 @@
 """What a timeline shows, worked out from events alone (no Tk, no drawing).
 
-The live timeline (``gui/timeline.py``) and the saved picture
-(``gui/exports.py``) both use this, so they follow the same rules:
+The live timeline (``timeline.py``) and the saved picture
+(``exports.py``) both use this, so they follow the same rules:
 
 * an actor's lane appears when the actor first speaks;
 * ``data["lane"]`` starts a span in the actor's lane that lasts until its
   next ``lane`` value; the same value again changes nothing, ``"idle"`` just
   ends the span;
 * a ``done`` event ends every open span;
-* ``data["depth"]`` (an int) is a point of the queue-depth line.
+* ``data["depth"]`` (an int) is a point of the queue-depth line;
+* an ``error`` or ``result`` event is a thicker tick (``SPECIAL``).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 IDLE = "idle"
+SPECIAL = ("error", "result")   # kinds whose tick is always drawn, and thicker
 
 
 def lane_state(event) -> str | None:
@@ -68,14 +71,20 @@ class SpanBook:
         self.open[actor] = (state, t)
         return ended, True
 
-    def add(self, event) -> None:
-        """Follow one event (for callers that draw afterwards, not as they go)."""
+    def add(self, event, change: Callable[[str, str, float], object] | None = None) -> None:
+        """Follow one event: the lane it sets, and ``done`` ending every open span.
+
+        Each lane change goes through ``change(actor, state, t)``, by default
+        this book's own. A view that draws as it goes passes a function that
+        calls ``change`` here and then draws what it returned.
+        """
+        apply = change or self.change
         state = lane_state(event)
         if state is not None:
-            self.change(event.actor, state, event.t)
+            apply(event.actor, state, event.t)
         if event.kind == "done":
             for actor in list(self.open):
-                self.change(actor, IDLE, event.t)
+                apply(actor, IDLE, event.t)
 
     def all_spans(self, t_end: float) -> list[tuple]:
         """The ended spans, then the open ones as if they ended at ``t_end``."""

@@ -13,7 +13,7 @@ draw more:
   lanes; the band appears with the first such event.
 * ``done`` ends every open span.
 
-(These rules live in ``gui/lanes.py``, shared with the saved PNG.)
+(These rules live in ``lanes.py``, shared with the saved PNG.)
 
 Hovering a tick shows its event; clicking one calls ``on_select(event)``.
 
@@ -36,11 +36,9 @@ import ttkbootstrap as ttk
 
 from ..colors import ActorColors, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
-from .lanes import IDLE, SpanBook, mix, nice_step, span_look
+from .lanes import SPECIAL, SpanBook, mix, nice_step, queue_depth, span_look
 
-ERROR_RED = "#c0392b"
 DEPTH_BLUE = "#2c7fb8"
-SPECIAL = ("error", "result")   # kinds always drawn, as a thicker tick
 
 
 class Timeline(ttk.Frame):
@@ -124,7 +122,7 @@ class Timeline(ttk.Frame):
         self.head.delete("all")
         self.body.delete("all")
         self.lanes: list[str] = []              # actor names, top to bottom
-        self._book = SpanBook()                 # which state each lane is in (gui/lanes.py)
+        self._book = SpanBook()                 # which state each lane is in (lanes.py)
         self.spans: list[tuple] = self._book.spans  # (actor, state, t0, t1), every span ended
         self.depth: list[tuple] = []            # (t, depth), every point
         self.event_count = 0
@@ -221,19 +219,15 @@ class Timeline(ttk.Frame):
         tcl, path, lane_h = self._tcl, self._body_path, self.LANE_H
         depth_points: list[tuple] = []
         done = False
+        book, change_state = self._book, self._change_state
         for event in events:
-            actor, t, data = event.actor, event.t, event.data
-            if type(data) is dict:
-                state = data.get("lane")
-                if state is not None:
-                    self._change_state(actor, str(state), t)
-                depth = data.get("depth")
-                if type(depth) is int:
-                    depth_points.append((t, depth))
+            actor, t = event.actor, event.t
+            book.add(event, change_state)        # the lane rules (lanes.py), drawn as they go
+            depth = queue_depth(event)
+            if depth is not None:
+                depth_points.append((t, depth))
             if event.kind == "done":
                 done = True
-                for name in list(self._book.open):
-                    self._change_state(name, IDLE, t)
             times = self._times[actor]           # kept for hovering
             if times and t < times[-1]:          # rare: older than its lane's last event
                 i = bisect.bisect_right(times, t)
@@ -261,51 +255,6 @@ class Timeline(ttk.Frame):
 
     def lane_events(self, actor: str) -> list:
         return list(self._events.get(actor, []))
-
-    def to_image(self, width: int = 1000):
-        """The timeline as a pillow Image, drawn from the same data (for saving)."""
-        from PIL import Image, ImageDraw
-        self.flush()
-        top = self.AXIS_H + (self.DEPTH_H if self.depth else 0)
-        height = top + max(1, len(self.lanes)) * self.LANE_H + 4
-        image = Image.new("RGB", (width, height), "white")
-        draw = ImageDraw.Draw(image)
-        span = max(self._span_s, 1e-9)
-        scale = (width - self._label_w - self.RIGHT_PAD) / span
-
-        def x(t):
-            return self._label_w + t * scale
-        step = nice_step(1 / scale)
-        for i in range(int(span / step) + 1):
-            draw.line([(x(i * step), self.AXIS_H - 5), (x(i * step), height)], fill="#dddddd")
-            draw.text((x(i * step) + 2, 3), f"{i * step:g}s", fill="#555555")
-        if self.depth:
-            base = self.AXIS_H + self.DEPTH_H - 6
-            unit = (self.DEPTH_H - 14) / self._depth_max
-            points, last = [], 0
-            for t, d in sorted(self.depth):
-                points += [(x(t), base - last * unit), (x(t), base - d * unit)]
-                last = d
-            points.append((x(self._t_end), base - last * unit))
-            draw.text((6, base - 20), f"queue depth (max {self._depth_max})", fill="#555555")
-            draw.line(points, fill=DEPTH_BLUE, width=2)
-        all_spans = self._book.all_spans(self._t_end)
-        for i, actor in enumerate(self.lanes):
-            y0 = top + i * self.LANE_H
-            colour = self.colors(actor)
-            if i % 2:
-                draw.rectangle([0, y0, width, y0 + self.LANE_H], fill="#f4f5f7")
-            draw.text((6, y0 + 5), actor[:20], fill=colour)
-            for a, state, t0, t1 in all_spans:
-                if a == actor:
-                    fill, outline = self._span_look(colour, state, "#ffffff")
-                    draw.rectangle([x(t0), y0 + 5, max(x(t0) + 1, x(t1)), y0 + self.LANE_H - 5],
-                                   fill=fill or None, outline=outline or None)
-            for event in self._events.get(actor, []):
-                red = event.kind == "error"
-                draw.line([(x(event.t), y0 + 3), (x(event.t), y0 + self.LANE_H - 3)],
-                          fill=ERROR_RED if red else colour, width=2 if red else 1)
-        return image
 
     # -- lanes, ticks and spans -------------------------------------------------------
     def _x(self, t: float) -> float:
@@ -350,7 +299,7 @@ class Timeline(ttk.Frame):
             return
         look = self._looks.get((actor, state))
         if look is None:
-            fill, outline = self._span_look(self.colors(actor), state, self._paper())
+            fill, outline = span_look(self.colors(actor), state, self._paper())
             look = self._looks[actor, state] = (fill, outline, f"look{len(self._looks)}")
         item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
                          "-fill", look[0], "-outline", look[1],
@@ -369,10 +318,6 @@ class Timeline(ttk.Frame):
                 entry[2] = px
                 self._tcl(self._body_path, "coords", entry[0],
                           *self._span_box(actor, entry[1], self._t_end))
-
-    def _span_look(self, colour: str, state: str, paper: str) -> tuple:
-        """(fill, outline) of a span: solid when holding, outlined when waiting."""
-        return span_look(colour, state, paper)
 
     # -- the queue depth band -----------------------------------------------------------
     def _add_depth(self, points: list) -> None:
@@ -577,7 +522,7 @@ class Timeline(ttk.Frame):
     def _recolour(self) -> None:
         self.hide_hover()
         for (actor, state), (_fill, _outline, tag) in self._looks.items():
-            fill, outline = self._span_look(self.colors(actor), state, self._paper())
+            fill, outline = span_look(self.colors(actor), state, self._paper())
             self._looks[actor, state] = (fill, outline, tag)
             self.body.itemconfigure(tag, fill=fill, outline=outline)
         for canvas in (self.head, self.body):

@@ -1,0 +1,38 @@
+"""The live timeline and the saved picture follow the same lane rules (lanes.py)."""
+
+from engine.events import Event
+from gui.widgets.lanes import SpanBook
+from tests.gui.test_timeline import bare_timeline  # noqa: F401 (a fixture)
+
+
+def tricky_run() -> list[Event]:
+    """Lane changes that test each rule: the same state again, idle, an unknown state,
+    a lane value that is not a string, and a done that also sets a lane."""
+    return [
+        Event(0.0, "a", "log", "", {"lane": "holding"}),
+        Event(0.1, "a", "log", "", {"lane": "holding"}),    # the same: changes nothing
+        Event(0.2, "b", "log", "", {"lane": "waiting", "depth": 2}),
+        Event(0.3, "a", "log", "", {"lane": "idle"}),       # ends a's span, opens none
+        Event(0.4, "a", "log", "", {"lane": 7}),            # any value names a state
+        Event(0.5, "c pid 12", "log", "", {"lane": "working", "depth": True}),  # no depth
+        Event(0.6, "b", "log", "", {"lane": "holding"}),
+        Event(0.7, "d", "log", "", ["not", "a", "dict"]),
+        Event(0.8, "main", "done", "", {"lane": "working"}),  # opens, then done ends all
+    ]
+
+
+def test_the_live_timeline_ends_the_same_spans_as_the_book(bare_timeline):  # noqa: F811
+    timeline = bare_timeline
+    events = tricky_run()
+    book = SpanBook()
+    for event in events:
+        book.add(event)
+    timeline.add(events)
+    timeline.flush()
+    assert timeline.spans == book.spans == [
+        ("a", "holding", 0.0, 0.3), ("b", "waiting", 0.2, 0.6), ("a", "7", 0.4, 0.8),
+        ("c pid 12", "working", 0.5, 0.8), ("b", "holding", 0.6, 0.8),
+        ("main", "working", 0.8, 0.8)]
+    assert not book.open
+    assert timeline.depth == [(0.2, 2)]   # True is no depth, though bool is an int
+    assert timeline.lanes == ["a", "b", "c pid 12", "d", "main"]
