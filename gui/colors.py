@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
-from .widgets.lanes import mix
-
 LIGHT, DARK = "light", "dark"
 
 # The classic ten-colour chart palette (grey swapped for indigo, since "main"
@@ -43,6 +41,9 @@ THEME_COLOURS = {
            "number": "#f8c48a", "definition": "#a3c6ff", "gutter": "#bcc3ca"},
 }
 
+# The queue-depth line, on either theme and in the saved picture.
+DEPTH_BLUE = "#2c7fb8"
+
 # How much of the actor's colour tints its acting line in the code view:
 # enough to see whose line it is, little enough for every syntax colour to
 # keep 4.5:1 on it.
@@ -59,6 +60,15 @@ def theme_mode() -> str:
 def theme_colour(name: str, mode: str | None = None) -> str:
     """One of THEME_COLOURS ("error", "faint", "keyword"...) for ``mode`` (default: now)."""
     return THEME_COLOURS[mode or theme_mode()][name]
+
+
+def mix(colour: str, other: str, amount: float) -> str:
+    """``colour`` moved ``amount`` (0..1) of the way towards ``other`` (both #rrggbb)."""
+    if not (len(colour) == len(other) == 7 and colour[0] == other[0] == "#"):
+        return colour
+    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
 
 
 def highlight_tint(colour: str, paper: str) -> str:

@@ -8,9 +8,8 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
-from ..colors import hex_colour
+from ..colors import hex_colour, mix
 from ..scaling import BOLD_FONT, HEADING1_FONT, HEADING2_FONT, ITALIC_FONT, create_fonts
-from .lanes import mix
 
 _INLINE = re.compile(r"(`[^`]+`|\*\*[^*]+\*\*|\*[^*]+\*)")
 

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from ..colors import ActorColors
+from ..colors import DEPTH_BLUE, LIGHT, ActorColors, theme_colour
 from .lanes import SPECIAL, SpanBook, actors_in_order, nice_step, queue_depth, span_look
 from .logview import printable
 
@@ -84,8 +84,7 @@ def save_log(events: Iterable, path: str | os.PathLike, title: str | None = None
 # -- the timeline as a picture ---------------------------------------------------------
 
 PAPER, INK, FAINT, STRIPE, GRID = "#ffffff", "#333333", "#777777", "#f4f5f7", "#e4e6ea"
-ERROR_RED = "#c0392b"       # as the live timeline
-DEPTH_BLUE = "#2c7fb8"
+ERROR_RED = theme_colour("error", LIGHT)   # the picture is on white: as the light theme
 
 
 class Layout(NamedTuple):

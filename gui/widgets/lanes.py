@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ..colors import mix
+
 IDLE = "idle"
 SPECIAL = ("error", "result")   # kinds whose tick is always drawn, and thicker
 
@@ -100,15 +102,6 @@ def nice_step(seconds_per_px: float, min_px: int = 70) -> float:
         if factor * power >= raw:
             return factor * power
     return 10 * power
-
-
-def mix(colour: str, other: str, amount: float) -> str:
-    """``colour`` moved ``amount`` (0..1) of the way towards ``other`` (both #rrggbb)."""
-    if not (len(colour) == len(other) == 7 and colour[0] == other[0] == "#"):
-        return colour
-    a = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
-    b = [int(other[i:i + 2], 16) for i in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * amount):02x}" for x, y in zip(a, b, strict=True))
 
 
 def span_look(colour: str, state: str, paper: str) -> tuple[str, str]:

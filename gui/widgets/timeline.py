@@ -34,11 +34,9 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
-from ..colors import ActorColors, theme_colour
+from ..colors import DEPTH_BLUE, ActorColors, mix, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
-from .lanes import SPECIAL, SpanBook, mix, nice_step, queue_depth, span_look
-
-DEPTH_BLUE = "#2c7fb8"
+from .lanes import SPECIAL, SpanBook, nice_step, queue_depth, span_look
 
 
 class Timeline(ttk.Frame):

@@ -7,7 +7,7 @@ import traceback
 from PIL import Image
 
 from engine.events import Event
-from gui.colors import ActorColors
+from gui.colors import ActorColors, mix
 from gui.widgets.exports import (
     LOG_FILETYPES,
     ask_save_path,
@@ -18,7 +18,6 @@ from gui.widgets.exports import (
     timeline_image,
     timeline_layout,
 )
-from gui.widgets.lanes import mix
 from tests.engine.helpers import result_of, run_lesson
 from tests.gui.conftest import pump_until
 

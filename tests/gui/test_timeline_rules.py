@@ -36,3 +36,21 @@ def test_the_live_timeline_ends_the_same_spans_as_the_book(bare_timeline):  # no
     assert not book.open
     assert timeline.depth == [(0.2, 2)]   # True is no depth, though bool is an int
     assert timeline.lanes == ["a", "b", "c pid 12", "d", "main"]
+
+
+def test_the_picture_draws_errors_and_the_depth_in_the_live_light_colours(bare_timeline):  # noqa: F811
+    from gui.colors import hex_colour
+    from gui.widgets.exports import timeline_image
+    events = [Event(0.1, "worker", "log", "", {"lane": "working", "depth": 1}),
+              Event(0.5, "worker", "error", "ValueError: boom"),
+              Event(0.9, "main", "done", "failed", {"status": "error"})]
+    assert bare_timeline.winfo_toplevel().theme_mode == "light"
+    bare_timeline.add(events)
+    bare_timeline.flush()
+    body, head = bare_timeline.body, bare_timeline.head
+    error_tick = hex_colour(body, body.itemcget(body.find_withtag("error")[0], "fill"))
+    depth_line = hex_colour(head, head.itemcget(head.find_withtag("depth")[0], "fill"))
+
+    picture = timeline_image(events, width=600).convert("RGB")
+    colours = {f"#{r:02x}{g:02x}{b:02x}" for _count, (r, g, b) in picture.getcolors(1 << 20)}
+    assert error_tick in colours and depth_line in colours
