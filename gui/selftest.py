@@ -5,7 +5,7 @@ frozen executable on a build machine). Each check either passes with a short
 detail or fails with the reason; the exit status is 0 only if all pass:
 
 - imports: Tcl, tkinter, ttkbootstrap, pillow's Tk bridge, every gui module
-  and every lesson's tab class;
+  and every lesson's tab class (naming the lessons that have extras);
 - assets: our icons and ttkbootstrap's own files;
 - sources: each lesson's source file is where the source pane looks for it,
   and it is the file that really runs (so the acting line can be highlighted);
@@ -39,6 +39,7 @@ def check_imports() -> str:
 
     import gui
     from engine import catalog
+    from gui.lesson_tab import LessonTab
     from gui.lessons import tab_class
 
     tcl = tkinter.Tcl()  # an interpreter without Tk: proves the Tcl library is there
@@ -50,11 +51,16 @@ def check_imports() -> str:
     lessons = catalog.lessons()
     if not lessons:
         raise RuntimeError("the catalog found no lesson modules")
+    with_extras = []
     for lesson in lessons:
         lesson.module  # noqa: B018 (imports the lesson module: the window does so lazily)
-        tab_class(lesson.id)  # custom tabs are imported by name, so check each
+        # A lesson's extras are imported by its id, and a lesson without a module of
+        # extras quietly gets the plain tab: name those found, so a lost one shows.
+        if tab_class(lesson.id) is not LessonTab:
+            with_extras.append(lesson.id)
     return (f"Tcl {version}, ttkbootstrap {importlib.metadata.version('ttkbootstrap')}, "
-            f"pillow {PIL.__version__}, {len(modules)} gui modules, {len(lessons)} lessons")
+            f"pillow {PIL.__version__}, {len(modules)} gui modules, {len(lessons)} lessons "
+            f"(with extras: {', '.join(with_extras) or 'none'})")
 
 
 def check_assets() -> str:
