@@ -18,6 +18,7 @@ from .filetable import FileTable, Row
 from .histogram import SizeHistogram
 from .lesson_tab import LessonTab
 from .logview import printable
+from .wraplabel import WrapLabel
 
 SMALLEST, LARGEST = "smallest", "largest"
 
@@ -114,9 +115,9 @@ class FilescanTab(LessonTab):
     def create_progress(self, parent) -> None:
         self.progress = ttk.Progressbar(parent, mode="indeterminate", bootstyle="info striped")
         self.progress.pack(fill="x")
-        self.counters = ttk.Label(parent, text="Press Run to walk the folder.")
+        self.counters = WrapLabel(parent, text="Press Run to walk the folder.")
         self.counters.pack(fill="x")
-        self.current = ttk.Label(parent, text="", bootstyle="secondary")
+        self.current = WrapLabel(parent, text="", bootstyle="secondary")
         self.current.pack(fill="x")
 
     def create_toolbar(self, parent) -> None:
@@ -137,7 +138,7 @@ class FilescanTab(LessonTab):
                                         command=self.ask_export, state="disabled")
         self.export_button.pack(side="right")
         ttk.ToolTip(self.export_button, text="Save the rows shown as a CSV file")
-        self.summary = ttk.Label(parent, text="")
+        self.summary = WrapLabel(parent, text="")
         self.summary.pack(fill="x")
 
     # -- a run ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .logview import LogView
 from .paramsform import ParamsForm
 from .sourceview import SourceView
 from .timeline import Timeline
+from .wraplabel import WrapLabel
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 # Counts in a result's data that mean something went wrong (shown in red when > 0).
 PROBLEM_COUNTS = {"garbled_lines": "garbled lines", "lost_updates": "lost updates",
                   "missing": "never consumed", "twice": "consumed twice"}
+NO_BREAK = "\u00a0"
 
 
 class LessonTab(ttk.Frame):
@@ -113,11 +115,13 @@ class LessonTab(ttk.Frame):
         ttk.ToolTip(self.run_button, text="Run the lesson (F5 or Ctrl+R)")
         ttk.ToolTip(self.stop_button, text="Stop the lesson (Esc)")
         self.create_step_controls(parent)
-        self.status_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        # These wrap at the width the column has, whatever it is: a fixed
+        # wrap length cut them off in a narrow column.
+        self.status_label = WrapLabel(parent, text="")
         self.status_label.pack(fill="x")
-        self.result_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        self.result_label = WrapLabel(parent, text="")
         self.result_label.pack(fill="x", pady=(4, 0))
-        self.problems_label = ttk.Label(parent, text="", font=("TkDefaultFont", 11, "bold"))
+        self.problems_label = WrapLabel(parent, text="", font=("TkDefaultFont", 11, "bold"))
         self.problems_label.pack(fill="x")
 
     def create_step_controls(self, parent) -> None:
@@ -150,7 +154,8 @@ class LessonTab(ttk.Frame):
         data = event.data if event is not None and isinstance(event.data, dict) else {}
         counts = {label: data[key] for key, label in PROBLEM_COUNTS.items()
                   if isinstance(data.get(key), int)}
-        text = "   ".join(f"{label}: {n}" for label, n in counts.items())
+        # No-break spaces inside each "label: n", so a line ends only between counts.
+        text = "   ".join(f"{label}: {n}".replace(" ", NO_BREAK) for label, n in counts.items())
         bad = any(n > 0 for n in counts.values())
         self.problems_label.configure(text=text, bootstyle="danger" if bad else "success")
 

@@ -12,6 +12,7 @@ import ttkbootstrap as ttk
 
 from .lesson_tab import DONE, LessonTab
 from .seqdiagram import SeqDiagram
+from .wraplabel import WrapLabel
 
 ALL_INTERFACES = "0.0.0.0"
 EXPOSED_WARNING = ("⚠ Host 0.0.0.0 listens on every network interface: other machines "
@@ -29,13 +30,11 @@ class SocketsTab(LessonTab):
         frame = ttk.Frame(parent)
         info = ttk.Frame(frame)
         info.pack(fill="x", pady=(0, 4))
-        self.address_label = ttk.Label(info, text="Server address: not started yet")
-        self.address_label.pack(anchor="w")
+        self.address_label = WrapLabel(info, text="Server address: not started yet")
+        self.address_label.pack(anchor="w", fill="x")
         # Shown only when they have something to say (see show_message).
-        self.warning_label = ttk.Label(info, text="", bootstyle="danger", wraplength=520,
-                                       justify="left")
-        self.problem_label = ttk.Label(info, text="", bootstyle="danger", wraplength=520,
-                                       justify="left")
+        self.warning_label = WrapLabel(info, text="", bootstyle="danger")
+        self.problem_label = WrapLabel(info, text="", bootstyle="danger")
         self.diagram = SeqDiagram(frame, colors=self.colors)
         self.diagram.pack(fill="both", expand=True)
         host = self.form.vars["host"]
