@@ -45,6 +45,7 @@ class LessonTab(ttk.Frame):
         self.state = READY
         self.last_result = None
         self.last_status = None
+        self.status_text = ""      # this tab's line in the status bar (see set_state)
         self.colors = ActorColors()
         self.built = False
 
@@ -171,7 +172,8 @@ class LessonTab(ttk.Frame):
         self.next_button.configure(state="normal" if stepping else "disabled")
         self.continue_button.configure(state="normal" if stepping else "disabled")
         self.status_label.configure(text=text, bootstyle=style or "default")
-        self.app.show_status(f"{self.lesson.title}: {text}")
+        self.status_text = f"{self.lesson.title}: {text}"
+        self.app.show_tab_status(self)
 
     # -- actions ------------------------------------------------------------------
     def start_run(self) -> bool:
@@ -257,7 +259,7 @@ class LessonTab(ttk.Frame):
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
         where = f", line {event.line}" if event.line else ""
-        self.app.show_status(f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
+        self.app.show_tab_status(self, f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
         if event.line:
             self.source.select_line(event.line)
 
