@@ -95,21 +95,30 @@ class FilescanTab(LessonTab):
         self._filter_id = None
         super().__init__(master, app, lesson, **kw)
 
+    LOG_LINES = 6   # a scan logs a few lines; the table above needs the height more
+
     # -- building -----------------------------------------------------------------------
+    def create_layout(self) -> None:
+        super().create_layout()
+        self.logview._widget.configure(height=self.LOG_LINES)
+
     def create_extra(self, parent):
         frame = ttk.Frame(parent)
         self.create_progress(frame)
         self.create_toolbar(frame)
-        self.table = FileTable(frame, on_message=self.show_message)
-        self.table.pack(fill="both", expand=True)
-        self.message = ttk.Label(frame, text="", bootstyle="secondary")
-        self.message.pack(fill="x")
+        # Packed from the bottom up before the table: when the pane is short,
+        # the table gives up rows (it scrolls, and its caption says which rows
+        # are in view) instead of the message line being cut off.
         bottom = ttk.Frame(frame)
-        bottom.pack(fill="x", pady=(4, 0))
+        bottom.pack(side="bottom", fill="x", pady=(4, 0))
         self.histogram = SizeHistogram(bottom)
         self.histogram.pack(side="left", fill="both", expand=True)
         self.errors = ErrorsPanel(bottom, padding=(8, 0, 0, 0))
         self.errors.pack(side="left", fill="both", expand=True)
+        self.message = WrapLabel(frame, text="")
+        self.message.pack(side="bottom", fill="x")
+        self.table = FileTable(frame, on_message=self.show_message)
+        self.table.pack(fill="both", expand=True)
         return frame
 
     def create_progress(self, parent) -> None:
@@ -144,7 +153,7 @@ class FilescanTab(LessonTab):
     # -- a run ---------------------------------------------------------------------------
     def on_run_started(self, run) -> None:
         self.result = None
-        self.table.set_rows([])
+        self.table.set_rows([], "")
         self.histogram.show([])
         self.errors.show(None)
         self.summary.configure(text="")
@@ -204,7 +213,8 @@ class FilescanTab(LessonTab):
         rows = [Row(rank, size, path, mtime)
                 for rank, ((size, path), mtime) in enumerate(zip(pairs, times, strict=False),
                                                              start=1)]
-        self.table.set_rows(rows)
+        self.table.set_rows(rows, f"the {len(rows):,} {which} of "
+                                  f"{plural(self.result['count'], 'file', 'files')}")
 
     def _filter_soon(self) -> None:
         """Filter after a short pause in typing, not on every key."""
@@ -227,13 +237,14 @@ class FilescanTab(LessonTab):
         try:
             count = self.table.export_csv(path)
         except OSError as exc:
-            self.show_message(f"Could not save {path}: {exc.strerror or exc}")
+            self.show_message(f"Could not save {path}: {exc.strerror or exc}", "danger")
             return None
-        self.show_message(f"Saved {plural(count, 'row', 'rows')} to {path}")
+        self.show_message(f"Saved {plural(count, 'row', 'rows')} to {path}", "success")
         return path
 
-    def show_message(self, text: str) -> None:
-        self.message.configure(text=text)
+    def show_message(self, text: str, style: str = "secondary") -> None:
+        """The line under the table: what the last action on it did, in full."""
+        self.message.configure(text=text, bootstyle=style)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         if self._filter_id is not None:
