@@ -46,6 +46,7 @@ class LessonTab(ttk.Frame):
         self.last_result = None
         self.last_status = None
         self.status_text = ""      # this tab's line in the status bar (see set_state)
+        self.killed: list = []     # the run's processes killed from outside (error events)
         self.colors = ActorColors()
         self.built = False
 
@@ -193,6 +194,7 @@ class LessonTab(ttk.Frame):
             return False
         self.last_result = None
         self.last_status = None
+        self.killed = []
         self.colors.reset()
         self.logview.clear()
         self.source.clear_highlights()
@@ -242,6 +244,8 @@ class LessonTab(ttk.Frame):
             if event.kind == "result":
                 self.last_result = event.data
                 self.show_result(event)
+            elif event.kind == "error" and is_killed_process(event):
+                self.killed.append(event)
             elif event.kind == "done":
                 self.finish(event)
 
@@ -268,9 +272,15 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         run.join(1.0)
         self.last_status = event.data["status"]
+        elapsed = event.data["elapsed"]
+        if self.killed and self.last_status != "error":
+            # The lesson ended on its own terms, but not as planned: say who died.
+            self.set_state(DONE, f"Ended after {elapsed:.2f} s: {killed_text(self.killed)}.",
+                           "danger")
+            return
         text = {"ok": "Finished", "stopped": "Stopped", "error": "Failed: see the log"}
         self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
-                             f"after {event.data['elapsed']:.2f} s.",
+                             f"after {elapsed:.2f} s.",
                        "danger" if self.last_status == "error" else "success")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -283,3 +293,19 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         self.run = None
         return ended
+
+
+def is_killed_process(event) -> bool:
+    """An error event that says a process of the run was ended by a signal from outside.
+
+    engine/procs.py reports each one with its name, pid and (negative) exit code.
+    """
+    data = event.data
+    return isinstance(data, dict) and isinstance(data.get("exitcode"), int) \
+        and data["exitcode"] < 0
+
+
+def killed_text(killed: list) -> str:
+    """'consumer-2 (pid 4242) was killed by SIGKILL', then 'and 1 more' if there are more."""
+    first = killed[0].text
+    return first if len(killed) == 1 else f"{first}, and {len(killed) - 1} more"
