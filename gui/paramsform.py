@@ -9,6 +9,8 @@ import ttkbootstrap as ttk
 
 from engine.params import ParamError, convert, specs
 
+from .wraplabel import WrapLabel
+
 
 class ParamsForm(ttk.Frame):
     def __init__(self, master, params_cls: type, **kw):
@@ -47,8 +49,8 @@ class ParamsForm(ttk.Frame):
                     row=2 * row, column=2, padx=(4, 0))
             widget.bind("<FocusOut>", lambda _e, s=spec: self.check_one(s), add="+")
         ttk.ToolTip(widget, text=tip)
-        message = ttk.Label(self, text="", bootstyle="danger", wraplength=260)
-        message.grid(row=2 * row + 1, column=0, columnspan=3, sticky="w")
+        message = WrapLabel(self, text="", bootstyle="danger")   # the form's full width
+        message.grid(row=2 * row + 1, column=0, columnspan=3, sticky="ew")
         self.vars[spec.name] = var
         self.messages[spec.name] = message
         self.inputs[spec.name] = widget

@@ -70,3 +70,15 @@ def test_every_log_line_can_be_read_whole(app):
     assert x + w <= text.winfo_width(), "the end of the longest line is off to the right"
     # A wrapped line continues under the text column, clear of the time and the actor.
     assert int(str(text.tag_cget("actor:main", "lmargin2"))) > 0
+
+
+def test_a_field_message_about_a_long_path_shows_whole(app, tmp_path):
+    missing = tmp_path.joinpath("a-folder-that-is-not-there", "and-nothing-below-it-either")
+    app.geometry(NARROW)
+    tab = app.select("filescan")
+    tab.form.set_values({"root": str(missing)})
+    tab.run_button.invoke()
+    app.update()
+    message = tab.form.messages["root"]
+    assert str(missing) in message.cget("text")
+    assert cut_off(message, across_only=True) == [], cut_off(message, across_only=True)
