@@ -26,6 +26,9 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+INDENT_TAG = "indent"
+
+
 class LogView(ttk.Frame):
     MAX_LINES = 5000   # older lines are dropped from the widget so it stays fast
     MAX_KEPT = 20_000  # events kept for Save log; more makes every full GC pass slower
@@ -43,11 +46,13 @@ class LogView(ttk.Frame):
                                      font=self.FONT)
         self.text.pack(fill="both", expand=True)
         self._make_read_only()
-        self._indent_px = 0
-        self._tags: set[str] = set()   # actor tags; each carries the hanging indent too
         self._widget.tag_configure("error", foreground="#c0392b")
         self._widget.tag_configure("skipped", foreground="#8a8a8a")
         self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
+        self._tags: set[str] = set()
+        # One tag over all the text carries the hanging indent, whatever
+        # tags colour the lines (it is the only one that sets lmargin2).
+        self._indent_px = 0
         self._widget.bind("<Configure>", lambda _e: self.update_indent(), add="+")
         self.update_indent()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
@@ -88,8 +93,7 @@ class LogView(ttk.Frame):
         if indent == self._indent_px:
             return
         self._indent_px = indent
-        for tag in ("error", "skipped", *self._tags):
-            self._widget.tag_configure(tag, lmargin2=indent)
+        self._widget.tag_configure(INDENT_TAG, lmargin2=indent)
 
     def clear(self) -> None:
         self.events.clear()
@@ -130,6 +134,7 @@ class LogView(ttk.Frame):
         widget = self._widget
         follow = widget.yview()[1] >= 0.999
         widget.insert("end", *chunks)  # one Tcl call for the whole batch
+        widget.tag_add(INDENT_TAG, "1.0", "end")   # one range: cheap however long the log
         excess = len(self.events) - self.MAX_KEPT
         if excess > 0:
             del self.events[:excess]
@@ -160,6 +165,5 @@ class LogView(ttk.Frame):
         tag = "actor:" + actor
         if tag not in self._tags:
             self._tags.add(tag)
-            self._widget.tag_configure(tag, foreground=self.colors(actor),
-                                       lmargin2=self._indent_px)
+            self._widget.tag_configure(tag, foreground=self.colors(actor))
         return tag

@@ -69,7 +69,12 @@ def test_every_log_line_can_be_read_whole(app):
     x, _y, w, _h = text.bbox(f"{longest}.end -1c")
     assert x + w <= text.winfo_width(), "the end of the longest line is off to the right"
     # A wrapped line continues under the text column, clear of the time and the actor.
-    assert int(str(text.tag_cget("actor:main", "lmargin2"))) > 0
+    last_row = text.index(f"{longest}.end -1c display linestart")
+    assert last_row != f"{longest}.0", "the longest line did not wrap"
+    text.see(f"{longest}.0")
+    app.update()
+    indent = text.bbox(last_row)[0] - text.bbox(f"{longest}.0")[0]
+    assert indent == tkfont.Font(font=text.cget("font")).measure(" " * 26)   # "  0.123  actor... "
 
 
 def test_a_field_message_about_a_long_path_shows_whole(app, tmp_path):
