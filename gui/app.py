@@ -95,6 +95,7 @@ class App(ttk.App):
         self._check_place = False   # a restored geometry is checked once the window shows
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
+        self._front_tab = None   # the tab whose status the status bar shows
         self._base_fonts = {name: tkfont.nametofont(name).actual("size")
                             for name in tkfont.names(self)}
         self.pump = EventPump(self)
@@ -130,7 +131,7 @@ class App(ttk.App):
         self.create_controls()
         self.restore_controls()
         self.check_saved_params()
-        self.current_tab()  # builds the visible lesson's widgets
+        self._front_tab = self.current_tab()  # builds the visible lesson's widgets
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
             self.show_status(self.settings.problem)
             if self.settings.reset:   # (a damaged file was logged when it was read)
@@ -226,8 +227,7 @@ class App(ttk.App):
             self.notebook.add(tab, text=lesson.title)
             self.tabs[lesson.id] = tab
         # (A staged start builds the first tab itself, after the first draw.)
-        self.notebook.bind("<<NotebookTabChanged>>",
-                           lambda e: self.complete and self.current_tab(), add="+")
+        self.notebook.bind("<<NotebookTabChanged>>", self._on_tab_changed, add="+")
 
     def create_shortcuts(self) -> None:
         run = lambda e: self.current_tab().start_run()  # noqa: E731
@@ -258,6 +258,14 @@ class App(ttk.App):
         for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>"):
             self.bind_class("Text", key, lambda e: None)
 
+    def _on_tab_changed(self, _event=None) -> None:
+        if not self.complete:
+            return
+        tab = self.current_tab()
+        if tab is not self._front_tab:   # not the start's own first selection, whose
+            self._front_tab = tab        # status line may say what the settings lacked
+            self.show_tab_status(tab)    # its own state, not the last tab's
+
     # -- behaviour ----------------------------------------------------------------
     def current_tab(self):
         return self.build_tab(self.nametowidget(self.notebook.select()))
@@ -280,7 +288,18 @@ class App(ttk.App):
         return self.select(ids[(here + step) % len(ids)])
 
     def show_status(self, text: str) -> None:
+        """A message for the whole window (zoom, saving), shown at once."""
         self.status.configure(text=text)
+
+    def show_tab_status(self, tab, text: str | None = None) -> None:
+        """A tab's own line (its state, by default), shown only while it is the visible tab.
+
+        A tab in the background (a run ending there, say) must not overwrite
+        the status of the tab the learner is looking at; when it comes to the
+        front, the app shows its state again.
+        """
+        if self.notebook.select() == str(tab):
+            self.status.configure(text=tab.status_text if text is None else text)
 
     def toggle_dark(self) -> None:
         if not self.complete:

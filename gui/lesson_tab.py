@@ -23,6 +23,7 @@ from .widgets.paramsform import ParamsForm
 from .widgets.scrollarea import ScrollArea
 from .widgets.sourceview import SourceView
 from .widgets.timeline import Timeline
+from .widgets.wraplabel import WrapLabel
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 # Counts in a result's data that mean something went wrong (shown in red when > 0).
 PROBLEM_COUNTS = {"garbled_lines": "garbled lines", "lost_updates": "lost updates",
                   "missing": "never consumed", "twice": "consumed twice"}
+NO_BREAK = "\u00a0"
 
 
 class LessonTab(ttk.Frame):
@@ -45,6 +47,8 @@ class LessonTab(ttk.Frame):
         self.state = READY
         self.last_result = None
         self.last_status = None
+        self.status_text = ""      # this tab's line in the status bar (see set_state)
+        self.killed: list = []     # the run's processes killed from outside (error events)
         self.colors = ActorColors()
         self.built = False
         self._fit_pending: str | None = None   # after_idle id of fit_left_pane
@@ -173,11 +177,13 @@ class LessonTab(ttk.Frame):
         ttk.ToolTip(self.run_button, text="Run the lesson (F5 or Ctrl+R)")
         ttk.ToolTip(self.stop_button, text="Stop the lesson (Esc)")
         self.create_step_controls(parent)
-        self.status_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        # These wrap at the width the column has, whatever it is: a fixed
+        # wrap length cut them off in a narrow column.
+        self.status_label = WrapLabel(parent, text="")
         self.status_label.pack(fill="x")
-        self.result_label = ttk.Label(parent, text="", wraplength=300, justify="left")
+        self.result_label = WrapLabel(parent, text="")
         self.result_label.pack(fill="x", pady=(4, 0))
-        self.problems_label = ttk.Label(parent, text="", font=COUNTER_FONT)
+        self.problems_label = WrapLabel(parent, text="", font=COUNTER_FONT)
         self.problems_label.pack(fill="x")
 
     def create_step_controls(self, parent) -> None:
@@ -210,7 +216,8 @@ class LessonTab(ttk.Frame):
         data = event.data if event is not None and isinstance(event.data, dict) else {}
         counts = {label: data[key] for key, label in PROBLEM_COUNTS.items()
                   if isinstance(data.get(key), int)}
-        text = "   ".join(f"{label}: {n}" for label, n in counts.items())
+        # No-break spaces inside each "label: n", so a line ends only between counts.
+        text = "   ".join(f"{label}: {n}".replace(" ", NO_BREAK) for label, n in counts.items())
         bad = any(n > 0 for n in counts.values())
         self.problems_label.configure(text=text, bootstyle="danger" if bad else "success")
 
@@ -226,7 +233,8 @@ class LessonTab(ttk.Frame):
         self.next_button.configure(state="normal" if stepping else "disabled")
         self.continue_button.configure(state="normal" if stepping else "disabled")
         self.status_label.configure(text=text, bootstyle=style or "default")
-        self.app.show_status(f"{self.lesson.title}: {text}")
+        self.status_text = f"{self.lesson.title}: {text}"
+        self.app.show_tab_status(self)
 
     # -- actions ------------------------------------------------------------------
     def start_run(self) -> bool:
@@ -247,6 +255,7 @@ class LessonTab(ttk.Frame):
             return False
         self.last_result = None
         self.last_status = None
+        self.killed = []
         self.colors.reset()
         self.logview.clear()
         self.source.clear_highlights()
@@ -304,6 +313,8 @@ class LessonTab(ttk.Frame):
             if event.kind == "result":
                 self.last_result = event.data
                 self.show_result(event)
+            elif event.kind == "error" and is_killed_process(event):
+                self.killed.append(event)
             elif event.kind == "done":
                 self.finish(event)
 
@@ -321,7 +332,7 @@ class LessonTab(ttk.Frame):
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
         where = f", line {event.line}" if event.line else ""
-        self.app.show_status(f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
+        self.app.show_tab_status(self, f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
         if event.line:
             self.show_code()
             self.source.select_line(event.line)
@@ -331,9 +342,15 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         run.join(1.0)
         self.last_status = event.data["status"]
+        elapsed = event.data["elapsed"]
+        if self.killed and self.last_status != "error":
+            # The lesson ended on its own terms, but not as planned: say who died.
+            self.set_state(DONE, f"Ended after {elapsed:.2f} s: {killed_text(self.killed)}.",
+                           "danger")
+            return
         text = {"ok": "Finished", "stopped": "Stopped", "error": "Failed: see the log"}
         self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
-                             f"after {event.data['elapsed']:.2f} s.",
+                             f"after {elapsed:.2f} s.",
                        "danger" if self.last_status == "error" else "success")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -346,3 +363,19 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         self.run = None
         return ended
+
+
+def is_killed_process(event) -> bool:
+    """An error event that says a process of the run was ended by a signal from outside.
+
+    engine/procs.py reports each one with its name, pid and (negative) exit code.
+    """
+    data = event.data
+    return isinstance(data, dict) and isinstance(data.get("exitcode"), int) \
+        and data["exitcode"] < 0
+
+
+def killed_text(killed: list) -> str:
+    """'consumer-2 (pid 4242) was killed by SIGKILL', then 'and 1 more' if there are more."""
+    first = killed[0].text
+    return first if len(killed) == 1 else f"{first}, and {len(killed) - 1} more"

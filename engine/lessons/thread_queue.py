@@ -8,8 +8,10 @@ out twice.
 ## What to watch
 
 - The line at the top of the timeline is the **queue depth**: how many
-  messages wait in the queue. It grows when producers are faster than
-  consumers and shrinks when they catch up.
+  items wait in the queue. It grows when producers are faster than
+  consumers and shrinks when they catch up. At the end the sentinels (see
+  below) go through the queue too: the line rises by one for each, and is
+  back at 0 when every consumer has taken its own.
 - `q.get(block=False)` raises `queue.Empty` at once when there is nothing to
   take. A consumer then waits in a blocking `get` (its lane shows *waiting*).
 - Set **Maxsize** to 2: now a full queue makes `put` wait too, and the
@@ -90,8 +92,11 @@ def run(params, emit, stop):
          data={"depth": q.qsize()})
     for _ in consumers:
         put_waiting(q, NO_MORE, stop)  # ...so the sentinels come after all of them
+    emit("sentinels in the queue, behind the last messages", data={"depth": q.qsize()})
     for t in consumers:
         t.join()                       # each consumer ends on its sentinel
+    left = q.qsize()                   # 0, unless Stop ended the consumers early
+    emit(f"every consumer has ended; {left} items left in the queue", data={"depth": left})
 
     report(emit, produced, consumed, stop)
 
@@ -120,7 +125,8 @@ def consumer(q, consumed, params, emit, stop):
         if message is None:
             return                         # Stop was pressed
         if message is NO_MORE:
-            emit("got the sentinel: no more messages, ending", data={"lane": "idle"})
+            emit("got the sentinel: no more messages, ending",
+                 data={"lane": "idle", "depth": q.qsize()})
             return
         consumed.append(message)
         emit(f"got {message}", data={"depth": q.qsize(), "lane": "working"})

@@ -18,6 +18,7 @@ from ..lesson_tab import LessonTab
 from ..widgets.filetable import FileTable, Row
 from ..widgets.histogram import SizeHistogram
 from ..widgets.logview import printable
+from ..widgets.wraplabel import WrapLabel
 
 SMALLEST, LARGEST = "smallest", "largest"
 
@@ -94,29 +95,42 @@ class FilescanTab(LessonTab):
         self._filter_id = None
         super().__init__(master, app, lesson, **kw)
 
+    # A scan logs a few lines (the log scrolls, and its pane border can be
+    # dragged), and the sizes need only a glance: the table of the top 10 needs
+    # the height more, all 10 rows in view in a 700-px-high window.
+    LOG_LINES = 2
+    HISTOGRAM_HEIGHT = 60
+
     # -- building -----------------------------------------------------------------------
+    def create_layout(self) -> None:
+        super().create_layout()
+        self.logview._widget.configure(height=self.LOG_LINES)
+
     def create_extra(self, parent):
         frame = ttk.Frame(parent)
         self.create_progress(frame)
         self.create_toolbar(frame)
-        self.table = FileTable(frame, on_message=self.show_message)
-        self.table.pack(fill="both", expand=True)
-        self.message = ttk.Label(frame, text="", bootstyle="secondary")
-        self.message.pack(fill="x")
+        # Packed from the bottom up before the table: when the pane is short,
+        # the table gives up rows (it scrolls, and its caption says which rows
+        # are in view) instead of the message line being cut off.
         bottom = ttk.Frame(frame)
-        bottom.pack(fill="x", pady=(4, 0))
-        self.histogram = SizeHistogram(bottom)
+        bottom.pack(side="bottom", fill="x", pady=(4, 0))
+        self.histogram = SizeHistogram(bottom, height=self.HISTOGRAM_HEIGHT)
         self.histogram.pack(side="left", fill="both", expand=True)
         self.errors = ErrorsPanel(bottom, padding=(8, 0, 0, 0))
         self.errors.pack(side="left", fill="both", expand=True)
+        self.message = WrapLabel(frame, text="")
+        self.message.pack(side="bottom", fill="x")
+        self.table = FileTable(frame, on_message=self.show_message)
+        self.table.pack(fill="both", expand=True)
         return frame
 
     def create_progress(self, parent) -> None:
         self.progress = ttk.Progressbar(parent, mode="indeterminate", bootstyle="info striped")
         self.progress.pack(fill="x")
-        self.counters = ttk.Label(parent, text="Press Run to walk the folder.")
+        self.counters = WrapLabel(parent, text="Press Run to walk the folder.")
         self.counters.pack(fill="x")
-        self.current = ttk.Label(parent, text="", bootstyle="secondary")
+        self.current = WrapLabel(parent, text="", bootstyle="secondary")
         self.current.pack(fill="x")
 
     def create_toolbar(self, parent) -> None:
@@ -140,13 +154,13 @@ class FilescanTab(LessonTab):
         self.filter_entry.pack(side="left")
         self.filter_text.trace_add("write", lambda *_: self._filter_soon())
         self._filter_id = None
-        self.summary = ttk.Label(parent, text="")
+        self.summary = WrapLabel(parent, text="")
         self.summary.pack(fill="x")
 
     # -- a run ---------------------------------------------------------------------------
     def on_run_started(self, run) -> None:
         self.result = None
-        self.table.set_rows([])
+        self.table.set_rows([], "")
         self.histogram.show([])
         self.errors.show(None)
         self.summary.configure(text="")
@@ -206,7 +220,8 @@ class FilescanTab(LessonTab):
         rows = [Row(rank, size, path, mtime)
                 for rank, ((size, path), mtime) in enumerate(zip(pairs, times, strict=False),
                                                              start=1)]
-        self.table.set_rows(rows)
+        self.table.set_rows(rows, f"the {len(rows):,} {which} of "
+                                  f"{plural(self.result['count'], 'file', 'files')}")
 
     def _filter_soon(self) -> None:
         """Filter after a short pause in typing, not on every key."""
@@ -229,13 +244,14 @@ class FilescanTab(LessonTab):
         try:
             count = self.table.export_csv(path)
         except OSError as exc:
-            self.show_message(f"Could not save {path}: {exc.strerror or exc}")
+            self.show_message(f"Could not save {path}: {exc.strerror or exc}", "danger")
             return None
-        self.show_message(f"Saved {plural(count, 'row', 'rows')} to {path}")
+        self.show_message(f"Saved {plural(count, 'row', 'rows')} to {path}", "success")
         return path
 
-    def show_message(self, text: str) -> None:
-        self.message.configure(text=text)
+    def show_message(self, text: str, style: str = "secondary") -> None:
+        """The line under the table: what the last action on it did, in full."""
+        self.message.configure(text=text, bootstyle=style)
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         if self._filter_id is not None:

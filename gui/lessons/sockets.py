@@ -12,6 +12,7 @@ import ttkbootstrap as ttk
 
 from ..lesson_tab import DONE, LessonTab
 from ..widgets.seqdiagram import SeqDiagram
+from ..widgets.wraplabel import WrapLabel
 
 ALL_INTERFACES = "0.0.0.0"
 EXPOSED_WARNING = ("⚠ Host 0.0.0.0 listens on every network interface: other machines "
@@ -22,6 +23,8 @@ EXPOSED_WARNING = ("⚠ Host 0.0.0.0 listens on every network interface: other m
 class SocketsTab(LessonTab):
     def __init__(self, master, app, lesson, **kw):
         self.run_error: str | None = None
+        self.address: tuple[str, int] | None = None   # where this run's server is bound
+        self.listened = False                            # and whether it listened there
         super().__init__(master, app, lesson, **kw)
 
     # -- building -----------------------------------------------------------------
@@ -29,13 +32,11 @@ class SocketsTab(LessonTab):
         frame = ttk.Frame(parent)
         info = ttk.Frame(frame)
         info.pack(fill="x", pady=(0, 4))
-        self.address_label = ttk.Label(info, text="Server address: not started yet")
-        self.address_label.pack(anchor="w")
+        self.address_label = WrapLabel(info, text="Server address: not started yet")
+        self.address_label.pack(anchor="w", fill="x")
         # Shown only when they have something to say (see show_message).
-        self.warning_label = ttk.Label(info, text="", bootstyle="danger", wraplength=520,
-                                       justify="left")
-        self.problem_label = ttk.Label(info, text="", bootstyle="danger", wraplength=520,
-                                       justify="left")
+        self.warning_label = WrapLabel(info, text="", bootstyle="danger")
+        self.problem_label = WrapLabel(info, text="", bootstyle="danger")
         self.diagram = SeqDiagram(frame, colors=self.colors)
         self.diagram.pack(fill="both", expand=True)
         host = self.form.vars["host"]
@@ -59,6 +60,7 @@ class SocketsTab(LessonTab):
     # -- a run ----------------------------------------------------------------------
     def on_run_started(self, run) -> None:
         self.run_error = None
+        self.address, self.listened = None, False
         clients = [f"client-{i}" for i in range(1, run.params.clients + 1)]
         self.diagram.reset(["server", *clients])
         self.address_label.configure(text="Server address: binding…", bootstyle="default")
@@ -70,8 +72,9 @@ class SocketsTab(LessonTab):
         for event in events:
             data = event.data if isinstance(event.data, dict) else {}
             if event.kind == "state" and "address" in data:
-                host, port = data["address"]
-                how = "listening" if data.get("listening") else "bound, but nobody listens"
+                host, port = self.address = tuple(data["address"])
+                self.listened = bool(data.get("listening"))
+                how = "listening" if self.listened else "bound, but nobody listens"
                 self.address_label.configure(text=f"Server address: {host}:{port} ({how})",
                                              bootstyle="info")
             elif event.kind == "error" and event.actor == "main":
@@ -83,6 +86,7 @@ class SocketsTab(LessonTab):
 
     def finish(self, event) -> None:
         super().finish(event)
+        self.show_server_closed()
         if self.last_status == "error" and self.run_error:
             self.set_state(DONE, f"Failed: {self.run_error}", "danger")
         elif self.last_result:
@@ -90,3 +94,14 @@ class SocketsTab(LessonTab):
             word = "Finished" if self.last_status == "ok" else "Stopped"
             self.set_state(DONE, f"{word}: {ok} of {clients} replies equal their requests.",
                            "success" if ok == clients else "warning")
+
+    def show_server_closed(self) -> None:
+        """The run is over, and its server socket with it: no longer "listening"."""
+        if self.address is None:
+            text = "Server address: none (the server never got an address)"
+        else:
+            host, port = self.address
+            how = "it listened until the run ended" if self.listened \
+                else "it was bound, but nobody listened"
+            text = f"Server address: {host}:{port} (closed: {how})"
+        self.address_label.configure(text=text, bootstyle="secondary")

@@ -32,9 +32,11 @@ def bucket_label(k: int) -> str:
 class SizeHistogram(ttk.Frame):
     LEFT, BOTTOM, TOP = 44, 20, 8   # at 100% on a 96-dpi screen; see _measure
 
-    def __init__(self, master, **kw):
+    def __init__(self, master, height: int = 120, **kw):
+        """``height``: of the plot in pixels at 100% on a 96-dpi screen (zoom scales it)."""
         super().__init__(master, **kw)
-        self.canvas = ttk.Canvas(self, height=round(120 * ui_factor(self)), highlightthickness=0)
+        self.canvas = ttk.Canvas(self, height=round(height * ui_factor(self)),
+                                 highlightthickness=0)
         self.canvas.pack(fill="both", expand=True)
         self.counts: list[int] = []
         self.canvas.bind("<Configure>", lambda _e: self.draw())

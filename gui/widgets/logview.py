@@ -1,8 +1,16 @@
-"""The live log: one line per event, coloured by actor."""
+"""The live log: one line per event, coloured by actor.
+
+Long lines wrap, under the start of the message (a hanging indent), so the
+time and actor columns stay clear and every line can be read whole. A
+horizontal scrollbar was no help: following the newest line scrolls the
+view back to the left at every tick of a run, and scrolling right hides
+the time and the actor of the line being read.
+"""
 
 from __future__ import annotations
 
 import tkinter as tk
+import tkinter.font as tkfont
 
 import ttkbootstrap as ttk
 
@@ -18,24 +26,35 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+INDENT_TAG = "indent"
+
+
 class LogView(ttk.Frame):
     MAX_LINES = 5000   # older lines are dropped from the widget so it stays fast
     MAX_KEPT = 20_000  # events kept for Save log; more makes every full GC pass slower
     MAX_PER_TICK = 400  # in a flood, draw only the newest lines of each batch
+    FONT = "TkFixedFont"
+    ACTOR_W = 16        # characters of the actor column (longer names push the text right)
+    INDENT = 7 + 2 + ACTOR_W + 1   # where the text starts: "  0.123  actor            "
 
     def __init__(self, master, colors: ActorColors | None = None, on_select=None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()
         self.on_select = on_select
         self.rows: list = []   # the event behind each text line (None: a note, a traceback)
-        self.text = ttk.ScrolledText(self, height=12, width=70, wrap="none", hbar=True,
-                                     font="TkFixedFont")
+        self.text = ttk.ScrolledText(self, height=12, width=70, wrap="word",
+                                     font=self.FONT)
         self.text.pack(fill="both", expand=True)
         self._make_read_only()
         self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
         self._tags: dict[str, str] = {}   # actor -> its text tag
         self._recolour()
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
+        # One tag over all the text carries the hanging indent, whatever
+        # tags colour the lines (it is the only one that sets lmargin2).
+        self._indent_px = 0
+        self._widget.bind("<Configure>", lambda _e: self.update_indent(), add="+")
+        self.update_indent()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
 
@@ -64,6 +83,18 @@ class LogView(ttk.Frame):
     def _widget(self) -> tk.Text:
         return getattr(self.text, "text", self.text)
 
+    def update_indent(self) -> None:
+        """Set the hanging indent to the width of the time and actor columns.
+
+        In pixels of the log's font as it is now: after a zoom, the next
+        batch of lines (or a resize) brings it up to date.
+        """
+        indent = tkfont.nametofont(self.FONT).measure(" " * self.INDENT)
+        if indent == self._indent_px:
+            return
+        self._indent_px = indent
+        self._widget.tag_configure(INDENT_TAG, lmargin2=indent)
+
     def clear(self) -> None:
         self.events.clear()
         self.rows.clear()
@@ -75,6 +106,7 @@ class LogView(ttk.Frame):
         """Append a batch of events with one widget update."""
         if not events:
             return
+        self.update_indent()
         self.events.extend(events)
         shown = events
         chunks: list = []
@@ -88,7 +120,7 @@ class LogView(ttk.Frame):
             self.rows.append(None)
         for event in shown:
             tag = self._tag_for(event.actor)
-            line = f"{event.t:7.3f}  {event.actor:<16} {printable(event.text)}\n"
+            line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {printable(event.text)}\n"
             if event.kind == "error":
                 chunks += [line, (tag, "error")]
                 trace = event.data.get("traceback") if isinstance(event.data, dict) else None
@@ -102,6 +134,7 @@ class LogView(ttk.Frame):
         widget = self._widget
         follow = widget.yview()[1] >= 0.999
         widget.insert("end", *chunks)  # one Tcl call for the whole batch
+        widget.tag_add(INDENT_TAG, "1.0", "end")   # one range: cheap however long the log
         excess = len(self.events) - self.MAX_KEPT
         if excess > 0:
             del self.events[:excess]

@@ -9,6 +9,8 @@ import ttkbootstrap as ttk
 
 from engine.params import ParamError, convert, specs
 
+from .wraplabel import WrapLabel
+
 
 class ParamsForm(ttk.Frame):
     """Fields in two columns, each a label over its input, with its message below.
@@ -71,9 +73,7 @@ class ParamsForm(ttk.Frame):
         row.pack(fill="x")
         ttk.ToolTip(widget, text=tip)
         # Wraps at the cell's width, whatever the zoom and the pane's width.
-        message = ttk.Label(cell, text="", bootstyle="danger", wraplength=100)
-        cell.bind("<Configure>", lambda e, m=message: m.configure(
-            wraplength=max(60, e.width)), add="+")
+        message = WrapLabel(cell, text="", bootstyle="danger")
         self.vars[spec.name] = var
         self.messages[spec.name] = message
         self.inputs[spec.name] = widget

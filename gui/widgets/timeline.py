@@ -367,8 +367,10 @@ class Timeline(ttk.Frame):
         self._fit_time(span)
 
     def _fit_time(self, span: float) -> None:
-        self._scale_x(self._span_s / span)
-        self._span_s = span
+        # The new span first: _scale_x redraws the depth line's tail from it
+        # (drawn with the old span, the tail was left behind, detached).
+        factor, self._span_s = self._span_s / span, span
+        self._scale_x(factor)
         self._draw_axis()
         self._stretch_open_spans()
 

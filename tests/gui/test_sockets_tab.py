@@ -84,7 +84,7 @@ def test_no_server_shows_refused_for_each_client(app):
     assert sorted(a["from"] for a in errors) == ["client-1", "client-2", "client-3"]
     assert tab.diagram.body.find_withtag("a0")
     assert tab.logview.content().count("connection refused") == 3
-    assert "bound, but nobody listens" in tab.address_label.cget("text")
+    assert "bound, but nobody listened" in tab.address_label.cget("text")
     assert "0 of 3 replies" in tab.status_label.cget("text")
 
 
