@@ -6,8 +6,9 @@ import dataclasses
 import json
 from typing import Any, NamedTuple
 
-#: Every kind of event a run can emit.
-KINDS = ("log", "progress", "result", "error", "state", "done")
+from .vocabulary import KINDS
+
+__all__ = ["KINDS", "Event"]   # KINDS is defined, with every data key, in vocabulary.py
 
 
 class Event(NamedTuple):

@@ -14,6 +14,7 @@ import logging
 import ttkbootstrap as ttk
 
 from engine import LessonError, ParamError, start
+from engine import vocabulary as vocab
 
 from .colors import ActorColors
 from .scaling import COUNTER_FONT
@@ -30,9 +31,6 @@ log = logging.getLogger(__name__)
 # The states of a tab. One method, set_state, turns a state into button states.
 READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
-# Counts in a result's data that mean something went wrong (shown in red when > 0).
-PROBLEM_COUNTS = {"garbled_lines": "garbled lines", "lost_updates": "lost updates",
-                  "missing": "never consumed", "twice": "consumed twice"}
 NO_BREAK = "\u00a0"
 
 
@@ -214,7 +212,7 @@ class LessonTab(ttk.Frame):
         """The result line: the result event's text, and its problem counts in big."""
         self.result_label.configure(text=f"Result: {event.text}" if event else "")
         data = event.data if event is not None and isinstance(event.data, dict) else {}
-        counts = {label: data[key] for key, label in PROBLEM_COUNTS.items()
+        counts = {label: data[key] for key, label in vocab.PROBLEM_COUNTS.items()
                   if isinstance(data.get(key), int)}
         # No-break spaces inside each "label: n", so a line ends only between counts.
         text = "   ".join(f"{label}: {n}".replace(" ", NO_BREAK) for label, n in counts.items())
@@ -310,19 +308,19 @@ class LessonTab(ttk.Frame):
         if self.timeline is not None:
             self.timeline.add(events)
         for event in events:
-            if event.kind == "result":
+            if event.kind == vocab.RESULT:
                 self.last_result = event.data
                 self.show_result(event)
-            elif event.kind == "error" and is_killed_process(event):
+            elif event.kind == vocab.ERROR and is_killed_process(event):
                 self.killed.append(event)
-            elif event.kind == "done":
+            elif event.kind == vocab.DONE:
                 self.finish(event)
 
     def show_acting_lines(self, events: list) -> None:
         """Highlight, in each actor's colour, the line that actor ran last."""
         latest = {}
         for event in events:
-            if event.line and event.kind not in ("done",):
+            if event.line and event.kind != vocab.DONE:
                 latest[event.actor] = event.line
         for actor, line in latest.items():
             self.source.highlight(actor, line)
@@ -341,17 +339,18 @@ class LessonTab(ttk.Frame):
         run, self.run = self.run, None
         self.app.pump.remove(run)
         run.join(1.0)
-        self.last_status = event.data["status"]
-        elapsed = event.data["elapsed"]
-        if self.killed and self.last_status != "error":
+        self.last_status = event.data[vocab.STATUS]
+        elapsed = event.data[vocab.ELAPSED]
+        if self.killed and self.last_status != vocab.FAILED:
             # The lesson ended on its own terms, but not as planned: say who died.
             self.set_state(DONE, f"Ended after {elapsed:.2f} s: {killed_text(self.killed)}.",
                            "danger")
             return
-        text = {"ok": "Finished", "stopped": "Stopped", "error": "Failed: see the log"}
+        text = {vocab.OK: "Finished", vocab.STOPPED: "Stopped",
+                vocab.FAILED: "Failed: see the log"}
         self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
                              f"after {elapsed:.2f} s.",
-                       "danger" if self.last_status == "error" else "success")
+                       "danger" if self.last_status == vocab.FAILED else "success")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
         """Stop and wait for this tab's run (window closing). True if it ended."""
@@ -371,8 +370,8 @@ def is_killed_process(event) -> bool:
     engine/procs.py reports each one with its name, pid and (negative) exit code.
     """
     data = event.data
-    return isinstance(data, dict) and isinstance(data.get("exitcode"), int) \
-        and data["exitcode"] < 0
+    return isinstance(data, dict) and isinstance(data.get(vocab.EXITCODE), int) \
+        and data[vocab.EXITCODE] < 0
 
 
 def killed_text(killed: list) -> str:

@@ -103,8 +103,10 @@ def check_sources() -> str:
 
 def child_answer(conn, lesson_ids: list[str]) -> None:
     """Runs in the spawned child: import each lesson, then say who we are."""
+    from engine import catalog  # it knows where lessons live; the window does not
+
     for lesson_id in lesson_ids:
-        importlib.import_module(f"engine.lessons.{lesson_id}")
+        _ = catalog.get(lesson_id).module   # imported, from the bundle when frozen
     conn.send((os.getpid(), bool(getattr(sys, "frozen", False)), lesson_ids))
     conn.close()
 

@@ -48,6 +48,7 @@ import os
 import time
 from dataclasses import dataclass
 
+from engine.formatting import human_size as human
 from engine.params import param
 from engine.safetext import for_terminal
 from engine.scan import ScanSpec, scan_tree
@@ -135,14 +136,6 @@ def summary(found):
     if not found["complete"]:
         text += "; stopped early, so these are partial"
     return text
-
-
-def human(size):
-    """1536 -> '1.5 KB': sizes for people."""
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if size < 1024 or unit == "TB":
-            return f"{size:,} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
 
 
 def format_result(data):

@@ -12,7 +12,8 @@ from tkinter import filedialog
 
 import ttkbootstrap as ttk
 
-from engine.lessons.filescan import human
+from engine import vocabulary as vocab
+from engine.formatting import human_size
 
 from ..lesson_tab import LessonTab
 from ..widgets.filetable import FileTable, Row
@@ -20,7 +21,7 @@ from ..widgets.histogram import SizeHistogram
 from ..widgets.logview import printable
 from ..widgets.wraplabel import WrapLabel
 
-SMALLEST, LARGEST = "smallest", "largest"
+SMALLEST, LARGEST = vocab.SMALLEST, vocab.LARGEST
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -29,10 +30,10 @@ def plural(n: int, one: str, many: str) -> str:
 
 def problems_text(result: dict) -> str:
     """'3 folders could not be read, 1 file vanished during the scan', or ''."""
-    unreadable = result.get("unreadable_folders", 0)
-    vanished = result.get("vanished", 0)
-    loops = result.get("loops", 0)
-    other = result.get("error_count", 0) - unreadable - vanished - loops
+    unreadable = result.get(vocab.UNREADABLE_FOLDERS, 0)
+    vanished = result.get(vocab.VANISHED, 0)
+    loops = result.get(vocab.LOOPS, 0)
+    other = result.get(vocab.ERROR_COUNT, 0) - unreadable - vanished - loops
     parts = []
     if unreadable:
         parts.append(plural(unreadable, "folder", "folders") + " could not be read")
@@ -69,10 +70,10 @@ class ErrorsPanel(ttk.Frame):
         if not self.summary:
             self.toggle.configure(text="No problems" if result else "", state="disabled")
             return
-        errors = result.get("errors", [])
+        errors = result.get(vocab.ERRORS, [])
         for path, reason in errors:
             self.list.insert("", "end", values=(printable(path), reason))
-        more = result.get("error_count", 0) - len(errors)
+        more = result.get(vocab.ERROR_COUNT, 0) - len(errors)
         if more > 0:
             self.list.insert("", "end", values=(f"… {more:,} more not listed", ""))
         self.toggle.configure(text=f"▸ {self.summary}", state="normal")
@@ -172,27 +173,27 @@ class FilescanTab(LessonTab):
         self.progress.start(40)
 
     def on_events(self, events: list) -> None:
-        progress = [e for e in events if e.kind == "progress"]
+        progress = [e for e in events if e.kind == vocab.PROGRESS]
         if progress:            # only the latest counts: one update per tick
             self.show_progress(progress[-1].data)
         for event in events:
-            if event.kind == "result":
+            if event.kind == vocab.RESULT:
                 self.show_scan(event.data)
         super().on_events(events)   # last: it may finish the run
 
-    def show_progress(self, p: dict) -> None:
-        walkers = plural(p.get("workers", 1), "process", "processes")
+    def show_progress(self, progress: dict) -> None:
+        walkers = plural(progress.get(vocab.WORKERS, 1), "process", "processes")
         self.counters.configure(
-            text=f"{p['folders']:,} folders · {p['matches']:,} matches · "
-                 f"{p['rate']:,.0f} folders/s · {walkers}")
-        self.current.configure(text=printable(p["folder"]))
+            text=f"{progress[vocab.FOLDERS]:,} folders · {progress[vocab.MATCHES]:,} matches · "
+                 f"{progress[vocab.RATE]:,.0f} folders/s · {walkers}")
+        self.current.configure(text=printable(progress[vocab.FOLDER]))
 
     def show_scan(self, result: dict) -> None:
         self.result = result
         self.summary.configure(
-            text=f"{result['count']:,} files, {human(result['bytes'])}, "
-                 f"{result['folders']:,} folders, {result['elapsed']:.2f} s")
-        self.histogram.show(result.get("histogram", []))
+            text=f"{result[vocab.COUNT]:,} files, {human_size(result[vocab.BYTES])}, "
+                 f"{result[vocab.FOLDERS]:,} folders, {result[vocab.ELAPSED]:.2f} s")
+        self.histogram.show(result.get(vocab.HISTOGRAM, []))
         self.errors.show(result)
         self.show_view()
         self.export_button.configure(state="normal")
@@ -204,9 +205,9 @@ class FilescanTab(LessonTab):
             self.counters.configure(text="No result: see the log.")
         else:
             self.counters.configure(
-                text=f"Done: {self.result['count']:,} matches in "
-                     f"{self.result['folders']:,} folders"
-                     + ("" if self.result.get("complete", True) else " (stopped early)"))
+                text=f"Done: {self.result[vocab.COUNT]:,} matches in "
+                     f"{self.result[vocab.FOLDERS]:,} folders"
+                     + ("" if self.result.get(vocab.COMPLETE, True) else " (stopped early)"))
         super().finish(event)
 
     # -- the table -------------------------------------------------------------------------
@@ -216,12 +217,12 @@ class FilescanTab(LessonTab):
             return
         which = self.view.get()
         pairs = self.result.get(which, [])
-        times = (self.result.get("modified") or {}).get(which) or [None] * len(pairs)
+        times = (self.result.get(vocab.MODIFIED) or {}).get(which) or [None] * len(pairs)
         rows = [Row(rank, size, path, mtime)
                 for rank, ((size, path), mtime) in enumerate(zip(pairs, times, strict=False),
                                                              start=1)]
         self.table.set_rows(rows, f"the {len(rows):,} {which} of "
-                                  f"{plural(self.result['count'], 'file', 'files')}")
+                                  f"{plural(self.result[vocab.COUNT], 'file', 'files')}")
 
     def _filter_soon(self) -> None:
         """Filter after a short pause in typing, not on every key."""

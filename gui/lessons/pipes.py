@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..lesson_tab import LessonTab
 
 COLUMNS = (  # id, heading, width, anchor, stretch
@@ -60,16 +62,16 @@ class PipesTab(LessonTab):
         last, finished = None, False
         for event in events:
             data = event.data if isinstance(event.data, dict) else {}
-            if "chunk" in data:
-                chunk = data["chunk"]
+            if vocab.CHUNK in data:
+                chunk = data[vocab.CHUNK]
                 last = self.chunks.insert("", "end", values=(
-                    data["read"], len(chunk), as_text(chunk), byte_values(chunk)))
-            elif event.kind == "result" and "bytes_read" in data:
+                    data[vocab.READ], len(chunk), as_text(chunk), byte_values(chunk)))
+            elif event.kind == vocab.RESULT and vocab.BYTES_READ in data:
                 finished = True
-                written = data["bytes_written"]
+                written = data[vocab.BYTES_WRITTEN]
                 self.summary.configure(text=(
                     f"{'?' if written is None else written} bytes written, "
-                    f"{data['bytes_read']} read in {data['reads']} reads."))
+                    f"{data[vocab.BYTES_READ]} read in {data[vocab.READS]} reads."))
         if last is not None:
             self.chunks.see(last)
             if self.state == "running" and not finished:   # the result says it all

@@ -17,6 +17,8 @@ import time
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..lesson_tab import RUNNING, LessonTab
 from ..scaling import ui_factor
 
@@ -104,9 +106,9 @@ class SignalsTab(LessonTab):
 
     def on_events(self, events: list) -> None:
         for event in events:
-            if event.kind == "state" and isinstance(event.data, dict) \
-                    and "child_pid" in event.data:
-                self.child_pid = event.data["child_pid"]
+            if event.kind == vocab.STATE and isinstance(event.data, dict) \
+                    and vocab.CHILD_PID in event.data:
+                self.child_pid = event.data[vocab.CHILD_PID]
                 self.update_signal_buttons()
         super().on_events(events)
 
@@ -151,5 +153,5 @@ class SignalsTab(LessonTab):
             return
         emit = run.emit
         # gated=False: the Tk thread must never wait at a step-mode gate.
-        emit.put(time.monotonic() - emit.t0, "window", "log", text, None, None,
+        emit.put(time.monotonic() - emit.t0, "window", vocab.LOG, text, None, None,
                  os.getpid(), gated=False)

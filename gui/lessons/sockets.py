@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..lesson_tab import DONE, LessonTab
 from ..widgets.seqdiagram import SeqDiagram
 from ..widgets.wraplabel import WrapLabel
@@ -71,14 +73,14 @@ class SocketsTab(LessonTab):
         self.diagram.add(events)
         for event in events:
             data = event.data if isinstance(event.data, dict) else {}
-            if event.kind == "state" and "address" in data:
-                host, port = self.address = tuple(data["address"])
-                self.listened = bool(data.get("listening"))
+            if event.kind == vocab.STATE and vocab.ADDRESS in data:
+                host, port = self.address = tuple(data[vocab.ADDRESS])
+                self.listened = bool(data.get(vocab.LISTENING))
                 how = "listening" if self.listened else "bound, but nobody listens"
                 self.address_label.configure(text=f"Server address: {host}:{port} ({how})",
                                              bootstyle="info")
-            elif event.kind == "error" and event.actor == "main":
-                explained = isinstance(event.data, dict) and event.data.get("explained")
+            elif event.kind == vocab.ERROR and event.actor == "main":
+                explained = isinstance(event.data, dict) and event.data.get(vocab.EXPLAINED)
                 # an unexpected error reads "TypeName: message"; drop the name
                 self.run_error = event.text if explained else event.text.split(": ", 1)[-1]
                 self.show_message(self.problem_label, self.run_error)
@@ -87,11 +89,11 @@ class SocketsTab(LessonTab):
     def finish(self, event) -> None:
         super().finish(event)
         self.show_server_closed()
-        if self.last_status == "error" and self.run_error:
+        if self.last_status == vocab.FAILED and self.run_error:
             self.set_state(DONE, f"Failed: {self.run_error}", "danger")
         elif self.last_result:
-            ok, clients = self.last_result["replies_ok"], self.last_result["clients"]
-            word = "Finished" if self.last_status == "ok" else "Stopped"
+            ok, clients = self.last_result[vocab.REPLIES_OK], self.last_result[vocab.CLIENTS]
+            word = "Finished" if self.last_status == vocab.OK else "Stopped"
             self.set_state(DONE, f"{word}: {ok} of {clients} replies equal their requests.",
                            "success" if ok == clients else "warning")
 

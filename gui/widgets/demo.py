@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
 from engine.events import Event
 
 from ..scaling import create_fonts, start_scaling
@@ -40,27 +41,27 @@ def sample_run(messages: int = 6) -> list[Event]:
     events = [Event(0.0, "main", "state", "Producer/consumer with threads: started")]
     for consumer in CONSUMERS:
         events.append(Event(0.01, consumer, "state", "queue empty: get waits",
-                            {"lane": "waiting", "depth": 0}, line=118))
+                            {vocab.LANE: vocab.WAITING, vocab.DEPTH: 0}, line=118))
     depth = 0
     for n in range(messages):
         t = 0.25 + 0.3 * n
         depth += 1
         events.append(Event(t, PRODUCER, "log", f"put spam {n}",
-                            {"lane": "working", "depth": depth}, line=110))
+                            {vocab.LANE: vocab.WORKING, vocab.DEPTH: depth}, line=110))
         consumer = CONSUMERS[n % 2]
         depth -= 1
         events.append(Event(t + 0.05, consumer, "log", f"got spam {n}",
-                            {"lane": "working", "depth": depth}, line=126))
+                            {vocab.LANE: vocab.WORKING, vocab.DEPTH: depth}, line=126))
         events.append(Event(t + 0.45, consumer, "state", "queue empty: get waits",
-                            {"lane": "waiting", "depth": depth}, line=118))
+                            {vocab.LANE: vocab.WAITING, vocab.DEPTH: depth}, line=118))
     t_end = 0.3 * messages + 0.6
     events += [
-        Event(t_end - 0.3, PRODUCER, "log", "done", {"lane": "idle"}, line=112),
+        Event(t_end - 0.3, PRODUCER, "log", "done", {vocab.LANE: vocab.IDLE}, line=112),
         Event(t_end - 0.2, "main", "error", "ValueError: a sample error, with\ntwo lines",
-              {"traceback": "Traceback (most recent call last):\n  ...\nValueError"}),
+              {vocab.TRACEBACK: "Traceback (most recent call last):\n  ...\nValueError"}),
         Event(t_end - 0.1, "main", "result", f"{messages} messages consumed",
               {"consumed": messages}),
-        Event(t_end, "main", "done", "finished", {"status": "ok"}),
+        Event(t_end, "main", vocab.DONE, "finished", {vocab.STATUS: vocab.OK}),
     ]
     events.sort(key=lambda event: event.t)   # as a run's queue delivers them
     return [event._replace(seq=i + 1) for i, event in enumerate(events)]
@@ -73,16 +74,17 @@ def sample_exchange(clients: int = 2) -> tuple[list[str], list[Event]]:
     t = 0.0
     for client in lanes[1:]:
         for kind, source, target, extra in (
-            ("connect", client, "server", {}),
-            ("accept", "server", client, {}),
-            ("send", client, "server", {"bytes": 11, "preview": "hello world"}),
-            ("recv", "server", client, {"bytes": 11, "preview": "hello world", "calls": 1}),
-            ("send", "server", client, {"bytes": 11, "preview": "HELLO WORLD"}),
-            ("close", client, "server", {}),
+            (vocab.CONNECT, client, "server", {}),
+            (vocab.ACCEPT, "server", client, {}),
+            (vocab.SEND, client, "server", {vocab.BYTES: 11, vocab.PREVIEW: "hello world"}),
+            (vocab.RECV, "server", client,
+             {vocab.BYTES: 11, vocab.PREVIEW: "hello world", vocab.CALLS: 1}),
+            (vocab.SEND, "server", client, {vocab.BYTES: 11, vocab.PREVIEW: "HELLO WORLD"}),
+            (vocab.CLOSE, client, "server", {}),
         ):
             t += 0.05
-            data = {"seq": kind, "from": source, "to": target, **extra}
-            events.append(Event(t, source, "log", kind, data))
+            data = {vocab.SEQ: kind, vocab.FROM: source, vocab.TO: target, **extra}
+            events.append(Event(t, source, vocab.LOG, kind, data))
     return lanes, events
 
 

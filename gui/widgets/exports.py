@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
+from engine import vocabulary as vocab
+
 from ..colors import DEPTH_BLUE, LIGHT, ActorColors, theme_colour
 from .lanes import SPECIAL, SpanBook, actors_in_order, nice_step, queue_depth, span_look
 from .logview import printable
@@ -51,8 +53,8 @@ def log_line(event) -> str:
     where = f"L{event.line}" if event.line else ""
     head = f"{event.t:9.3f}s  {printable(event.actor):<18} {event.kind:<8} {where:<5} "
     first, *more = printable(str(event.text)).split("\n")
-    if event.kind == "error" and isinstance(event.data, dict):
-        trace = event.data.get("traceback")
+    if event.kind == vocab.ERROR and isinstance(event.data, dict):
+        trace = event.data.get(vocab.TRACEBACK)
         if trace:
             more += printable(str(trace)).rstrip("\n").split("\n")
     return "\n".join([head + first] + [" " * len(head) + line for line in more])
@@ -195,7 +197,7 @@ def timeline_image(events: Iterable, width: int = 1400, title: str | None = None
         if key in drawn:
             continue
         drawn.add(key)
-        colour = ERROR_RED if event.kind == "error" else lay.colours[event.actor]
+        colour = ERROR_RED if event.kind == vocab.ERROR else lay.colours[event.actor]
         draw.line([(x, y0 + 3), (x, y1 - 4)], fill=colour, width=3 if key[2] else 1)
 
     for actor in lay.lanes:
@@ -285,7 +287,8 @@ def _draw_depth(draw, lay: Layout, events: list, t_end: float, font, small) -> N
 def _draw_legend(draw, lay: Layout, y: int, font, with_depth: bool) -> None:
     sample = "#555555"
     x = lay.label_w
-    items = [("holding", "holding the lock"), ("waiting", "waiting"), ("working", "working")]
+    items = [(vocab.HOLDING, "holding the lock"), (vocab.WAITING, "waiting"),
+             (vocab.WORKING, "working")]
     for state, words in items:
         fill, outline = span_look(sample, state, PAPER)
         draw.rectangle([x, y + 3, x + 22, y + 13], fill=fill or None, outline=outline or None)

@@ -25,7 +25,7 @@ from typing import NamedTuple
 
 import ttkbootstrap as ttk
 
-from engine.lessons.filescan import human
+from engine.formatting import human_size as human
 
 from .exports import csv_bytes
 from .logview import printable

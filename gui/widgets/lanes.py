@@ -17,17 +17,19 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from engine import vocabulary as vocab
+
 from ..colors import mix
 
-IDLE = "idle"
-SPECIAL = ("error", "result")   # kinds whose tick is always drawn, and thicker
+IDLE = vocab.IDLE
+SPECIAL = (vocab.ERROR, vocab.RESULT)   # kinds whose tick is always drawn, and thicker
 
 
 def lane_state(event) -> str | None:
     """The lane state ``event`` sets, or None."""
     data = event.data
     if type(data) is dict:
-        state = data.get("lane")
+        state = data.get(vocab.LANE)
         if state is not None:
             return str(state)
     return None
@@ -37,7 +39,7 @@ def queue_depth(event) -> int | None:
     """The queue depth ``event`` reports, or None."""
     data = event.data
     if type(data) is dict:
-        depth = data.get("depth")
+        depth = data.get(vocab.DEPTH)
         if type(depth) is int:
             return depth
     return None
@@ -84,7 +86,7 @@ class SpanBook:
         state = lane_state(event)
         if state is not None:
             apply(event.actor, state, event.t)
-        if event.kind == "done":
+        if event.kind == vocab.DONE:
             for actor in list(self.open):
                 apply(actor, IDLE, event.t)
 
@@ -109,9 +111,9 @@ def span_look(colour: str, state: str, paper: str) -> tuple[str, str]:
 
     An empty string means none.
     """
-    if state == "holding":
+    if state == vocab.HOLDING:
         return colour, colour
-    if state == "waiting":
+    if state == vocab.WAITING:
         return mix(colour, paper, 0.8), colour
     return mix(colour, paper, 0.55), ""
 

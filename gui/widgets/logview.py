@@ -14,6 +14,8 @@ import tkinter.font as tkfont
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..colors import ActorColors, theme_colour
 
 
@@ -121,9 +123,9 @@ class LogView(ttk.Frame):
         for event in shown:
             tag = self._tag_for(event.actor)
             line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {printable(event.text)}\n"
-            if event.kind == "error":
+            if event.kind == vocab.ERROR:
                 chunks += [line, (tag, "error")]
-                trace = event.data.get("traceback") if isinstance(event.data, dict) else None
+                trace = event.data.get(vocab.TRACEBACK) if isinstance(event.data, dict) else None
                 self.rows.append(event)
                 if trace:
                     chunks += [trace, ("error",)]

@@ -15,17 +15,19 @@ import tkinter as tk
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..colors import ActorColors, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
 # kind -> (dash pattern, line width)
 STYLES = {
-    "connect": ((), 2),
-    "accept": ((4, 3), 1),
-    "send": ((), 2),
-    "recv": ((2, 3), 1),
-    "close": ((1, 3), 1),
-    "error": ((), 2),
+    vocab.CONNECT: ((), 2),
+    vocab.ACCEPT: ((4, 3), 1),
+    vocab.SEND: ((), 2),
+    vocab.RECV: ((2, 3), 1),
+    vocab.CLOSE: ((1, 3), 1),
+    vocab.ARROW_ERROR: ((), 2),
 }
 
 
@@ -39,19 +41,19 @@ def human_bytes(n: int) -> str:
 
 def arrow_label(info: dict) -> str:
     """The short text written on an arrow."""
-    kind = info.get("seq", "")
-    if kind in ("send", "recv"):
-        calls = info.get("calls")
-        times = f" ×{calls}" if kind == "recv" and calls else ""
-        return f"{kind}{times} {human_bytes(int(info.get('bytes') or 0))}"
-    if kind == "error":
-        text = str(info.get("error", "")).lower()
+    kind = info.get(vocab.SEQ, "")
+    if kind in (vocab.SEND, vocab.RECV):
+        calls = info.get(vocab.CALLS)
+        times = f" ×{calls}" if kind == vocab.RECV and calls else ""
+        return f"{kind}{times} {human_bytes(int(info.get(vocab.BYTES) or 0))}"
+    if kind == vocab.ARROW_ERROR:
+        text = str(info.get(vocab.ERROR_TEXT, "")).lower()
         for word in ("refused", "timed out", "reset", "closed"):
             if word in text:
                 return f"✕ {word}"
         return "✕ error"
-    if kind == "close" and info.get("error"):
-        return f"close ({info['error']})"
+    if kind == vocab.CLOSE and info.get(vocab.ERROR_TEXT):
+        return f"close ({info[vocab.ERROR_TEXT]})"
     return kind
 
 
@@ -141,7 +143,7 @@ class SeqDiagram(ttk.Frame):
         drawn = 0
         for event in events:
             info = event.data if isinstance(event.data, dict) else None
-            if not info or "seq" not in info:
+            if not info or vocab.SEQ not in info:
                 continue
             if len(self.arrows) >= self.MAX_ARROWS:
                 self.skipped += 1
@@ -159,15 +161,15 @@ class SeqDiagram(ttk.Frame):
     def show_hover(self, index: int, x: float, y: float) -> None:
         """Show what arrow ``index`` carried, next to (x, y) in canvas units."""
         info = self.arrows[index]
-        text = f"{info['from']} → {info['to']}: {arrow_label(info)}"
-        if info.get("bytes"):
-            text += f" ({info['bytes']} bytes)"
-        if info.get("asked"):
-            text += f", asked for {info['asked']}"
-        if info.get("error"):
-            text += f"\n{info['error']}"
-        if info.get("preview"):
-            text += f"\n{info['preview']}"
+        text = f"{info[vocab.FROM]} → {info[vocab.TO]}: {arrow_label(info)}"
+        if info.get(vocab.BYTES):
+            text += f" ({info[vocab.BYTES]} bytes)"
+        if info.get(vocab.ASKED):
+            text += f", asked for {info[vocab.ASKED]}"
+        if info.get(vocab.ERROR_TEXT):
+            text += f"\n{info[vocab.ERROR_TEXT]}"
+        if info.get(vocab.PREVIEW):
+            text += f"\n{info[vocab.PREVIEW]}"
         self._hide_hover()
         self.hover_text = text
         self._hovered = index
@@ -217,13 +219,13 @@ class SeqDiagram(ttk.Frame):
         index = len(self.arrows)
         self.arrows.append(info)
         self._times.append(t)
-        kind = info.get("seq", "")
-        sender, receiver = str(info.get("from", "?")), str(info.get("to", "?"))
-        info["from"], info["to"] = sender, receiver
+        kind = info.get(vocab.SEQ, "")
+        sender, receiver = str(info.get(vocab.FROM, "?")), str(info.get(vocab.TO, "?"))
+        info[vocab.FROM], info[vocab.TO] = sender, receiver
         x1, x2 = self._x(sender), self._x(receiver)
         y = self.ROW * (index + 1)
         client = receiver if sender == "server" else sender
-        if kind == "error":
+        if kind == vocab.ARROW_ERROR:
             colour, colour_tag = theme_colour("error"), "error"
         else:
             colour, colour_tag = self.colors(client), self._colour_tag(client)

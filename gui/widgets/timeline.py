@@ -34,6 +34,8 @@ from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
+from engine import vocabulary as vocab
+
 from ..colors import DEPTH_BLUE, ActorColors, mix, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 from .lanes import SPECIAL, SpanBook, nice_step, queue_depth, span_look
@@ -224,7 +226,7 @@ class Timeline(ttk.Frame):
             depth = queue_depth(event)
             if depth is not None:
                 depth_points.append((t, depth))
-            if event.kind == "done":
+            if event.kind == vocab.DONE:
                 done = True
             times = self._times[actor]           # kept for hovering
             if times and t < times[-1]:          # rare: older than its lane's last event
@@ -240,7 +242,7 @@ class Timeline(ttk.Frame):
                 continue                         # this pixel of this lane is marked already
             last_px[actor] = int(x)
             y0 = rows[actor] * lane_h
-            error = event.kind == "error"
+            error = event.kind == vocab.ERROR
             tcl(path, "create", "line", x, y0 + 3, x, y0 + lane_h - 3,
                 "-fill", self._error_colour() if error else colours(actor),
                 "-width", 3 if special else 1,

@@ -1,0 +1,198 @@
+"""The words a run and its watchers share: event kinds, ``data`` keys, their values.
+
+A lesson says what happens through events (``engine/events.py``). The window
+draws from them: it reads an event's ``kind`` and some keys of its ``data``
+dict. Every one of those names is defined here, once, so that the engine and
+the window cannot drift apart, and so that nothing in ``gui/`` needs to know a
+lesson's module. ``tests/engine/test_vocabulary.py`` fails if a GUI module
+reads a ``data`` key that is not declared here.
+
+Event kinds (``Event.kind``)
+----------------------------
+* ``log``: a line for the log; may carry any of the keys below.
+* ``progress``: how far a long job is (the file scan's counters).
+* ``result``: what the run found; its ``data`` is the lesson's result dict.
+* ``error``: something went wrong; ``text`` says what, for people.
+* ``state``: an actor changed state (a lane, an address, a child's pid).
+* ``done``: the last event of every run; ``data`` holds its status and time.
+
+Keys of ``data``, by what carries them
+--------------------------------------
+Timeline lanes (any kind; ``gui/widgets/lanes.py``):
+
+* ``lane``: the state the actor enters, until its next ``lane`` value.
+* ``depth``: the number of items in the lesson's queue now (an int).
+
+Lane states (values of ``lane``):
+
+* ``idle``: ends the actor's current span (nothing is drawn).
+* ``waiting``: blocked on a lock, a queue or a read (drawn as an outline).
+* ``holding``: holds the lock (drawn solid).
+* ``working``: busy with an item (drawn as a light fill).
+
+The ``done`` event:
+
+* ``status``: how the run ended: ``ok``, ``stopped`` or ``error``.
+* ``elapsed``: seconds from start to the end of the run (also in the scan's
+  result and progress: seconds the walk has taken).
+
+Errors:
+
+* ``traceback``: the formatted traceback, or None when ``text`` says it all.
+* ``explained``: True when ``text`` is a sentence for people, not an exception.
+* ``exitcode``: a process's exit code; negative means killed by that signal.
+
+States:
+
+* ``child_pid``: the pid of the process that catches signals (or writes the
+  pipe); None once it is gone.
+* ``address``: ``[host, port]`` where the server socket is bound.
+* ``listening``: whether that socket also listens (the server is on).
+
+Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
+``seq`` is one arrow, any other is ignored by the diagram:
+
+* ``seq``: what the arrow is: ``connect``, ``accept``, ``send``, ``recv``,
+  ``close`` or ``error``.
+* ``from``: the lane (party) that acts.
+* ``to``: the lane it acts on.
+* ``bytes``: bytes the call carried (also the scan's total size of matches).
+* ``preview``: the first bytes carried, as text.
+* ``calls``: how many ``recv`` calls one message took.
+* ``asked``: bytes the ``recv`` asked for.
+* ``error``: why the call failed or the socket closed (text).
+
+Pipe reads (``gui/lessons/pipes.py``):
+
+* ``chunk``: the bytes one ``os.read`` returned.
+* ``read``: the number of that read, from 1.
+* ``bytes_read``: (result) bytes the parent read in all.
+* ``bytes_written``: (result) bytes the child wrote, None if unknown.
+* ``reads``: (result) how many reads it took.
+
+Sockets result:
+
+* ``clients``: how many clients ran.
+* ``replies_ok``: how many replies equal their requests.
+
+Problem counts of a result, shown in the generic tab's result line (red
+when above 0); ``PROBLEM_COUNTS`` gives each its label:
+
+* ``garbled_lines``: printed lines mixed from two threads (mutex).
+* ``lost_updates``: counter increments lost to the race (mutex).
+* ``missing``: items produced but never consumed (thread_queue).
+* ``twice``: items consumed more than once (thread_queue).
+
+File scan progress (``progress`` events):
+
+* ``folders``: folders walked so far (also in the result: in all).
+* ``matches``: files matched so far.
+* ``rate``: folders walked per second.
+* ``folder``: the folder being walked now.
+* ``workers``: processes walking.
+
+File scan result:
+
+* ``count``: files matched.
+* ``complete``: False if the scan was stopped, so the lists are partial.
+* ``smallest``: ``[size, path]`` pairs, smallest first.
+* ``largest``: ``[size, path]`` pairs, largest first.
+* ``modified``: ``{"smallest": [...], "largest": [...]}``, each file's
+  modification time, in the order of those lists.
+* ``histogram``: counts of matches per power of two of their size.
+* ``errors``: ``[path, reason]`` pairs, the first problems met.
+* ``error_count``: problems in all (more than ``errors`` may list).
+* ``unreadable_folders``: folders that could not be read.
+* ``vanished``: entries that vanished during the scan.
+* ``loops``: symlink loops skipped.
+"""
+
+from __future__ import annotations
+
+# -- event kinds -------------------------------------------------------------------
+LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
+#: Every kind of event a run can emit.
+KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE)
+
+# -- timeline lanes ----------------------------------------------------------------
+LANE = "lane"
+DEPTH = "depth"
+IDLE, WAITING, HOLDING, WORKING = "idle", "waiting", "holding", "working"
+LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
+
+# -- the done event ----------------------------------------------------------------
+STATUS = "status"
+ELAPSED = "elapsed"
+OK, STOPPED, FAILED = "ok", "stopped", "error"
+STATUSES = (OK, STOPPED, FAILED)
+
+# -- errors ------------------------------------------------------------------------
+TRACEBACK = "traceback"
+EXPLAINED = "explained"
+EXITCODE = "exitcode"
+
+# -- states ------------------------------------------------------------------------
+CHILD_PID = "child_pid"
+ADDRESS = "address"
+LISTENING = "listening"
+
+# -- sequence-diagram arrows -------------------------------------------------------
+SEQ = "seq"
+FROM = "from"
+TO = "to"
+BYTES = "bytes"
+PREVIEW = "preview"
+CALLS = "calls"
+ASKED = "asked"
+ERROR_TEXT = "error"
+CONNECT, ACCEPT, SEND, RECV, CLOSE, ARROW_ERROR = (
+    "connect", "accept", "send", "recv", "close", "error")
+ARROWS = (CONNECT, ACCEPT, SEND, RECV, CLOSE, ARROW_ERROR)
+
+# -- pipe reads --------------------------------------------------------------------
+CHUNK = "chunk"
+READ = "read"
+BYTES_READ = "bytes_read"
+BYTES_WRITTEN = "bytes_written"
+READS = "reads"
+
+# -- sockets result ----------------------------------------------------------------
+CLIENTS = "clients"
+REPLIES_OK = "replies_ok"
+
+# -- problem counts of a result ----------------------------------------------------
+GARBLED_LINES = "garbled_lines"
+LOST_UPDATES = "lost_updates"
+MISSING = "missing"
+TWICE = "twice"
+#: The counts the generic tab shows under a result, with their labels. A new
+#: lesson's count appears there by being added here: no GUI change.
+PROBLEM_COUNTS = {GARBLED_LINES: "garbled lines", LOST_UPDATES: "lost updates",
+                  MISSING: "never consumed", TWICE: "consumed twice"}
+
+# -- file scan progress and result -------------------------------------------------
+FOLDERS = "folders"
+MATCHES = "matches"
+RATE = "rate"
+FOLDER = "folder"
+WORKERS = "workers"
+COUNT = "count"
+COMPLETE = "complete"
+SMALLEST = "smallest"
+LARGEST = "largest"
+MODIFIED = "modified"
+HISTOGRAM = "histogram"
+ERRORS = "errors"
+ERROR_COUNT = "error_count"
+UNREADABLE_FOLDERS = "unreadable_folders"
+VANISHED = "vanished"
+LOOPS = "loops"
+
+#: Every ``data`` key above (the names a watcher may read from ``Event.data``).
+KEYS = frozenset({
+    LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
+    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, CALLS, ASKED, ERROR_TEXT, CHUNK, READ,
+    BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
+    MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
+    HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,
+})
