@@ -10,6 +10,8 @@ The live timeline (``timeline.py``) and the saved picture
 * a ``done`` event ends every open span;
 * ``data["depth"]`` (an int) is a point of the queue-depth line;
 * an ``error`` or ``result`` event is a thicker tick (``SPECIAL``).
+
+The keys and states are the constants of ``engine/vocabulary.py``.
 """
 
 from __future__ import annotations

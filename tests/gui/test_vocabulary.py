@@ -182,6 +182,20 @@ def test_every_kind_and_key_has_a_line_in_the_docstring():
     assert missing == [], f"engine/vocabulary.py's docstring lacks a line for {missing}"
 
 
+def test_every_declared_key_is_one_the_engine_sends():
+    """A key in the vocabulary that no engine module puts in a dict is stale or misspelt."""
+    sent = set()
+    for path in (GUI.parent / "engine").rglob("*.py"):
+        if path.name == "vocabulary.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Dict):      # {"lane": ...}
+                sent |= {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            elif isinstance(node, ast.Call):    # arrow("error", ..., error=problem)
+                sent |= {k.arg for k in node.keywords if k.arg}
+    assert sorted(vocabulary.KEYS - sent) == []
+
+
 def test_events_use_the_vocabulary_kinds():
     from engine import events
     assert events.KINDS is vocabulary.KINDS
