@@ -49,7 +49,7 @@ import time
 from dataclasses import dataclass
 
 from engine.params import param
-from engine.scan import ScanSpec, scan_tree
+from engine.scan import CHECK_EVERY, ScanSpec, scan_tree
 
 SELFTEST_PARAMS = {"root": os.path.dirname(os.path.dirname(__file__)), "top": 3}
 SHOW_ERRORS = 20       # errors written to the log; the rest are in the result
@@ -68,7 +68,7 @@ class Params:
 
 
 def run(params, emit, stop):
-    root = os.path.abspath(os.path.expanduser(params.root))
+    root = params.root         # resolved once, when it was checked (kind="folder")
     ext = params.ext if params.ext.startswith(".") or not params.ext else "." + params.ext
     emit(f"Looking for *{ext} files under {root}")
 
@@ -91,25 +91,39 @@ def run(params, emit, stop):
 
 
 def classic_scan(root, ext, top, stop, show_progress):
-    """The classic program: every (size, path) in one list, then sort it."""
+    """The classic program: every (size, path) in one list, then sort it.
+
+    Stop and progress are looked at after each folder and every CHECK_EVERY
+    names inside one, never per file. os.walk reads a folder's whole listing
+    before it hands the folder over, so that listing cannot be cut short.
+    """
     started = time.monotonic()
     next_report = started + 0.05
     all_sizes = []
     folders = 0
-    for folder, _subfolders, files in os.walk(root):   # unreadable folders vanish silently
-        if stop.is_set():
-            break
-        folders += 1
-        for name in files:
-            if name.endswith(ext):
-                path = os.path.join(folder, name)
-                all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+
+    def report(folder):
+        nonlocal next_report
         if time.monotonic() >= next_report:
             next_report = time.monotonic() + 0.05
             elapsed = time.monotonic() - started
             show_progress({"folders": folders, "matches": len(all_sizes), "folder": folder,
                            "bytes": 0, "elapsed": elapsed, "workers": 1,
                            "rate": folders / elapsed})
+
+    for folder, _subfolders, files in os.walk(root):   # unreadable folders vanish silently
+        folders += 1
+        for i, name in enumerate(files, 1):
+            if i % CHECK_EVERY == 0:      # a big folder: now and then, never per file
+                if stop.is_set():
+                    break
+                report(folder)
+            if name.endswith(ext):
+                path = os.path.join(folder, name)
+                all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+        if stop.is_set():
+            break
+        report(folder)
     all_sizes.sort()
     histogram = [0] * 64
     for size, _ in all_sizes:
