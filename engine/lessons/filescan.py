@@ -28,7 +28,14 @@ program joins the path, asks `os.path.getsize` for its size, appends
   stays small however many files match.
 - Every failure is counted and listed, and the walk goes on.
 - Progress is reported about every 50 ms, never per file: an event per
-  file would make the scan four times slower.
+  file would make the scan four times slower. The clock is looked at
+  every 4096 entries of a folder, so Stop works inside a folder of a
+  million files too.
+- The folder you give is resolved once (`os.path.realpath`); the log
+  shows which folder that is. Each folder below it is opened once and
+  listed through that descriptor, and it must be the folder its parent
+  listed: one swapped for a symlink during the walk is skipped, never
+  followed out of the tree.
 - A big tree is split: after a quick first pass here, a **worker process**
   (one per spare core) walks part of it, and a walker that runs out of
   folders is handed half of another's. Starting a Python process costs
