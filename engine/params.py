@@ -33,7 +33,8 @@ def param(default: Any, *, low: float | None = None, high: float | None = None,
           label: str | None = None) -> Any:
     """Declare one lesson parameter with its bounds.
 
-    ``kind="folder"`` marks a path that must be an existing, readable folder;
+    ``kind="folder"`` marks a path that must be an existing, readable folder
+    (the checked value is that folder's real path, see ``resolve_folder``);
     ``kind="port"`` marks a TCP port (0 means "let the OS choose");
     ``kind="name-ending"`` marks the end of a file name, such as ``.py``.
     """
@@ -93,7 +94,7 @@ def convert(spec: ParamSpec, raw: Any) -> Any:
             raise ParamError(spec.name, f"must be between {_num(spec.low)} and "
                                         f"{_num(spec.high)} (got {_echo(value)})")
     if spec.kind == "folder":
-        _check_folder(spec.name, value)
+        value = _check_folder(spec.name, value)
     if spec.kind == "name-ending":
         _check_name_ending(spec.name, value)
     return value
@@ -131,10 +132,24 @@ def _coerce(spec: ParamSpec, raw: Any) -> Any:
     raise TypeError(f"unsupported parameter type {kind!r} for {spec.name}")
 
 
-def _check_folder(name: str, path: str) -> None:
+def resolve_folder(path: str) -> str:
+    """The one absolute path, free of symlinks and ``..``, that ``path`` names now.
+
+    A folder is resolved once, here, and the check and the lesson both use the
+    result, so the folder that is checked is the folder that is used, and the
+    learner is shown which one that is. Resolving by hand goes wrong: a
+    lexical ``os.path.abspath('link/..')`` is the folder that holds ``link``,
+    while the kernel takes ``..`` from where ``link`` points. ``realpath``
+    follows each link as the kernel does.
+    """
+    return os.path.realpath(os.path.expanduser(path))
+
+
+def _check_folder(name: str, path: str) -> str:
+    """``path`` resolved (``resolve_folder``), if it is a folder we may read."""
     if not path:
         raise ParamError(name, "no folder given")
-    full = os.path.expanduser(path)
+    full = resolve_folder(path)
     if not os.path.exists(full):
         raise ParamError(name, f"{path} does not exist")
     if not os.path.isdir(full):
@@ -146,6 +161,7 @@ def _check_folder(name: str, path: str) -> None:
         raise ParamError(name, f"cannot read {path}: permission denied") from None
     except OSError as exc:
         raise ParamError(name, f"cannot read {path}: {exc.strerror or exc}") from None
+    return full
 
 
 NAME_ENDING_EXPECTED = "must be the end of a file name, such as .py or .tar.gz"

@@ -10,8 +10,13 @@ Each helper here is small and says why it is fast. In short:
   and no generator frames to resume for every folder.
 - ``TopN`` keeps the N smallest and N largest with ``heapq``, not every
   file: memory stays O(N), and most files cost one integer comparison.
-- The clock is read once per folder, so progress is reported every ~50 ms
-  and Stop is noticed within ~20 ms, without a check per file.
+- The clock is read once per folder, and once per CHECK_EVERY entries inside
+  a big one, so progress is reported every ~50 ms and Stop is noticed within
+  ~20 ms even in a folder of a million files, without a clock read per file.
+- Each folder is opened once, as a descriptor, and listed and ``stat``-ed
+  through it: the kernel looks up a name in one folder instead of walking the
+  whole path again, and the folder listed is the folder that was found in its
+  parent, even if the tree changes meanwhile (see ``open_listed``).
 - A big tree is split across worker processes (2 cores are 2x the work),
   but only after a quick first pass in this process: starting a Python
   process costs ~0.1 s, more than a small tree takes to walk.
@@ -21,7 +26,10 @@ Each helper here is small and says why it is fast. In short:
 
 Semantics match ``find ROOT -type f -name '*EXT'``: regular files only,
 case-sensitive suffix, hidden folders included, symlinks not followed
-unless asked (then each folder is walked once, by (device, inode)).
+unless asked (then each folder is walked once, by (device, inode)). Without
+following, no file outside the root is ever reported: a folder replaced by a
+symlink (or by another folder) between its listing and its walk is skipped
+and listed as changed.
 """
 
 from __future__ import annotations
@@ -40,6 +48,7 @@ from collections.abc import Callable
 from .errors import LessonError
 
 TICK = 0.01            # seconds between checks of Stop (and work requests) in a walk
+CHECK_EVERY = 4096     # entries of one folder between two looks at the clock
 PROGRESS_EVERY = 0.05  # seconds between progress reports
 FIRST_PASS = 0.015     # seconds walked in this process before starting workers
 # Seconds to pause after each folder. Always 0 for learners; tests set it (here,
@@ -50,6 +59,10 @@ FOLDER_DELAY = 0.0
 # Worker processes for a big tree, besides this one (which walks too).
 WORKERS = max(1, min(3, (os.cpu_count() or 2) - 1))
 MAX_LISTED_ERRORS = 1000
+# How a folder is opened for its listing (see open_listed). O_NONBLOCK as opendir
+# has it: a FIFO put where a folder was must not block the open.
+OPEN_FOLDER = os.O_RDONLY | os.O_DIRECTORY | os.O_NONBLOCK | os.O_CLOEXEC
+OPEN_FOLDER_NOT_A_LINK = OPEN_FOLDER | os.O_NOFOLLOW
 HISTOGRAM_BUCKETS = 64  # bucket k holds sizes with k binary digits: [2**(k-1), 2**k)
 
 
@@ -168,6 +181,11 @@ class Found:
             reason = f"cannot read folder: {reason}"
         self._list(path, reason)
 
+    def add_changed(self, path: str) -> None:
+        """A folder is no longer the folder its parent's listing showed: skipped."""
+        self.vanished += 1
+        self._list(path, "changed during the scan (now a link or another folder); skipped")
+
     def add_loop(self, path: str) -> None:
         """A followed link leads to a folder already walked."""
         self.loops += 1
@@ -190,6 +208,12 @@ class Found:
         self.unreadable_folders += other.unreadable_folders
         self.vanished += other.vanished
         self.loops += other.loops
+
+    def add_counts(self, count: int, size: int, folders: int) -> None:
+        """What a walk counted since it last said so."""
+        self.count += count
+        self.bytes += size
+        self.folders += folders
 
     def counters(self) -> tuple:
         return (self.folders, self.count, self.bytes)
@@ -216,20 +240,33 @@ class Found:
         }
 
 
-def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], bool],
+def root_item(root: str) -> tuple:
+    """The stack entry of a scan's root: a folder with nothing to compare it with."""
+    return (root, None, None, None)
+
+
+def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str, bool], bool],
          seen: set | None = None, every: float = TICK) -> bool:
     """Walk every folder on ``stack`` (and below) into ``found``.
 
-    ``tick(stack, folder)`` is called about ``every`` seconds; it may take
-    folders off ``stack`` (to give them to another worker) and returns False
-    to pause the walk. Returns True when the stack is empty.
+    ``stack`` holds ``(path, dev, ino, parent)`` tuples: a folder, the
+    (device, inode) it had when its parent was listed and the parent's own
+    (see ``open_listed``); ``root_item`` makes the first one.
+
+    ``tick(stack, folder, mid_folder)`` is called about ``every`` seconds,
+    between folders and, every CHECK_EVERY entries, inside a big one
+    (``mid_folder``); it may take folders off ``stack`` (to give them to
+    another worker) and returns False to pause the walk. The rest of a
+    listing cannot be handed on, so inside a folder False means Stop: the
+    rest of the folder is dropped. Returns True when the stack is empty.
 
     Why it is fast: the loop is one function with its names bound to locals;
     ``DirEntry.is_dir``/``is_file`` with ``follow_symlinks=False`` read the
     type the kernel returned with the name (no system call); only a match is
-    ``stat``-ed; the clock is read once per folder, not once per file.
+    ``stat``-ed, relative to the open folder; the clock is read once per
+    folder and once per CHECK_EVERY entries, never per file.
     """
-    scandir, monotonic = os.scandir, time.monotonic
+    scandir, monotonic, close = os.scandir, time.monotonic, os.close
     ext, skip_hidden, follow = spec.ext, not spec.hidden, spec.follow_links
     delay = spec.folder_delay
     push, pop = stack.append, stack.pop
@@ -242,23 +279,38 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
             if not stack:
                 take_linked(linked, seen, push, found)
                 continue
-            folder = pop()
-            try:
-                entries = scandir(folder)
-            except OSError as exc:
-                found.add_error(folder, exc, folder=True)
+            item = pop()
+            opened = open_listed(item, follow, found)
+            if opened is None:
                 continue
+            fd, here = opened
+            folder, dev = item[0], here[0]
+            prefix = folder if folder.endswith(os.sep) else folder + os.sep
             folders += 1
+            budget = CHECK_EVERY
+            ticking = False
             try:
-                with entries:
+                with scandir(fd) as entries:
                     for entry in entries:
+                        budget -= 1
+                        if not budget:           # a big folder: a look at the clock
+                            budget = CHECK_EVERY
+                            if monotonic() >= next_tick:
+                                found.add_counts(count, size_sum, folders)
+                                count = size_sum = folders = 0
+                                ticking = True      # its errors are not the listing's
+                                if not tick(stack, folder, True):
+                                    return False
+                                ticking = False
+                                next_tick = monotonic() + every
                         if follow:
-                            st = follow_entry(entry, ext, skip_hidden, push, seen, linked, found)
+                            st = follow_entry(entry, prefix, here, ext, skip_hidden, push,
+                                              seen, linked, found)
                             if st is None:
                                 continue
                         elif entry.is_dir(follow_symlinks=False):
                             if not (skip_hidden and entry.name[0] == "."):
-                                push(entry.path)
+                                push((prefix + entry.name, dev, entry.inode(), here))
                             continue
                         elif not entry.name.endswith(ext) \
                                 or not entry.is_file(follow_symlinks=False) \
@@ -268,35 +320,90 @@ def walk(stack: list, found: Found, spec: ScanSpec, tick: Callable[[list, str], 
                             try:
                                 st = entry.stat(follow_symlinks=False)
                             except OSError as exc:   # deleted since it was listed
-                                found.add_error(entry.path, exc)
+                                found.add_error(prefix + entry.name, exc)
                                 continue
                         size = st.st_size
                         count += 1
                         size_sum += size
                         histogram[size.bit_length()] += 1
                         if size <= top.low_bar or size >= top.high_bar:
-                            top.offer(size, entry.path, st.st_mtime)
+                            top.offer(size, prefix + entry.name, st.st_mtime)
             except OSError as exc:  # the listing itself failed part way
+                if ticking:
+                    raise
                 found.add_error(folder, exc, folder=True)
+            finally:
+                close(fd)
             if delay:
                 time.sleep(delay)
             if monotonic() >= next_tick:
-                found.count += count
-                found.bytes += size_sum
-                found.folders += folders
+                found.add_counts(count, size_sum, folders)
                 count = size_sum = folders = 0
-                if not tick(stack, folder):
+                if not tick(stack, folder, False):
                     return not stack
                 next_tick = monotonic() + every
         return True
     finally:
-        found.count += count
-        found.bytes += size_sum
-        found.folders += folders
+        found.add_counts(count, size_sum, folders)
 
 
-def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, linked: list,
-                 found: Found):
+def open_listed(item: tuple, follow: bool, found: Found) -> tuple | None:
+    """Open a folder of the stack, if it is still the folder its parent listed.
+
+    Returns ``(descriptor, (dev, ino))``, or None when the folder is gone,
+    unreadable or changed (each counted and listed in ``found``).
+
+    Why: a folder is listed, its subfolders go on the stack as paths, and
+    they are opened later, by path. Meanwhile the tree may change: a
+    subfolder, or a folder above it, replaced by a symlink to somewhere
+    outside the root would make the path lead there, and the scan would
+    report files that are not under the root. So a folder is opened without
+    following a link at its last step (unless links are followed), and the
+    folder opened must be the one listed: the same (device, inode) as the
+    parent's listing gave (``DirEntry.inode()``, no system call), or, where
+    that number differs for a real subfolder (a mount point shows the folder
+    under it; some file systems, such as overlayfs, give other numbers), a
+    folder whose ``..`` is that parent. The listing and every ``stat`` then
+    go through the descriptor, never through the path again.
+    """
+    path, dev, ino, parent = item
+    try:
+        fd = os.open(path, OPEN_FOLDER if ino is None or follow else OPEN_FOLDER_NOT_A_LINK)
+    except OSError as exc:
+        # ENOTDIR: a file now, or (with O_NOFOLLOW) a link; ELOOP: a link.
+        if ino is not None and (exc.errno == errno.ENOTDIR
+                                or exc.errno == errno.ELOOP and not follow):
+            found.add_changed(path)
+        else:
+            found.add_error(path, exc, folder=True)
+        return None
+    try:
+        st = os.fstat(fd)
+        here = (st.st_dev, st.st_ino)
+        if ino is None or here == (dev, ino) or is_child_of(fd, parent):
+            return fd, here
+    except OSError as exc:
+        os.close(fd)
+        found.add_error(path, exc, folder=True)
+        return None
+    os.close(fd)
+    found.add_changed(path)
+    return None
+
+
+def is_child_of(fd: int, parent: tuple | None) -> bool:
+    """Is the folder open on ``fd`` right now a subfolder of ``parent`` (dev, ino)?"""
+    if parent is None:          # reached through a link: its '..' is elsewhere
+        return False
+    try:
+        up = os.stat("..", dir_fd=fd, follow_symlinks=False)
+    except OSError:
+        return False
+    return (up.st_dev, up.st_ino) == parent
+
+
+def follow_entry(entry, prefix: str, here: tuple, ext: str, skip_hidden: bool, push,
+                 seen: set, linked: list, found: Found):
     """Follow-links mode: push a real folder, set a linked one aside; stat a match.
 
     Every folder walked is remembered by (device, inode), so a link back up
@@ -309,15 +416,15 @@ def follow_entry(entry, ext: str, skip_hidden: bool, push, seen: set, linked: li
             st = entry.stat()
             key = (st.st_dev, st.st_ino)
             if entry.is_symlink():
-                linked.append((entry.path, key))
+                linked.append((prefix + entry.name, key))
             elif key not in seen:
                 seen.add(key)
-                push(entry.path)
+                push((prefix + entry.name, *key, here))
             return None
         if entry.name.endswith(ext) and entry.is_file():
             return entry.stat()
     except OSError as exc:   # a link that loops onto itself, or vanished
-        found.add_error(entry.path, exc)
+        found.add_error(prefix + entry.name, exc)
     return None
 
 
@@ -333,7 +440,7 @@ def take_linked(linked: list, seen: set, push, found: Found) -> None:
             found.add_loop(path)
         else:
             seen.add(key)
-            push(path)
+            push((path, *key, None))
     linked.clear()
 
 
@@ -376,7 +483,7 @@ def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] 
         workers = WORKERS
     started = time.monotonic()
     found = Found(spec)
-    stack = [root]
+    stack = [root_item(root)]
     seen = None
     if spec.follow_links:
         seen = set()
@@ -388,11 +495,12 @@ def scan_tree(root: str, spec: ScanSpec, stop, progress: Callable[[dict], None] 
     meter = Progress(progress, started)
     deadline = started + first_pass
 
-    def first_tick(stack, folder):
+    def first_tick(stack, folder, mid_folder):
         meter.maybe(found.folders, found.count, found.bytes, folder, 1)
         if stop.is_set():
             return False
-        return spec.follow_links or workers < 1 or time.monotonic() < deadline
+        # Workers take over between folders: the rest of a listing cannot be shared.
+        return mid_folder or spec.follow_links or workers < 1 or time.monotonic() < deadline
 
     if walk_here or spec.follow_links or workers < 1:
         walk(stack, found, spec, first_tick, seen)
@@ -423,7 +531,7 @@ def _worker_main(spec: ScanSpec, conn, stop_flag, wanted) -> None:
     found = Found(spec)
     last_sent = 0.0
 
-    def tick(stack, folder):
+    def tick(stack, folder, mid_folder):
         nonlocal last_sent
         if stop_flag.value:
             return False
@@ -528,12 +636,12 @@ class WorkerPool:
     def share_walk(self, stack: list, found: Found, stop, meter: Progress,
                    walk_here: bool = True) -> None:
         """Walk here too, sharing work with the workers; then merge their findings."""
-        where = [stack[-1]]
+        where = [stack[-1][0]]
         if not walk_here:
             self.shares.append(stack)
             stack = []
 
-        def tick(stack, folder):
+        def tick(stack, folder, mid_folder):
             where[0] = folder
             self.read_messages()
             self.report(found, folder, meter)

@@ -15,17 +15,11 @@ another user) puts its source in front of that process's code (``source()``).
 import os
 
 
-class HeldListing:
-    """A folder's listing, used as ``os.scandir``'s result is, with a pause in it.
+class WrappedListing:
+    """Stands in for what ``os.scandir`` returns: a listing to use once, in a ``with``."""
 
-    The first time it is iterated it reads the whole real listing, calls
-    ``between()``, and only then hands out the entries. A listing that is only
-    opened and closed (a check that the folder can be read) does nothing.
-    """
-
-    def __init__(self, listing, between):
+    def __init__(self, listing):
         self.listing = listing
-        self.between = between
 
     def __enter__(self):
         return self
@@ -36,6 +30,19 @@ class HeldListing:
     def close(self) -> None:
         self.listing.close()
 
+
+class HeldListing(WrappedListing):
+    """A folder's listing with a pause in it.
+
+    The first time it is iterated it reads the whole real listing, calls
+    ``between()``, and only then hands out the entries. A listing that is only
+    opened and closed (a check that the folder can be read) does nothing.
+    """
+
+    def __init__(self, listing, between):
+        super().__init__(listing)
+        self.between = between
+
     def __iter__(self):
         with self.listing:
             entries = list(self.listing)
@@ -45,19 +52,30 @@ class HeldListing:
         return iter(entries)
 
 
-def install(folder: str, between) -> None:
-    """From now on, a walk of ``folder`` reads its listing whole, then calls ``between()``
-    (once), then goes on to stat the entries."""
+def listed_folder(path) -> str:
+    """The folder an ``os.scandir(path)`` call lists. The careful walk lists an open
+    folder's descriptor; the kernel knows which folder that is."""
+    if isinstance(path, int):
+        return os.readlink(f"/proc/self/fd/{path}")
+    return os.fspath(path)
+
+
+def wrap_listings(folder: str, wrap) -> None:
+    """From now on, ``os.scandir`` of ``folder`` returns ``wrap(listing)``."""
     real_scandir = os.scandir
-    pending = [between]
 
     def scandir(path="."):
         listing = real_scandir(path)
-        if os.fspath(path) != folder or not pending:
-            return listing
-        return HeldListing(listing, lambda: pending and pending.pop()())
+        return wrap(listing) if listed_folder(path) == folder else listing
 
     os.scandir = scandir
+
+
+def install(folder: str, between) -> None:
+    """From now on, a walk of ``folder`` reads its listing whole, then calls ``between()``
+    (once), then goes on to stat the entries."""
+    pending = [between]
+    wrap_listings(folder, lambda listing: HeldListing(listing, lambda: pending and pending.pop()()))
 
 
 def source() -> str:

@@ -28,7 +28,14 @@ program joins the path, asks `os.path.getsize` for its size, appends
   stays small however many files match.
 - Every failure is counted and listed, and the walk goes on.
 - Progress is reported about every 50 ms, never per file: an event per
-  file would make the scan four times slower.
+  file would make the scan four times slower. The clock is looked at
+  every 4096 entries of a folder, so Stop works inside a folder of a
+  million files too.
+- The folder you give is resolved once (`os.path.realpath`); the log
+  shows which folder that is. Each folder below it is opened once and
+  listed through that descriptor, and it must be the folder its parent
+  listed: one swapped for a symlink during the walk is skipped, never
+  followed out of the tree.
 - A big tree is split: after a quick first pass here, a **worker process**
   (one per spare core) walks part of it, and a walker that runs out of
   folders is handed half of another's. Starting a Python process costs
@@ -51,7 +58,7 @@ from dataclasses import dataclass
 from engine.formatting import human_size as human
 from engine.params import param
 from engine.safetext import for_terminal
-from engine.scan import ScanSpec, scan_tree
+from engine.scan import CHECK_EVERY, ScanSpec, scan_tree
 
 SELFTEST_PARAMS = {"root": os.path.dirname(os.path.dirname(__file__)), "top": 3}
 SHOW_ERRORS = 20       # errors written to the log; the rest are in the result
@@ -72,7 +79,7 @@ class Params:
 
 
 def run(params, emit, stop):
-    root = os.path.abspath(os.path.expanduser(params.root))
+    root = params.root         # resolved once, when it was checked (kind="folder")
     ext = params.ext if params.ext.startswith(".") or not params.ext else "." + params.ext
     emit(f"Looking for *{ext} files under {root}")
 
@@ -95,25 +102,39 @@ def run(params, emit, stop):
 
 
 def classic_scan(root, ext, top, stop, show_progress):
-    """The classic program: every (size, path) in one list, then sort it."""
+    """The classic program: every (size, path) in one list, then sort it.
+
+    Stop and progress are looked at after each folder and every CHECK_EVERY
+    names inside one, never per file. os.walk reads a folder's whole listing
+    before it hands the folder over, so that listing cannot be cut short.
+    """
     started = time.monotonic()
     next_report = started + 0.05
     all_sizes = []
     folders = 0
-    for folder, _subfolders, files in os.walk(root):   # unreadable folders vanish silently
-        if stop.is_set():
-            break
-        folders += 1
-        for name in files:
-            if name.endswith(ext):
-                path = os.path.join(folder, name)
-                all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+
+    def report(folder):
+        nonlocal next_report
         if time.monotonic() >= next_report:
             next_report = time.monotonic() + 0.05
             elapsed = time.monotonic() - started
             show_progress({"folders": folders, "matches": len(all_sizes), "folder": folder,
                            "bytes": 0, "elapsed": elapsed, "workers": 1,
                            "rate": folders / elapsed})
+
+    for folder, _subfolders, files in os.walk(root):   # unreadable folders vanish silently
+        folders += 1
+        for i, name in enumerate(files, 1):
+            if i % CHECK_EVERY == 0:      # a big folder: now and then, never per file
+                if stop.is_set():
+                    break
+                report(folder)
+            if name.endswith(ext):
+                path = os.path.join(folder, name)
+                all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+        if stop.is_set():
+            break
+        report(folder)
     all_sizes.sort()
     histogram = [0] * 64
     for size, _ in all_sizes:
