@@ -70,6 +70,7 @@ class SourceView(ttk.Frame):
         self._acting: dict[str, str] = {}      # actor -> its highlight tag, for this run
         self.acting_lines: dict[str, int] = {}  # actor -> the line it ran last
         self.chosen_line: int | None = None
+        self._colour_job: str | None = None
         self._recolour()
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
         self.followed_line: int | None = None
@@ -99,8 +100,22 @@ class SourceView(ttk.Frame):
         self._indent_basis = (0, 0)
         self._fit_indents()
         widget.configure(state="disabled")
-        # Colouring costs ~20 ms a lesson: do it once the window is drawn.
-        self.after_idle(self._colour, source, width + 2)
+        # Colouring costs ~20 ms a lesson: do it once the window is drawn. The id
+        # is kept so that closing the window first cancels it (no callback into
+        # a destroyed widget).
+        if self._colour_job is not None:
+            self.after_cancel(self._colour_job)
+        self._colour_job = self.after_idle(self._colour_soon, source, width + 2)
+
+    def _colour_soon(self, source: str, gutter: int) -> None:
+        self._colour_job = None
+        self._colour(source, gutter)
+
+    def destroy(self) -> None:
+        if self._colour_job is not None:
+            self.after_cancel(self._colour_job)
+            self._colour_job = None
+        super().destroy()
 
     def _indent_tag(self, columns: int) -> str:
         """The tag whose wrapped lines start ``columns`` (+ a little) characters in."""
