@@ -1,0 +1,81 @@
+"""The lab: a lesson is a plain program, and the lab watches it run from outside.
+
+Not wired to the lessons, the runner or the window yet (issue 15 does that step
+by step). Try it: ``python -m engine.lab PROGRAM [ARGS]`` prints every event.
+
+How a run goes
+--------------
+``start_lab(program, argv, speed)`` starts ONE new Python process, the lab
+process: ``python -m engine.lab.inside PROGRAM ARGS``. Before the program's
+first line, that process connects back to the engine, swaps ``sys.stdout``,
+``sys.stderr`` and ``time.sleep`` for watched ones, and starts two threads of
+its own (a sampler and a control reader). Then it runs PROGRAM with
+``runpy.run_path(..., run_name="__main__")`` and ``sys.argv`` set, as
+``python PROGRAM ARGS`` would. The program contains nothing for the app.
+
+Why a new process started by subprocess (not fork, not multiprocessing)
+----------------------------------------------------------------------
+- The window's process must never fork (Tk) and never run lesson code.
+- A fresh interpreter is the only way to patch names before the program's
+  imports bind them (``from time import sleep``), and to let the program fork,
+  set signal handlers and use the main thread as a classic program does.
+- ``start_new_session=True`` gives the lab its own process group, so Stop can
+  end it and everything it started with one ``killpg``.
+- subprocess rather than multiprocessing's spawn: the lab needs no pickled
+  target and no multiprocessing machinery of its own, which it would share with
+  a ``multiprocessing`` program; and the command line says plainly what runs.
+
+What crosses the boundary, and how children are followed
+-------------------------------------------------------
+Every lab process (the first one, each forked child, each spawned Python child)
+opens its OWN connection to a Unix socket the engine listens on (its path is
+in the environment). So there is no question of atomic writes: a process's
+batches arrive whole and in order on its own stream, and the engine's one
+watcher thread reads all streams with ``selectors``. A pipe would not do for
+spawned children: multiprocessing's spawn closes every inherited descriptor.
+Events are batched (at most every 50 ms, or every 500 events) as JSON lines
+(see ``wire``); the engine never unpickles what a program could shape.
+
+- ``os.fork`` (and multiprocessing's fork): ``os.register_at_fork`` runs in the
+  child, closes the parent's connection, opens its own, and restarts the
+  sampler and control threads (only the forking thread survives a fork). The
+  actor name carries the child's pid ("child pid 123", "Process-1 pid 124").
+  ``os._exit`` sends what is gathered first, since it skips ``atexit``.
+- spawn and forkserver children, and any ``sys.executable`` the program runs:
+  the engine puts ``engine/lab/startup`` first on PYTHONPATH, and its
+  ``sitecustomize.py`` installs the lab at interpreter start-up, as coverage.py
+  does with COVERAGE_PROCESS_START and a ``.pth`` file.
+- Raw writes to fd 1 and 2 (``os.write(1, ...)``, a non-Python child) reach the
+  engine on the lab process's stdout pipe as ``terminal`` events of actor "fd".
+  Their order against captured writes is by arrival, not exact.
+
+How Stop works
+--------------
+``stop()`` sends "stop" to the lab process, whose control thread sends SIGINT
+to the program's main thread with ``signal.pthread_kill``, as Ctrl-C in a
+terminal would: the program gets KeyboardInterrupt and may catch it to print a
+partial result. (``_thread.interrupt_main()`` was the first idea, but it only
+sets a flag: a main thread blocked in ``sleep()`` or ``acquire()`` does not see
+it until the call returns; measured: a 3 s sleep ended after 3 s, a blocked
+acquire never.) If the lab process is still there ``STOP_GRACE`` (0.3 s) later,
+the engine SIGKILLs the whole process group. Whenever the lab process ends,
+the group is killed too (nothing the program left running survives the run),
+then the lab process is reaped. If the engine dies, the lab's control thread
+sees its connection close and kills its own group: a lab never outlives it.
+
+Events (``engine.events.Event``; ``data["file"]`` is the program file for ``line``)
+--------------------------------------------------------------------------------
+- ``process``: a lab process began (data: role "root", "fork" or "spawn", parent pid);
+- ``terminal``: one raw write, in order (data: stream "stdout", "stderr" or "fd");
+- ``output``: one finished line of one actor (data: stream, file);
+- ``line``: the program line a thread is on changed (text: the function);
+- ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
+- ``error``: the program raised (data: traceback, file);
+- ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code).
+"""
+
+from engine.lab.run import STOP_GRACE, LabError, LabRun, start_lab
+
+KINDS = ("process", "terminal", "output", "line", "sleep", "error", "done")
+
+__all__ = ["KINDS", "STOP_GRACE", "LabError", "LabRun", "start_lab"]
