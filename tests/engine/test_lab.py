@@ -146,6 +146,18 @@ def test_stop_asks_first_and_the_program_keeps_its_partial_result():
     assert_group_gone(run)
 
 
+def test_stop_reaches_a_main_thread_blocked_in_acquire():
+    # A flag such as _thread.interrupt_main() sets is not seen by a thread blocked
+    # in C; a real SIGINT wakes it, as Ctrl-C would in a terminal.
+    run = lab("main_blocked.py")
+    waiting = line_of("main_blocked.py", "    mutex.acquire()")
+    read_until(run, lambda e: e.kind == "line" and e.line == waiting, HANG,
+               "the main thread waiting in acquire()")
+    events = stop_and_collect(run)
+    assert "interrupted while waiting for the lock" in outputs(events)
+    assert events[-1].data == {"status": "stopped", "exit_code": 0}
+
+
 def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     run = lab("ignores.py")
     read_until(run, lambda e: e.kind == "output" and e.text == "sleeping", HANG, "sleeping")
