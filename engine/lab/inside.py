@@ -52,6 +52,7 @@ class Lab:
         self.role = role                  # "root", "fork" or "spawn"
         self.folder = folder
         self.speed = speed
+        self.pid = os.getpid()
         self.stopping = False
         self.pending: list[list[Any]] = []
         self.lock = _thread.allocate_lock()        # guards pending
@@ -130,7 +131,19 @@ def _actor(ident: int) -> str:
 def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None) -> None:
     lab = _state
     with lab.lock:
-        lab.pending.append([time.monotonic(), actor, kind, text, data, line, os.getpid()])
+        lab.pending.append([time.monotonic(), actor, kind, text, data, line, lab.pid])
+        full = len(lab.pending) >= wire.BATCH
+    if full:
+        flush()
+
+
+def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: list[str]) -> None:
+    """One ``terminal`` event for ``screen`` and an ``output`` event per line, in one go."""
+    lab = _state
+    now = time.monotonic()
+    with lab.lock:
+        lab.pending.append([now, actor, "terminal", screen, data, line, lab.pid])
+        lab.pending.extend([now, actor, "output", one, data, line, lab.pid] for one in lines)
         full = len(lab.pending) >= wire.BATCH
     if full:
         flush()
@@ -160,9 +173,13 @@ def _where(frame: FrameType | None) -> tuple[str | None, int | None]:
 class Capture:
     """A text stream that reports what is written instead of writing it.
 
-    Each write is one ``terminal`` event (the raw text: the Terminal view joins
-    them in order, interleaving and all) and each line a thread finishes is one
-    ``output`` event for that thread, so a log can show whole lines per actor.
+    It behaves as Python's own stdout does on a terminal (line buffered): the
+    pieces every thread writes go into ONE shared buffer, which is sent as one
+    ``terminal`` event when a piece holds a newline, on ``flush()`` and at exit.
+    So the Terminal view shows exactly what a terminal would, including lines
+    garbled by threads that switch in the middle of a ``print()``. Separately,
+    each thread's own pieces are joined into its lines, one ``output`` event per
+    line, so a log can show whole lines per actor. A ``print()`` costs two events.
     """
 
     encoding = "utf-8"
@@ -171,38 +188,48 @@ class Capture:
     def __init__(self, name: str, real) -> None:
         self.name = name
         self._real = real
-        # each thread's unfinished line, with where it was written
-        self._partial: dict[int, tuple[str, dict, int | None]] = {}
+        self._screen = ""                    # shared, as a real stream's buffer is
+        self._lock = _thread.allocate_lock()  # keeps buffer and event order together
+        self._partial: dict[int, str] = {}   # each thread's unfinished line (its own key)
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if not text:
-            return 0   # print(..., end="") writes "" too: nothing to show
         ident = _thread.get_ident()
-        actor = _actor(ident)
-        file, line = _where(sys._getframe(1))
-        data = {"stream": self.name, "file": file}
-        emit("terminal", actor, text, data, line)
-        before, _, _ = self._partial.pop(ident, ("", None, None))
-        *finished, rest = (before + text).split("\n")
-        for one in finished:
-            emit("output", actor, one, data, line)
-        if rest:
-            self._partial[ident] = (rest, data, line)
+        mine = self._partial.get(ident, "") + text
+        with self._lock:
+            self._screen += text
+            if "\n" not in text:
+                self._partial[ident] = mine
+                return len(text)   # the common piece of a print(): no event yet
+            screen, self._screen = self._screen, ""
+            *lines, rest = mine.split("\n")
+            if rest:
+                self._partial[ident] = rest
+            else:
+                self._partial.pop(ident, None)
+            file, line = _where(sys._getframe(1))
+            emit_lines(_actor(ident), {"stream": self.name, "file": file}, line, screen, lines)
         return len(text)
 
+    def flush(self) -> None:
+        with self._lock:
+            screen, self._screen = self._screen, ""
+            if screen:
+                emit_lines(_actor(_thread.get_ident()), {"stream": self.name}, None, screen, [])
+
     def finish_lines(self) -> None:
-        """Report lines left without a newline when the process ends."""
-        for ident, (rest, data, line) in list(self._partial.items()):
-            emit("output", _actor(ident), rest, data, line)
+        """At exit: send what is still buffered, and the lines left without a newline."""
+        self.flush()
+        for ident, rest in list(self._partial.items()):
+            emit("output", _actor(ident), rest, {"stream": self.name}, None)
         self._partial.clear()
 
-    def forget_lines(self) -> None:
-        self._partial.clear()   # a forked child must not repeat its parent's half lines
-
-    def flush(self) -> None:
-        pass   # the sampler sends every SAMPLE_PERIOD
+    def after_fork(self) -> None:
+        # The buffer stays: a real child inherits its parent's unflushed output too
+        # (and prints it again). The lock may have been held by a thread that is gone.
+        self._lock = _thread.allocate_lock()
+        self._partial.clear()
 
     def writable(self) -> bool:
         return True
@@ -266,10 +293,13 @@ def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
 
 def _obey_forever(lab: Lab) -> None:
     lab.own_threads.add(_thread.get_ident())
+    sock = lab.sock   # flush() may drop lab.sock when the engine goes
+    if sock is None:
+        return   # not watched (no engine): nobody to obey
     pending = b""
-    while lab.sock is not None:
+    while True:
         try:
-            chunk = lab.sock.recv(4096)
+            chunk = sock.recv(4096)
         except OSError:
             chunk = b""
         if not chunk:
@@ -278,8 +308,10 @@ def _obey_forever(lab: Lab) -> None:
         while b"\n" in pending:
             order, pending = pending.split(b"\n", 1)
             _obey(lab, order.decode("ascii", "replace").split())
-    if lab.role == "root" and lab is _state:
-        # The engine is gone (killed, crashed): a lab never outlives it.
+    if lab.role == "root" and lab is _state and os.getpgrp() == os.getpid():
+        # The engine closed our connection without a Stop: it was killed or crashed.
+        # The lab never outlives it. (Only as the leader of its own group, as
+        # start_lab makes it, so this kills the run and nothing else.)
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
@@ -328,7 +360,7 @@ def _after_fork_in_child() -> None:
     _thread_names.clear()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, Capture):
-            stream.forget_lines()
+            stream.after_fork()
     _state = Lab("fork", parent.folder, parent.speed)
     _announce(os.getppid())
     _start_threads(_state)

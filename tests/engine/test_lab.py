@@ -42,6 +42,10 @@ def stop_and_collect(run) -> list:
 
 
 def assert_group_gone(run) -> None:
+    assert_group_ends(run.pid)
+
+
+def assert_group_ends(group: int) -> None:
     """No process of the run's group is left, once init has reaped the killed orphans.
 
     The lab process (the group's leader) is reaped by the run itself; processes it
@@ -50,11 +54,11 @@ def assert_group_gone(run) -> None:
     deadline = time.monotonic() + HANG
     while time.monotonic() < deadline:
         try:
-            os.killpg(run.pid, 0)
+            os.killpg(group, 0)
         except ProcessLookupError:
             return
         time.sleep(0.01)
-    raise AssertionError(f"process group {run.pid} still has members after {HANG} s")
+    raise AssertionError(f"process group {group} still has members after {HANG} s")
 
 
 def test_threads_print_through_a_lock_with_actor_and_line():
@@ -77,6 +81,21 @@ def test_the_terminal_stream_is_every_write_in_order():
     terminal = "".join(e.text for e in events if e.kind == "terminal" and e.pid)
     assert terminal.endswith("all done\n")
     assert terminal.splitlines() == outputs(events)
+
+
+def test_the_terminal_shows_a_line_garbled_by_two_threads_and_the_log_does_not():
+    events = collect(lab("interleave.py"), HANG)
+    terminal = [e.text for e in events if e.kind == "terminal"]
+    assert terminal == ["AAABBB\n", "aaa\n"]   # what a line-buffered terminal receives
+    lines = {(e.actor, e.text) for e in events if e.kind == "output"}
+    assert lines == {("A", "AAAaaa"), ("B", "BBB")}   # each actor's own line
+
+
+def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
+    events = collect(lab("fork_unflushed.py"), HANG)
+    terminal = [e.text for e in events if e.kind == "terminal"]
+    assert sorted(terminal) == ["written before the fork, by the child\n",
+                                "written before the fork, by the parent\n"]
 
 
 def test_sampler_shows_a_thread_blocked_in_acquire_on_its_line():
@@ -188,6 +207,28 @@ def test_sleep_is_scaled_by_the_speed_and_follows_a_change_live():
     run.set_speed(100000)
     read_until(run, lambda e: e.kind == "output" and e.text == "woke up", HANG, "waking up")
     assert collect(run, HANG)[-1].data["status"] == "ok"
+
+
+def test_the_lab_ends_when_its_engine_is_killed():
+    engine = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from engine.lab import start_lab\n"
+         "run = start_lab(sys.argv[1])\n"
+         "while run.events.get().kind != 'line': pass\n"   # the lab is connected and running
+         "print(run.pid, flush=True)\n"
+         "time.sleep(3600)",
+         str(PROGRAMS / "blocked.py")], stdout=subprocess.PIPE, text=True)
+    try:
+        lab_pid = int(engine.stdout.readline())
+    finally:
+        engine.kill()
+        engine.wait()
+        engine.stdout.close()
+    try:
+        assert_group_ends(lab_pid)   # the lab saw its connection close and ended its group
+    except AssertionError:
+        os.killpg(lab_pid, signal.SIGKILL)
+        raise
 
 
 def test_bad_program_and_speed_are_one_clear_error():
