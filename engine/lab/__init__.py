@@ -63,15 +63,43 @@ the group is killed too (nothing the program left running survives the run),
 then the lab process is reaped. If the engine dies, the lab's control thread
 sees its connection close and kills its own group: a lab never outlives it.
 
-Events (``engine.events.Event``; ``data["file"]`` is the program file for ``line``)
---------------------------------------------------------------------------------
+Capture, as a terminal shows it
+-------------------------------
+``sys.stdout`` and ``sys.stderr`` act as Python's own streams do on a terminal
+(line buffered): every thread writes into one shared buffer, sent when a write
+holds a newline, on ``flush()`` and at exit. So the ``terminal`` events are
+what a terminal would receive, including a line garbled by two threads that
+switched in the middle of a ``print()``, and output still buffered at a fork
+that both processes print. Each thread's own pieces are also joined into its
+own lines (``output``). A ``print()`` costs two events.
+
+Events (``engine.events.Event``; ``data["file"]`` is the program file that acted)
+-------------------------------------------------------------------------------
 - ``process``: a lab process began (data: role "root", "fork" or "spawn", parent pid);
-- ``terminal``: one raw write, in order (data: stream "stdout", "stderr" or "fd");
+- ``terminal``: one chunk a terminal would receive, in order per process
+  (data: stream "stdout", "stderr", or "fd" for raw writes to fd 1 and 2);
 - ``output``: one finished line of one actor (data: stream, file);
 - ``line``: the program line a thread is on changed (text: the function);
 - ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
-- ``error``: the program raised (data: traceback, file);
-- ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code).
+- ``error``: the program, or one of its threads, raised (data: traceback, file);
+- ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
+  of the lab process: negative for a signal). "error" if the exit code is not 0
+  or any process reported an error.
+
+Actors: a thread's name in the lab process ("MainThread", "worker"; threads
+started with ``_thread`` are "thread-1", ...); in another process
+"<process name> pid N" for its main thread, "<thread> of <process> pid N" else.
+Events of one process keep their order; between processes they come in order of
+arrival, and ``t`` (one monotonic clock for all) orders them.
+
+Not done yet
+------------
+Probes on the taught primitives, step mode, a shorter switch interval for races,
+the frozen executable's entry point (see the TODO in ``run``), and an ``error``
+event for an exception in a multiprocessing child (its traceback is captured
+as output, as Python prints it). From Python 3.12, ``os.fork`` in a process
+with threads warns, and the lab's own threads count: the lab should silence
+that warning when the program itself has one thread.
 """
 
 from engine.lab.run import STOP_GRACE, LabError, LabRun, start_lab

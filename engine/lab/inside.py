@@ -384,13 +384,14 @@ def install(role: str) -> None:
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
     atexit.register(_finish)
+    threading.excepthook = _report_thread_error
     _announce(os.getppid() if role != "root" else None)
     _start_threads(_state)
 
 
 # --- the root lab process ---------------------------------------------------------
 
-def _report_error(exc: BaseException) -> None:
+def _report_error(exc: BaseException, print_it: bool = True) -> None:
     """An ``error`` event with the traceback from the program's first frame on."""
     tb = exc.__traceback__
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
@@ -401,9 +402,20 @@ def _report_error(exc: BaseException) -> None:
         if _in_program(tb.tb_frame.f_code.co_filename):
             file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    sys.stderr.write(text)   # a terminal would show it too
+    if print_it:
+        sys.stderr.write(text)   # a terminal would show it too
     emit("error", _actor(_thread.get_ident()), f"{type(exc).__name__}: {exc}",
          {"traceback": text, "file": file}, line)
+
+
+_print_thread_error = threading.excepthook
+
+
+def _report_thread_error(args) -> None:
+    """An uncaught exception in a thread: printed as Python prints it, and an ``error``."""
+    _print_thread_error(args)
+    if args.exc_type is not SystemExit and args.exc_value is not None:
+        _report_error(args.exc_value, print_it=False)
 
 
 def main() -> None:

@@ -84,6 +84,7 @@ class LabRun:
         self._connections: dict[socket.socket, _Connection] = {}
         self._root: _Connection | None = None
         self._stop_at: float | None = None
+        self._saw_error = False   # an error event from any process makes the run an error
         self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(os.path.join(self._folder, "events"))
@@ -208,6 +209,7 @@ class LabRun:
                 continue   # a batch cut by a signal mid-send; the rest still reads
             if batch and conn.pid is None:
                 self._identify(conn, batch[0][6])
+            self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
             t0, seq = self._t0, self._seq
             self.events.put_many([Event(t - t0, actor, kind, text, data, line, pid, next(seq))
                                   for t, actor, kind, text, data, line, pid in batch])
@@ -263,7 +265,7 @@ class LabRun:
         code = self._proc.returncode
         if self._stop_at is not None:
             status = "stopped"
-        elif code == 0:
+        elif code == 0 and not self._saw_error:
             status = "ok"
         else:
             status = "error"

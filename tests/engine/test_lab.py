@@ -156,6 +156,20 @@ def test_an_exception_becomes_one_error_then_done_with_the_exit_code():
     assert "about to divide" in outputs(events)
 
 
+def test_an_exception_in_a_thread_is_an_error_of_that_thread():
+    events = collect(lab("thread_fails.py"), HANG)
+    errors = [e for e in events if e.kind == "error"]
+    assert [(e.actor, e.text) for e in errors] == [("worker", "RuntimeError: the worker failed")]
+    assert errors[0].line == line_of("thread_fails.py", "raise RuntimeError")
+    assert "main goes on" in outputs(events)
+    assert events[-1].data == {"status": "error", "exit_code": 0}
+
+
+def test_the_program_sees_none_of_the_lab_threads():
+    events = collect(lab("thread_fails.py"), HANG)
+    assert "threads at start: ['MainThread']" in outputs(events)
+
+
 def test_stop_asks_first_and_the_program_keeps_its_partial_result():
     run = lab("loops_catch.py")
     read_until(run, lambda e: e.kind == "output" and e.text == "counting", HANG, "counting")
