@@ -57,7 +57,7 @@ terminal would: the program gets KeyboardInterrupt and may catch it to print a
 partial result. (``_thread.interrupt_main()`` was the first idea, but it only
 sets a flag: a main thread blocked in ``sleep()`` or ``acquire()`` does not see
 it until the call returns; measured: a 3 s sleep ended after 3 s, a blocked
-acquire never.) If the lab process is still there ``STOP_GRACE`` (0.3 s) later,
+acquire never.) If the lab process is still there ``STOP_GRACE`` (0.2 s) later,
 the engine SIGKILLs the whole process group. Whenever the lab process ends,
 the group is killed too (nothing the program left running survives the run),
 then the lab process is reaped. If the engine dies, the lab's control thread
