@@ -102,8 +102,20 @@ with threads warns, and the lab's own threads count: the lab should silence
 that warning when the program itself has one thread.
 """
 
-from engine.lab.run import STOP_GRACE, LabError, LabRun, start_lab
+import importlib
 
 KINDS = ("process", "terminal", "output", "line", "sleep", "error", "done")
 
-__all__ = ["KINDS", "STOP_GRACE", "LabError", "LabRun", "start_lab"]
+# The engine's side is imported on first use (PEP 562): the lab process imports
+# this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "start_lab")
+
+__all__ = ["KINDS", *_FROM_RUN]
+
+
+def __getattr__(name: str):
+    if name in _FROM_RUN:
+        value = getattr(importlib.import_module(".run", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine.lab' has no attribute {name!r}")
