@@ -151,14 +151,20 @@ def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: lis
 
 def flush() -> None:
     lab = _state
-    with lab.send_lock:
-        with lab.lock:
-            batch, lab.pending = lab.pending, []
-        if batch and lab.sock is not None:
-            try:
-                lab.sock.sendall(wire.encode_batch(batch))
-            except OSError:
-                lab.sock = None   # the engine went away; keep running, unwatched
+    # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
+    # next): it waits, blocked in this thread, until the batch is on the wire.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with lab.send_lock:
+            with lab.lock:
+                batch, lab.pending = lab.pending, []
+            if batch and lab.sock is not None:
+                try:
+                    lab.sock.sendall(wire.encode_batch(batch))
+                except OSError:
+                    lab.sock = None   # the engine went away; keep running, unwatched
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
 
 def _where(frame: FrameType | None) -> tuple[str | None, int | None]:
@@ -231,6 +237,10 @@ class Capture:
         self._lock = _thread.allocate_lock()
         self._partial.clear()
 
+    @property
+    def buffer(self) -> _BytesView:
+        return _BytesView(self)
+
     def writable(self) -> bool:
         return True
 
@@ -239,6 +249,20 @@ class Capture:
 
     def fileno(self) -> int:
         return self._real.fileno()   # writes there reach the engine as raw "fd" output
+
+
+class _BytesView:
+    """``sys.stdout.buffer`` for programs that write bytes: decoded, then captured."""
+
+    def __init__(self, text: Capture) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
 
 
 # --- speed --------------------------------------------------------------------------
@@ -255,6 +279,8 @@ def scaled_sleep(seconds):
              line)
     # Count what is left in the program's seconds, so a speed change applies at once.
     remaining = float(seconds)
+    if remaining == 0:
+        _real_sleep(0)   # sleep(0) still lets other threads run, as the real one does
     while remaining > 0:
         speed = _state.speed
         began = time.monotonic()
@@ -321,7 +347,10 @@ def _obey(lab: Lab, words: list[str]) -> None:
         # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
         # thread blocked in sleep() or acquire(). _thread.interrupt_main() only sets
         # a flag, which a blocked main thread does not see until its call returns.
-        signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        try:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        except OSError:
+            pass   # the main thread has ended; the engine's kill after the grace ends the rest
     elif len(words) == 2 and words[0] == "speed":
         try:
             lab.speed = max(float(words[1]), 1e-3)

@@ -98,6 +98,13 @@ def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
                                 "written before the fork, by the parent\n"]
 
 
+def test_bytes_written_to_stdout_buffer_are_captured_and_sleep_zero_works():
+    events = collect(lab("bytes_out.py"), HANG)
+    assert outputs(events) == ["raw bytes", "after"]
+    assert [e.data["requested"] for e in events if e.kind == "sleep"] == [0]
+    assert events[-1].data["status"] == "ok"
+
+
 def test_sampler_shows_a_thread_blocked_in_acquire_on_its_line():
     run = lab("blocked.py")
     acquire = line_of("blocked.py", "    mutex.acquire()")
