@@ -151,10 +151,13 @@ class LabRun:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
-        # TODO(frozen): sys.executable is the app itself in a PyInstaller build. It needs
-        # an entry point that, after multiprocessing.freeze_support(), sees
-        # ["--lab-inside", PROGRAM, ...] and calls engine.lab.inside.main() (the
-        # startup hook must then be called from that entry point too: no PYTHONPATH).
+        # TODO(frozen): in the PyInstaller build sys.executable is the app, and
+        # "-m engine.lab.inside" means nothing to it. The entry script gui/__main__.py
+        # needs, right after multiprocessing.freeze_support(), a branch for
+        # ["--lab-inside", PROGRAM, ARGS...] that calls engine.lab.inside.main();
+        # then start [sys.executable, "--lab-inside", ...] here when sys.frozen.
+        # Spawned children there arrive through freeze_support(), not sitecustomize
+        # (no PYTHONPATH): that branch must call inside.install("spawn") for them.
         return subprocess.Popen(
             [sys.executable, "-m", "engine.lab.inside", self.program, *argv],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
