@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 
 from engine.lab import LabError, start_lab
@@ -25,6 +26,9 @@ def main(argv: list[str]) -> int:
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    # SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does: the program
+    # is asked first, its partial result printed, and nothing is left.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     status = "stopped"
     try:
         status = print_until_done(run)

@@ -265,3 +265,22 @@ def test_the_command_line_prints_one_line_per_event():
     lines = done.stdout.splitlines()
     assert any("output" in line and "hello from the child" in line for line in lines)
     assert "done" in lines[-1] and "ok: exit code 0" in lines[-1]
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
+    cli = subprocess.Popen([sys.executable, "-m", "engine.lab", str(PROGRAMS / "loops_catch.py")],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        for line in cli.stdout:
+            if line.split()[-1:] == ["counting"]:
+                break
+        cli.send_signal(how)
+        rest = cli.stdout.read().splitlines()
+        assert cli.wait(HANG) == 1
+    finally:
+        cli.kill()
+        cli.wait()
+        cli.stdout.close()
+    assert any("partial result: counted" in line and "output" in line for line in rest)
+    assert "stopped: exit code 0" in rest[-1]
