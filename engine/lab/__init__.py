@@ -44,7 +44,10 @@ Events are batched (at most every 50 ms, or every 500 events) as JSON lines
 - spawn and forkserver children, and any ``sys.executable`` the program runs:
   the engine puts ``engine/lab/startup`` first on PYTHONPATH, and its
   ``sitecustomize.py`` installs the lab at interpreter start-up, as coverage.py
-  does with COVERAGE_PROCESS_START and a ``.pth`` file.
+  does with COVERAGE_PROCESS_START and a ``.pth`` file. (VizTracer instead
+  rewrites the argv given to ``subprocess.Popen`` when it starts with "python"
+  and patches multiprocessing's spawn; the environment hook needs no patch, and
+  the program's command lines stay what it wrote.)
 - Raw writes to fd 1 and 2 (``os.write(1, ...)``, a non-Python child) reach the
   engine on the lab process's stdout pipe as ``terminal`` events of actor "fd".
   Their order against captured writes is by arrival, not exact.
