@@ -1,0 +1,124 @@
+"""The lab: a lesson is a plain program, and the lab watches it run from outside.
+
+Not wired to the lessons, the runner or the window yet (issue 15 does that step
+by step). Try it: ``python -m engine.lab PROGRAM [ARGS]`` prints every event.
+
+How a run goes
+--------------
+``start_lab(program, argv, speed)`` starts ONE new Python process, the lab
+process: ``python -m engine.lab.inside PROGRAM ARGS``. Before the program's
+first line, that process connects back to the engine, swaps ``sys.stdout``,
+``sys.stderr`` and ``time.sleep`` for watched ones, and starts two threads of
+its own (a sampler and a control reader). Then it runs PROGRAM with
+``runpy.run_path(..., run_name="__main__")`` and ``sys.argv`` set, as
+``python PROGRAM ARGS`` would. The program contains nothing for the app.
+
+Why a new process started by subprocess (not fork, not multiprocessing)
+----------------------------------------------------------------------
+- The window's process must never fork (Tk) and never run lesson code.
+- A fresh interpreter is the only way to patch names before the program's
+  imports bind them (``from time import sleep``), and to let the program fork,
+  set signal handlers and use the main thread as a classic program does.
+- ``start_new_session=True`` gives the lab its own process group, so Stop can
+  end it and everything it started with one ``killpg``.
+- subprocess rather than multiprocessing's spawn: the lab needs no pickled
+  target and no multiprocessing machinery of its own, which it would share with
+  a ``multiprocessing`` program; and the command line says plainly what runs.
+
+What crosses the boundary, and how children are followed
+-------------------------------------------------------
+Every lab process (the first one, each forked child, each spawned Python child)
+opens its OWN connection to a Unix socket the engine listens on (its path is
+in the environment). So there is no question of atomic writes: a process's
+batches arrive whole and in order on its own stream, and the engine's one
+watcher thread reads all streams with ``selectors``. A pipe would not do for
+spawned children: multiprocessing's spawn closes every inherited descriptor.
+Events are batched (at most every 50 ms, or every 500 events) as JSON lines
+(see ``wire``); the engine never unpickles what a program could shape.
+
+- ``os.fork`` (and multiprocessing's fork): ``os.register_at_fork`` runs in the
+  child, closes the parent's connection, opens its own, and restarts the
+  sampler and control threads (only the forking thread survives a fork). The
+  actor name carries the child's pid ("child pid 123", "Process-1 pid 124").
+  ``os._exit`` sends what is gathered first, since it skips ``atexit``.
+- spawn and forkserver children, and any ``sys.executable`` the program runs:
+  the engine puts ``engine/lab/startup`` first on PYTHONPATH, and its
+  ``sitecustomize.py`` installs the lab at interpreter start-up, as coverage.py
+  does with COVERAGE_PROCESS_START and a ``.pth`` file. (VizTracer instead
+  rewrites the argv given to ``subprocess.Popen`` when it starts with "python"
+  and patches multiprocessing's spawn; the environment hook needs no patch, and
+  the program's command lines stay what it wrote.)
+- Raw writes to fd 1 and 2 (``os.write(1, ...)``, a non-Python child) reach the
+  engine on the lab process's stdout pipe as ``terminal`` events of actor "fd".
+  Their order against captured writes is by arrival, not exact.
+
+How Stop works
+--------------
+``stop()`` sends "stop" to the lab process, whose control thread sends SIGINT
+to the program's main thread with ``signal.pthread_kill``, as Ctrl-C in a
+terminal would: the program gets KeyboardInterrupt and may catch it to print a
+partial result. (``_thread.interrupt_main()`` was the first idea, but it only
+sets a flag: a main thread blocked in ``sleep()`` or ``acquire()`` does not see
+it until the call returns; measured: a 3 s sleep ended after 3 s, a blocked
+acquire never.) If the lab process is still there ``STOP_GRACE`` (0.2 s) later,
+the engine SIGKILLs the whole process group. Whenever the lab process ends,
+the group is killed too (nothing the program left running survives the run),
+then the lab process is reaped. If the engine dies, the lab's control thread
+sees its connection close and kills its own group: a lab never outlives it.
+
+Capture, as a terminal shows it
+-------------------------------
+``sys.stdout`` and ``sys.stderr`` act as Python's own streams do on a terminal
+(line buffered): every thread writes into one shared buffer, sent when a write
+holds a newline, on ``flush()`` and at exit. So the ``terminal`` events are
+what a terminal would receive, including a line garbled by two threads that
+switched in the middle of a ``print()``, and output still buffered at a fork
+that both processes print. Each thread's own pieces are also joined into its
+own lines (``output``). A ``print()`` costs two events.
+
+Events (``engine.events.Event``; ``data["file"]`` is the program file that acted)
+-------------------------------------------------------------------------------
+- ``process``: a lab process began (data: role "root", "fork" or "spawn", parent pid);
+- ``terminal``: one chunk a terminal would receive, in order per process
+  (data: stream "stdout", "stderr", or "fd" for raw writes to fd 1 and 2);
+- ``output``: one finished line of one actor (data: stream, file);
+- ``line``: the program line a thread is on changed (text: the function);
+- ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
+- ``error``: the program, or one of its threads, raised (data: traceback, file);
+- ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
+  of the lab process: negative for a signal). "error" if the exit code is not 0
+  or any process reported an error.
+
+Actors: a thread's name in the lab process ("MainThread", "worker"; threads
+started with ``_thread`` are "thread-1", ...); in another process
+"<process name> pid N" for its main thread, "<thread> of <process> pid N" else.
+Events of one process keep their order; between processes they come in order of
+arrival, and ``t`` (one monotonic clock for all) orders them.
+
+Not done yet
+------------
+Probes on the taught primitives, step mode, a shorter switch interval for races,
+the frozen executable's entry point (see the TODO in ``run``), and an ``error``
+event for an exception in a multiprocessing child (its traceback is captured
+as output, as Python prints it). From Python 3.12, ``os.fork`` in a process
+with threads warns, and the lab's own threads count: the lab should silence
+that warning when the program itself has one thread.
+"""
+
+import importlib
+
+KINDS = ("process", "terminal", "output", "line", "sleep", "error", "done")
+
+# The engine's side is imported on first use (PEP 562): the lab process imports
+# this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "start_lab")
+
+__all__ = ["KINDS", *_FROM_RUN]
+
+
+def __getattr__(name: str):
+    if name in _FROM_RUN:
+        value = getattr(importlib.import_module(".run", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'engine.lab' has no attribute {name!r}")

@@ -1,0 +1,474 @@
+"""The lab's side: what runs inside the lab process (and its children) around the program.
+
+``python -m engine.lab.inside PROGRAM [ARGS]`` is started by :mod:`engine.lab.run`.
+It connects to the engine, installs the watchers below, and only then runs
+PROGRAM as ``__main__``, so every name the program imports is already the
+watched one.
+
+- capture: ``sys.stdout``/``sys.stderr`` become writers that report each write
+  (``terminal``: the raw text, in order) and each finished line (``output``),
+  with the actor and the program line that wrote it;
+- sampler: a thread that reads every thread's frame every ``SAMPLE_PERIOD``
+  and reports the program line each one is on (``line``) when it changes;
+  it also sends the gathered events, so one thread does both;
+- speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
+  was asked and what it became);
+- control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- children: ``os.register_at_fork`` starts all of this afresh in a forked
+  child; spawned Python children get it from ``startup/sitecustomize.py``.
+"""
+
+from __future__ import annotations
+
+import _thread
+import atexit
+import functools
+import itertools
+import os
+import runpy
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from types import FrameType
+from typing import Any
+
+from engine.lab import wire
+
+SAMPLE_PERIOD = 0.05   # 20 samples a second: a blocked thread shows its line within ~50 ms
+SLEEP_SLICE = 0.1      # a scaled sleep wakes this often to follow a speed change
+LAB_DIR = os.path.dirname(os.path.abspath(__file__))
+
+_real_sleep = time.sleep
+_real_exit = os._exit
+
+
+class Lab:
+    """Everything the lab keeps in one process. A forked child makes a new one."""
+
+    def __init__(self, role: str, folder: str, speed: float) -> None:
+        self.role = role                  # "root", "fork" or "spawn"
+        self.folder = folder
+        self.speed = speed
+        self.pid = os.getpid()
+        self.stopping = False
+        self.pending: list[list[Any]] = []
+        self.lock = _thread.allocate_lock()        # guards pending
+        self.send_lock = _thread.allocate_lock()   # one batch on the wire at a time
+        self.own_threads: set[int] = set()         # the lab's threads are not sampled
+        self.sock = _connect()
+
+
+_state: Lab | None = None
+_in_program_cache: dict[str, bool] = {}
+_thread_names: dict[int, str] = {}
+_thread_numbers = itertools.count(1)
+
+
+def _connect() -> socket.socket | None:
+    path = os.environ.get(wire.ENV_SOCKET)
+    if not path:
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(path)
+    except OSError:
+        sock.close()   # the engine is gone; the program still runs, unwatched
+        return None
+    return sock
+
+
+# --- where: the program's own frames -------------------------------------------------
+
+def _in_program(filename: str) -> bool:
+    known = _in_program_cache.get(filename)
+    if known is None:
+        path = os.path.abspath(filename)
+        known = (path.startswith(_state.folder + os.sep)
+                 and not path.startswith(LAB_DIR + os.sep))
+        _in_program_cache[filename] = known
+    return known
+
+
+def _program_frame(frame: FrameType | None) -> FrameType | None:
+    """The innermost frame, from ``frame`` outwards, that runs a file of the program."""
+    while frame is not None and not _in_program(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+# --- who: the actor -------------------------------------------------------------------
+
+def _thread_name(ident: int) -> str:
+    known = threading._active.get(ident)   # no lookup that would create a _DummyThread
+    if known is not None:
+        return known.name
+    # A thread started with _thread.start_new_thread has no name: number them as seen.
+    name = _thread_names.get(ident)
+    if name is None:
+        name = _thread_names.setdefault(ident, f"thread-{next(_thread_numbers)}")
+    return name
+
+
+def _process_name() -> str:
+    mp = sys.modules.get("multiprocessing")
+    name = mp.current_process().name if mp is not None else "MainProcess"
+    return "child" if name == "MainProcess" else name
+
+
+def _actor(ident: int) -> str:
+    name = _thread_name(ident)
+    if _state.role == "root":
+        return name
+    process = f"{_process_name()} pid {os.getpid()}"
+    return process if name == "MainThread" else f"{name} of {process}"
+
+
+# --- sending ------------------------------------------------------------------------
+
+def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None) -> None:
+    lab = _state
+    with lab.lock:
+        lab.pending.append([time.monotonic(), actor, kind, text, data, line, lab.pid])
+        full = len(lab.pending) >= wire.BATCH
+    if full:
+        flush()
+
+
+def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: list[str]) -> None:
+    """One ``terminal`` event for ``screen`` and an ``output`` event per line, in one go."""
+    lab = _state
+    now = time.monotonic()
+    with lab.lock:
+        lab.pending.append([now, actor, "terminal", screen, data, line, lab.pid])
+        lab.pending.extend([now, actor, "output", one, data, line, lab.pid] for one in lines)
+        full = len(lab.pending) >= wire.BATCH
+    if full:
+        flush()
+
+
+def flush() -> None:
+    lab = _state
+    # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
+    # next): it waits, blocked in this thread, until the batch is on the wire.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        with lab.send_lock:
+            with lab.lock:
+                batch, lab.pending = lab.pending, []
+            if batch and lab.sock is not None:
+                try:
+                    lab.sock.sendall(wire.encode_batch(batch))
+                except OSError:
+                    lab.sock = None   # the engine went away; keep running, unwatched
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _where(frame: FrameType | None) -> tuple[str | None, int | None]:
+    found = _program_frame(frame)
+    if found is None:
+        return None, None
+    return found.f_code.co_filename, found.f_lineno
+
+
+# --- capture ------------------------------------------------------------------------
+
+class Capture:
+    """A text stream that reports what is written instead of writing it.
+
+    It behaves as Python's own stdout does on a terminal (line buffered): the
+    pieces every thread writes go into ONE shared buffer, which is sent as one
+    ``terminal`` event when a piece holds a newline, on ``flush()`` and at exit.
+    So the Terminal view shows exactly what a terminal would, including lines
+    garbled by threads that switch in the middle of a ``print()``. Separately,
+    each thread's own pieces are joined into its lines, one ``output`` event per
+    line, so a log can show whole lines per actor. A ``print()`` costs two events.
+    """
+
+    encoding = "utf-8"
+    errors = "backslashreplace"
+
+    def __init__(self, name: str, real) -> None:
+        self.name = name
+        self._real = real
+        self._screen = ""                    # shared, as a real stream's buffer is
+        self._lock = _thread.allocate_lock()  # keeps buffer and event order together
+        self._partial: dict[int, str] = {}   # each thread's unfinished line (its own key)
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        ident = _thread.get_ident()
+        mine = self._partial.get(ident, "") + text
+        with self._lock:
+            self._screen += text
+            if "\n" not in text:
+                self._partial[ident] = mine
+                return len(text)   # the common piece of a print(): no event yet
+            screen, self._screen = self._screen, ""
+            *lines, rest = mine.split("\n")
+            if rest:
+                self._partial[ident] = rest
+            else:
+                self._partial.pop(ident, None)
+            file, line = _where(sys._getframe(1))
+            emit_lines(_actor(ident), {"stream": self.name, "file": file}, line, screen, lines)
+        return len(text)
+
+    def flush(self) -> None:
+        with self._lock:
+            screen, self._screen = self._screen, ""
+            if screen:
+                emit_lines(_actor(_thread.get_ident()), {"stream": self.name}, None, screen, [])
+
+    def finish_lines(self) -> None:
+        """At exit: send what is still buffered, and the lines left without a newline."""
+        self.flush()
+        for ident, rest in list(self._partial.items()):
+            emit("output", _actor(ident), rest, {"stream": self.name}, None)
+        self._partial.clear()
+
+    def after_fork(self) -> None:
+        # The buffer stays: a real child inherits its parent's unflushed output too
+        # (and prints it again). The lock may have been held by a thread that is gone.
+        self._lock = _thread.allocate_lock()
+        self._partial.clear()
+
+    @property
+    def buffer(self) -> _BytesView:
+        return _BytesView(self)
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        return self._real.fileno()   # writes there reach the engine as raw "fd" output
+
+
+class _BytesView:
+    """``sys.stdout.buffer`` for programs that write bytes: decoded, then captured."""
+
+    def __init__(self, text: Capture) -> None:
+        self._text = text
+
+    def write(self, data: bytes) -> int:
+        self._text.write(bytes(data).decode("utf-8", "surrogateescape"))
+        return len(data)
+
+    def flush(self) -> None:
+        self._text.flush()
+
+
+# --- speed --------------------------------------------------------------------------
+
+@functools.wraps(_real_sleep)
+def scaled_sleep(seconds):
+    if not isinstance(seconds, (int, float)) or seconds < 0:
+        return _real_sleep(seconds)   # the real one raises what it raises
+    file, line = _where(sys._getframe(1))
+    if file is not None:
+        speed = _state.speed
+        emit("sleep", _actor(_thread.get_ident()), f"sleep({seconds})",
+             {"requested": seconds, "scaled": seconds / speed, "speed": speed, "file": file},
+             line)
+    # Count what is left in the program's seconds, so a speed change applies at once.
+    remaining = float(seconds)
+    if remaining == 0:
+        _real_sleep(0)   # sleep(0) still lets other threads run, as the real one does
+    while remaining > 0:
+        speed = _state.speed
+        began = time.monotonic()
+        _real_sleep(min(remaining / speed, SLEEP_SLICE))
+        remaining -= (time.monotonic() - began) * speed
+
+
+# --- the lab's threads ------------------------------------------------------------
+
+def _sample_forever(lab: Lab) -> None:
+    lab.own_threads.add(_thread.get_ident())
+    last: dict[int, tuple[str, int]] = {}
+    while lab is _state:
+        _real_sleep(SAMPLE_PERIOD)
+        _sample_once(lab, last)
+        flush()
+
+
+def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
+    """One look at every thread: report those whose program line changed."""
+    frames = sys._current_frames()
+    for ident, frame in frames.items():
+        if ident in lab.own_threads:
+            continue
+        found = _program_frame(frame)
+        if found is None:
+            continue
+        where = (found.f_code.co_filename, found.f_lineno)
+        if last.get(ident) != where:
+            last[ident] = where
+            emit("line", _actor(ident), found.f_code.co_name,
+                 {"file": where[0], "function": found.f_code.co_name}, where[1])
+    for ended in set(last) - set(frames):
+        del last[ended]
+
+
+def _obey_forever(lab: Lab) -> None:
+    lab.own_threads.add(_thread.get_ident())
+    sock = lab.sock   # flush() may drop lab.sock when the engine goes
+    if sock is None:
+        return   # not watched (no engine): nobody to obey
+    pending = b""
+    while True:
+        try:
+            chunk = sock.recv(4096)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            break
+        pending += chunk
+        while b"\n" in pending:
+            order, pending = pending.split(b"\n", 1)
+            _obey(lab, order.decode("ascii", "replace").split())
+    if lab.role == "root" and lab is _state and os.getpgrp() == os.getpid():
+        # The engine closed our connection without a Stop: it was killed or crashed.
+        # The lab never outlives it. (Only as the leader of its own group, as
+        # start_lab makes it, so this kills the run and nothing else.)
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def _obey(lab: Lab, words: list[str]) -> None:
+    if words == ["stop"] and lab.role == "root":
+        lab.stopping = True
+        # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
+        # thread blocked in sleep() or acquire(). _thread.interrupt_main() only sets
+        # a flag, which a blocked main thread does not see until its call returns.
+        try:
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        except OSError:
+            pass   # the main thread has ended; the engine's kill after the grace ends the rest
+    elif len(words) == 2 and words[0] == "speed":
+        try:
+            lab.speed = max(float(words[1]), 1e-3)
+        except ValueError:
+            pass
+
+
+def _start_threads(lab: Lab) -> None:
+    _thread.start_new_thread(_sample_forever, (lab,))
+    _thread.start_new_thread(_obey_forever, (lab,))
+
+
+# --- install ------------------------------------------------------------------------
+
+@functools.wraps(_real_exit)
+def _exit_after_flush(status):
+    # os._exit skips atexit: a forked child ending with it would lose its last events.
+    try:
+        _finish()
+    finally:
+        _real_exit(status)
+
+
+def _finish() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, Capture):
+            stream.finish_lines()
+    flush()
+
+
+def _after_fork_in_child() -> None:
+    global _state
+    parent = _state
+    if parent.sock is not None:
+        parent.sock.close()   # the parent's connection; the child speaks on its own
+    _thread_names.clear()
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, Capture):
+            stream.after_fork()
+    _state = Lab("fork", parent.folder, parent.speed)
+    _announce(os.getppid())
+    _start_threads(_state)
+
+
+def _announce(parent: int | None) -> None:
+    emit("process", _actor(_thread.get_ident()), f"started ({_state.role})",
+         {"role": _state.role, "parent": parent})
+
+
+def install(role: str) -> None:
+    """Watch this process, once. ``role`` is "root" or "spawn"."""
+    global _state
+    if _state is not None:
+        return
+    folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
+    _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0))
+    time.sleep = scaled_sleep
+    os._exit = _exit_after_flush
+    sys.stdout = Capture("stdout", sys.stdout)
+    sys.stderr = Capture("stderr", sys.stderr)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+    atexit.register(_finish)
+    threading.excepthook = _report_thread_error
+    _announce(os.getppid() if role != "root" else None)
+    _start_threads(_state)
+
+
+# --- the root lab process ---------------------------------------------------------
+
+def _report_error(exc: BaseException, print_it: bool = True) -> None:
+    """An ``error`` event with the traceback from the program's first frame on."""
+    tb = exc.__traceback__
+    while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
+    line = file = None
+    while tb is not None:
+        if _in_program(tb.tb_frame.f_code.co_filename):
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+        tb = tb.tb_next
+    if print_it:
+        sys.stderr.write(text)   # a terminal would show it too
+    emit("error", _actor(_thread.get_ident()), f"{type(exc).__name__}: {exc}",
+         {"traceback": text, "file": file}, line)
+
+
+_print_thread_error = threading.excepthook
+
+
+def _report_thread_error(args) -> None:
+    """An uncaught exception in a thread: printed as Python prints it, and an ``error``."""
+    _print_thread_error(args)
+    if args.exc_type is not SystemExit and args.exc_value is not None:
+        _report_error(args.exc_value, print_it=False)
+
+
+def main() -> None:
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS]")
+    program = os.path.abspath(sys.argv[1])
+    install("root")
+    sys.argv = [program, *sys.argv[2:]]
+    sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` would
+    try:
+        runpy.run_path(program, run_name="__main__")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt as exc:
+        if not _state.stopping:
+            _report_error(exc)
+        raise SystemExit(130) from None   # 128 + SIGINT, as a shell reports Ctrl-C
+    except BaseException as exc:
+        _report_error(exc)
+        raise SystemExit(1) from None
+
+
+if __name__ == "__main__":
+    # Run as engine.lab.inside, not as __main__: the program becomes __main__, and
+    # spawned children import the lab by its real name.
+    from engine.lab.inside import main as lab_main
+    lab_main()

@@ -1,0 +1,307 @@
+"""The engine's side: start one lab process for a program, read what it reports, stop it.
+
+One watcher thread per run does all the reading (a ``selectors`` loop over the
+listening socket, one connection per lab process, and the lab's raw fd 1/2),
+turns what it reads into :class:`engine.events.Event` on ``LabRun.events``,
+notices the lab process's end, and cleans up. Other threads only send orders
+(``stop``, ``speed``) on the connections.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import queue
+import selectors
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+
+from engine.events import Event
+from engine.lab import wire
+
+#: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
+#: With the kill and the reap, Stop to idle stays within the 300 ms promise.
+STOP_GRACE = 0.2
+#: After the lab process ends, how long its connections may take to close.
+DRAIN_LIMIT = 2.0
+POLL = 0.05
+
+_STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class EventQueue(queue.Queue):
+    """A Queue that takes a whole batch under one lock: a batch of 500 costs one put."""
+
+    def put_many(self, items: list) -> None:
+        with self.not_empty:   # the queue is unbounded, so never full: no wait needed
+            self.queue.extend(items)
+            self.unfinished_tasks += len(items)
+            self.not_empty.notify(len(items))   # as many getters as there are items
+
+
+class LabError(ValueError):
+    """A run that cannot start, said in one line for a person."""
+
+
+@dataclass
+class _Connection:
+    """One lab process speaking: its socket and the part of a line not yet read."""
+
+    sock: socket.socket
+    pending: bytes = b""
+    pid: int | None = None
+
+
+def _exit_fd(pid: int) -> int | None:
+    """A descriptor that becomes readable when ``pid`` ends (Linux 5.3+), or None.
+
+    It wakes the watcher at the moment the lab process ends; without it the
+    watcher notices within POLL.
+    """
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0) -> LabRun:
+    """Run ``program_path`` (with ``argv``) in a new lab process and watch it."""
+    if not os.path.isfile(program_path):
+        raise LabError(f"no such program: {program_path}")
+    return LabRun(program_path, list(argv or []), _checked_speed(speed))
+
+
+def _checked_speed(speed: float) -> float:
+    if not isinstance(speed, (int, float)) or not speed > 0:
+        raise LabError(f"speed must be a number above 0, not {speed!r}")
+    return float(speed)
+
+
+class LabRun:
+    """One run of one program in its own process group. See the package docstring."""
+
+    def __init__(self, program_path: str, argv: list[str], speed: float) -> None:
+        self.events: EventQueue = EventQueue()
+        self.program = os.path.abspath(program_path)
+        self._speed = speed
+        self._seq = itertools.count(1)
+        self._lock = threading.Lock()             # guards _connections, _root and _stop_at
+        self._connections: dict[socket.socket, _Connection] = {}
+        self._root: _Connection | None = None
+        self._stop_at: float | None = None
+        self._saw_error = False   # an error event from any process makes the run an error
+        self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(os.path.join(self._folder, "events"))
+        self._listener.listen(64)
+        self._t0 = time.monotonic()
+        try:
+            self._proc = self._spawn(argv)
+        except BaseException:
+            self._listener.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        self._watcher = threading.Thread(target=self._watch, name="lab-watch", daemon=True)
+        self._watcher.start()
+
+    # --- what a caller uses -------------------------------------------------------
+
+    def stop(self) -> None:
+        """Ask the program to end (KeyboardInterrupt); kill the group after STOP_GRACE."""
+        with self._lock:
+            if self._stop_at is not None:
+                return
+            self._stop_at = time.monotonic()
+            if self._root is not None:
+                self._send(self._root, "stop")
+
+    def set_speed(self, speed: float) -> None:
+        """Scale every lab process's ``time.sleep`` by 1/speed from now on."""
+        speed = _checked_speed(speed)
+        with self._lock:
+            self._speed = speed
+            for conn in self._connections.values():
+                self._send(conn, f"speed {speed!r}")
+
+    def join(self, timeout: float | None = None) -> bool:
+        """Wait for the run's end (``done`` queued, everything closed). True if it ended."""
+        self._watcher.join(timeout)
+        return not self._watcher.is_alive()
+
+    @property
+    def pid(self) -> int:
+        return self._proc.pid
+
+    # --- starting ----------------------------------------------------------------
+
+    def _spawn(self, argv: list[str]) -> subprocess.Popen:
+        env = dict(os.environ)
+        env[wire.ENV_SOCKET] = self._listener.getsockname()
+        env[wire.ENV_FOLDER] = os.path.dirname(self.program)
+        env[wire.ENV_SPEED] = repr(self._speed)
+        env[wire.ENV_ROLE] = "root"
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
+        env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
+        # TODO(frozen): in the PyInstaller build sys.executable is the app, and
+        # "-m engine.lab.inside" means nothing to it. The entry script gui/__main__.py
+        # needs, right after multiprocessing.freeze_support(), a branch for
+        # ["--lab-inside", PROGRAM, ARGS...] that calls engine.lab.inside.main();
+        # then start [sys.executable, "--lab-inside", ...] here when sys.frozen.
+        # Spawned children there arrive through freeze_support(), not sitecustomize
+        # (no PYTHONPATH): that branch must call inside.install("spawn") for them.
+        return subprocess.Popen(
+            [sys.executable, "-m", "engine.lab.inside", self.program, *argv],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env, start_new_session=True)   # its own process group: one killpg ends all
+
+    # --- the watcher thread -----------------------------------------------------
+
+    def _watch(self) -> None:
+        selector = selectors.DefaultSelector()
+        selector.register(self._listener, selectors.EVENT_READ, "accept")
+        selector.register(self._proc.stdout, selectors.EVENT_READ, "fd")
+        exit_fd = _exit_fd(self._proc.pid)
+        if exit_fd is not None:
+            selector.register(exit_fd, selectors.EVENT_READ, "exit")
+        exited, killed, drain_until = False, False, 0.0
+        try:
+            # Until the lab process ends, then until every connection has closed.
+            while not exited or (len(selector.get_map()) > 1 and time.monotonic() < drain_until):
+                for key, _ in selector.select(self._wait_time(exited or killed)):
+                    self._read(selector, key)
+                if not exited and not killed and self._grace_is_over():
+                    killed = True
+                    self._kill_group()   # it did not end when asked
+                if not exited and self._has_exited():
+                    exited = True
+                    self._kill_group()   # whatever the program left running ends with it
+                    drain_until = time.monotonic() + DRAIN_LIMIT
+        finally:
+            self._close(selector)
+            if exit_fd is not None:
+                os.close(exit_fd)
+            self._put_done()
+
+    def _wait_time(self, nothing_to_time: bool) -> float:
+        """How long one select may wait: up to the end of a Stop's grace, if one runs."""
+        if self._stop_at is None or nothing_to_time:
+            return POLL
+        return max(0.0, min(POLL, self._stop_at + STOP_GRACE - time.monotonic()))
+
+    def _grace_is_over(self) -> bool:
+        return self._stop_at is not None and time.monotonic() >= self._stop_at + STOP_GRACE
+
+    def _read(self, selector: selectors.BaseSelector, key: selectors.SelectorKey) -> None:
+        if key.data == "accept":
+            sock, _ = self._listener.accept()
+            with self._lock:
+                self._connections[sock] = _Connection(sock)
+                self._send(self._connections[sock], f"speed {self._speed!r}")
+            selector.register(sock, selectors.EVENT_READ, "conn")
+        elif key.data == "exit":
+            selector.unregister(key.fileobj)   # the lab process ended: _has_exited says so
+        elif key.data == "fd":
+            chunk = os.read(self._proc.stdout.fileno(), 65536)
+            if chunk:
+                self._put(time.monotonic(), "fd", "terminal",
+                          chunk.decode("utf-8", "backslashreplace"), {"stream": "fd"}, None, None)
+            else:
+                selector.unregister(self._proc.stdout)
+        else:
+            self._read_connection(selector, key.fileobj)
+
+    def _read_connection(self, selector: selectors.BaseSelector, sock: socket.socket) -> None:
+        conn = self._connections[sock]
+        try:
+            chunk = sock.recv(1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            selector.unregister(sock)
+            with self._lock:
+                del self._connections[sock]
+            sock.close()
+            return
+        *lines, conn.pending = (conn.pending + chunk).split(b"\n")
+        for line in lines:
+            try:
+                batch = wire.decode_batch(line)
+            except ValueError:
+                continue   # a batch cut by a signal mid-send; the rest still reads
+            if batch and conn.pid is None:
+                self._identify(conn, batch[0][6])
+            self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
+            t0, seq = self._t0, self._seq
+            self.events.put_many([Event(t - t0, actor, kind, text, data, line, pid, next(seq))
+                                  for t, actor, kind, text, data, line, pid in batch])
+
+    def _identify(self, conn: _Connection, pid: int) -> None:
+        conn.pid = pid
+        if pid == self._proc.pid:
+            with self._lock:
+                self._root = conn
+                if self._stop_at is not None:
+                    self._send(conn, "stop")   # Stop came before the lab could hear it
+
+    def _put(self, t, actor, kind, text, data, line, pid) -> None:
+        self.events.put(Event(t - self._t0, actor, kind, text, data, line, pid, next(self._seq)))
+
+    def _send(self, conn: _Connection, order: str) -> None:
+        try:
+            conn.sock.sendall(order.encode("ascii") + b"\n")
+        except OSError:
+            pass   # that process has ended; its connection closes soon
+
+    def _has_exited(self) -> bool:
+        # WNOWAIT leaves the lab process a zombie, so its process group id cannot be
+        # reused before _kill_group below; _close reaps it.
+        try:
+            found = os.waitid(os.P_PID, self._proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return found is not None
+
+    def _kill_group(self) -> None:
+        try:
+            os.killpg(self._proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass   # nobody left in the group
+
+    def _close(self, selector: selectors.BaseSelector) -> None:
+        for key in list(selector.get_map().values()):
+            selector.unregister(key.fileobj)
+        selector.close()
+        with self._lock:
+            for sock in self._connections:
+                sock.close()
+            self._connections.clear()
+            self._root = None
+        self._listener.close()
+        self._proc.stdout.close()
+        self._kill_group()
+        self._proc.wait()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def _put_done(self) -> None:
+        code = self._proc.returncode
+        if self._stop_at is not None:
+            status = "stopped"
+        elif code == 0 and not self._saw_error:
+            status = "ok"
+        else:
+            status = "error"
+        if code is not None and code < 0:
+            text = f"{status}: killed by {signal.Signals(-code).name}"
+        else:
+            text = f"{status}: exit code {code}"
+        self._put(time.monotonic(), "lab", "done", text,
+                  {"status": status, "exit_code": code}, None, self._proc.pid)

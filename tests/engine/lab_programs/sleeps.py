@@ -1,0 +1,5 @@
+"""Sleeps a long time, then says so."""
+from time import sleep
+
+sleep(1000)
+print("woke up")

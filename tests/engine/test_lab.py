@@ -1,0 +1,286 @@
+"""The lab: real lab processes running small plain programs from lab_programs/."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine.lab import LabError, start_lab
+from tests.bounds import HANG
+from tests.engine.helpers import collect, read_until
+
+PROGRAMS = Path(__file__).parent / "lab_programs"
+
+
+def lab(name: str, *argv: str, speed: float = 1.0):
+    return start_lab(str(PROGRAMS / name), list(argv), speed=speed)
+
+
+def line_of(name: str, text: str) -> int:
+    """The number of the one line of a program that contains ``text``."""
+    found = [n for n, line in enumerate((PROGRAMS / name).read_text().splitlines(), 1)
+             if text in line]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {name}"
+    return found[0]
+
+
+def outputs(events) -> list[str]:
+    return [e.text for e in events if e.kind == "output"]
+
+
+def stop_and_collect(run) -> list:
+    run.stop()
+    events = collect(run, HANG)
+    assert run.join(HANG)
+    return events
+
+
+def assert_group_gone(run) -> None:
+    assert_group_ends(run.pid)
+
+
+def assert_group_ends(group: int) -> None:
+    """No process of the run's group is left, once init has reaped the killed orphans.
+
+    The lab process (the group's leader) is reaped by the run itself; processes it
+    left behind were killed with it and are reaped by init, a moment later.
+    """
+    deadline = time.monotonic() + HANG
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.01)
+    raise AssertionError(f"process group {group} still has members after {HANG} s")
+
+
+def test_threads_print_through_a_lock_with_actor_and_line():
+    events = collect(lab("threads_lock.py"), HANG)
+    assert [e.kind for e in events].count("done") == 1 and events[-1].kind == "done"
+    assert events[-1].data == {"status": "ok", "exit_code": 0}
+    said = [e for e in events if e.kind == "output" and "says" in e.text]
+    assert sorted(e.text for e in said) == sorted(
+        f"w{i} says line {n}" for i in range(3) for n in range(2))
+    print_line = line_of("threads_lock.py", "print(f\"{name}")
+    for event in said:
+        assert event.actor == event.text.split()[0]   # the thread's own name
+        assert event.line == print_line
+        assert event.data["file"] == str(PROGRAMS / "threads_lock.py")
+    assert outputs(events)[-1] == "all done"
+
+
+def test_the_terminal_stream_is_every_write_in_order():
+    events = collect(lab("threads_lock.py"), HANG)
+    terminal = "".join(e.text for e in events if e.kind == "terminal" and e.pid)
+    assert terminal.endswith("all done\n")
+    assert terminal.splitlines() == outputs(events)
+
+
+def test_the_terminal_shows_a_line_garbled_by_two_threads_and_the_log_does_not():
+    events = collect(lab("interleave.py"), HANG)
+    terminal = [e.text for e in events if e.kind == "terminal"]
+    assert terminal == ["AAABBB\n", "aaa\n"]   # what a line-buffered terminal receives
+    lines = {(e.actor, e.text) for e in events if e.kind == "output"}
+    assert lines == {("A", "AAAaaa"), ("B", "BBB")}   # each actor's own line
+
+
+def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
+    events = collect(lab("fork_unflushed.py"), HANG)
+    terminal = [e.text for e in events if e.kind == "terminal"]
+    assert sorted(terminal) == ["written before the fork, by the child\n",
+                                "written before the fork, by the parent\n"]
+
+
+def test_bytes_written_to_stdout_buffer_are_captured_and_sleep_zero_works():
+    events = collect(lab("bytes_out.py"), HANG)
+    assert outputs(events) == ["raw bytes", "after"]
+    assert [e.data["requested"] for e in events if e.kind == "sleep"] == [0]
+    assert events[-1].data["status"] == "ok"
+
+
+def test_sampler_shows_a_thread_blocked_in_acquire_on_its_line():
+    run = lab("blocked.py")
+    acquire = line_of("blocked.py", "    mutex.acquire()")
+    read_until(run, lambda e: e.kind == "line" and e.actor == "waiter" and e.line == acquire,
+               HANG, "the waiter shown on its acquire() line")
+    # The main thread is asleep on its sleep line, also blocked in C.
+    events = stop_and_collect(run)
+    assert events[-1].data["status"] == "stopped"
+    assert_group_gone(run)
+
+
+def test_main_thread_blocked_in_sleep_is_sampled_on_the_sleep_line():
+    run = lab("blocked.py")
+    sleep_line = line_of("blocked.py", "time.sleep(3600)")
+    read_until(run, lambda e: e.kind == "line" and e.actor == "MainThread"
+               and e.line == sleep_line, HANG, "the main thread on its sleep line")
+    stop_and_collect(run)
+
+
+def test_a_forked_child_is_followed_with_its_pid():
+    events = collect(lab("forks.py"), HANG)
+    said = outputs(events)
+    child_pid = int(next(t for t in said if t.startswith("parent forked")).split()[-1])
+    from_child = [e for e in events if e.kind == "output" and e.text == "hello from the child"]
+    assert [(e.pid, e.actor) for e in from_child] == [(child_pid, f"child pid {child_pid}")]
+    assert "child ended with 7" in said   # os._exit still exits with its code
+    started = [e for e in events if e.kind == "process" and e.pid == child_pid]
+    assert started and started[0].data["role"] == "fork"
+    assert events[-1].data["status"] == "ok"
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+def test_multiprocessing_children_are_followed(method):
+    events = collect(lab("mp_children.py", method), HANG)
+    greeting = [e for e in events if e.kind == "output" and e.text.startswith("hello by")]
+    assert len(greeting) == 1, outputs(events)
+    name = {"spawn": "SpawnProcess-1", "fork": "ForkProcess-1",
+            "forkserver": "ForkServerProcess-1"}[method]   # a context names them so
+    assert greeting[0].text == f"hello by {method} from {name}"
+    assert greeting[0].actor == f"{name} pid {greeting[0].pid}"
+    assert greeting[0].line == line_of("mp_children.py", "print(f\"{greeting}")
+    assert f"{method} child exit code 0" in outputs(events)
+    assert events[-1].data["status"] == "ok"
+
+
+def test_an_exception_becomes_one_error_then_done_with_the_exit_code():
+    events = collect(lab("raises.py"), HANG)
+    kinds = [e.kind for e in events if e.kind in ("error", "done")]
+    assert kinds == ["error", "done"]
+    error = next(e for e in events if e.kind == "error")
+    assert error.text == "ZeroDivisionError: division by zero"
+    assert error.line == line_of("raises.py", "return a / b")
+    assert "raises.py" in error.data["traceback"]
+    assert "runpy" not in error.data["traceback"]   # the lab's own frames are left out
+    assert events[-1].data == {"status": "error", "exit_code": 1}
+    assert "about to divide" in outputs(events)
+
+
+def test_an_exception_in_a_thread_is_an_error_of_that_thread():
+    events = collect(lab("thread_fails.py"), HANG)
+    errors = [e for e in events if e.kind == "error"]
+    assert [(e.actor, e.text) for e in errors] == [("worker", "RuntimeError: the worker failed")]
+    assert errors[0].line == line_of("thread_fails.py", "raise RuntimeError")
+    assert "main goes on" in outputs(events)
+    assert events[-1].data == {"status": "error", "exit_code": 0}
+
+
+def test_the_program_sees_none_of_the_lab_threads():
+    events = collect(lab("thread_fails.py"), HANG)
+    assert "threads at start: ['MainThread']" in outputs(events)
+
+
+def test_stop_asks_first_and_the_program_keeps_its_partial_result():
+    run = lab("loops_catch.py")
+    read_until(run, lambda e: e.kind == "output" and e.text == "counting", HANG, "counting")
+    events = stop_and_collect(run)
+    assert any(t.startswith("partial result: counted ") for t in outputs(events))
+    assert events[-1].data == {"status": "stopped", "exit_code": 0}
+    assert_group_gone(run)
+
+
+def test_stop_reaches_a_main_thread_blocked_in_acquire():
+    # A flag such as _thread.interrupt_main() sets is not seen by a thread blocked
+    # in C; a real SIGINT wakes it, as Ctrl-C would in a terminal.
+    run = lab("main_blocked.py")
+    waiting = line_of("main_blocked.py", "    mutex.acquire()")
+    read_until(run, lambda e: e.kind == "line" and e.line == waiting, HANG,
+               "the main thread waiting in acquire()")
+    events = stop_and_collect(run)
+    assert "interrupted while waiting for the lock" in outputs(events)
+    assert events[-1].data == {"status": "stopped", "exit_code": 0}
+
+
+def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
+    run = lab("ignores.py")
+    read_until(run, lambda e: e.kind == "output" and e.text == "sleeping", HANG, "sleeping")
+    events = stop_and_collect(run)
+    assert "ignoring Ctrl-C" in outputs(events)   # it was asked first
+    assert events[-1].data == {"status": "stopped", "exit_code": -signal.SIGKILL}
+    assert_group_gone(run)
+
+
+def test_stop_ends_forked_children_that_ignore_it():
+    run = lab("fork_and_hang.py")
+    seen = set()
+    read_until(run, lambda e: e.kind == "output" and seen.add(e.text.split()[0]) is None
+               and {"child", "parent"} <= seen, HANG, "both processes waiting")
+    events = stop_and_collect(run)
+    assert events[-1].data["status"] == "stopped"
+    assert_group_gone(run)
+
+
+def test_sleep_is_scaled_by_the_speed_and_follows_a_change_live():
+    run = lab("sleeps.py", speed=10)
+    asked = read_until(run, lambda e: e.kind == "sleep", HANG, "the sleep")[-1]
+    assert asked.data == {"requested": 1000, "scaled": 100.0, "speed": 10.0,
+                          "file": str(PROGRAMS / "sleeps.py")}
+    assert asked.line == line_of("sleeps.py", "sleep(1000)")
+    # 1000 s at speed 10 would outlast HANG; at 100000 what is left takes ~10 ms.
+    run.set_speed(100000)
+    read_until(run, lambda e: e.kind == "output" and e.text == "woke up", HANG, "waking up")
+    assert collect(run, HANG)[-1].data["status"] == "ok"
+
+
+def test_the_lab_ends_when_its_engine_is_killed():
+    engine = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from engine.lab import start_lab\n"
+         "run = start_lab(sys.argv[1])\n"
+         "while run.events.get().kind != 'line': pass\n"   # the lab is connected and running
+         "print(run.pid, flush=True)\n"
+         "time.sleep(3600)",
+         str(PROGRAMS / "blocked.py")], stdout=subprocess.PIPE, text=True)
+    try:
+        lab_pid = int(engine.stdout.readline())
+    finally:
+        engine.kill()
+        engine.wait()
+        engine.stdout.close()
+    try:
+        assert_group_ends(lab_pid)   # the lab saw its connection close and ended its group
+    except AssertionError:
+        os.killpg(lab_pid, signal.SIGKILL)
+        raise
+
+
+def test_bad_program_and_speed_are_one_clear_error():
+    with pytest.raises(LabError, match="no such program"):
+        start_lab(str(PROGRAMS / "missing.py"))
+    with pytest.raises(LabError, match="speed must be a number above 0"):
+        start_lab(str(PROGRAMS / "sleeps.py"), speed=0)
+
+
+def test_the_command_line_prints_one_line_per_event():
+    done = subprocess.run([sys.executable, "-m", "engine.lab", str(PROGRAMS / "forks.py")],
+                          capture_output=True, text=True, timeout=HANG)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert any("output" in line and "hello from the child" in line for line in lines)
+    assert "done" in lines[-1] and "ok: exit code 0" in lines[-1]
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
+    cli = subprocess.Popen([sys.executable, "-m", "engine.lab", str(PROGRAMS / "loops_catch.py")],
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        for line in cli.stdout:
+            if line.split()[-1:] == ["counting"]:
+                break
+        cli.send_signal(how)
+        rest = cli.stdout.read().splitlines()
+        assert cli.wait(HANG) == 1
+    finally:
+        cli.kill()
+        cli.wait()
+        cli.stdout.close()
+    assert any("partial result: counted" in line and "output" in line for line in rest)
+    assert "stopped: exit code 0" in rest[-1]
