@@ -57,6 +57,16 @@ def theme_mode() -> str:
     return DARK if mode == DARK else LIGHT
 
 
+def ink() -> str:
+    """The theme's text colour now, for what a canvas draws."""
+    return ttk.Style.get_instance().colors.fg
+
+
+def paper() -> str:
+    """The theme's background colour now, for what a canvas draws."""
+    return ttk.Style.get_instance().colors.bg
+
+
 def theme_colour(name: str, mode: str | None = None) -> str:
     """One of THEME_COLOURS ("error", "faint", "keyword"...) for ``mode`` (default: now)."""
     return THEME_COLOURS[mode or theme_mode()][name]

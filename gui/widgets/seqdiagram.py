@@ -17,7 +17,7 @@ import ttkbootstrap as ttk
 
 from engine import vocabulary as vocab
 
-from ..colors import ActorColors, theme_colour
+from ..colors import ActorColors, ink, paper, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 
 # kind -> (dash pattern, line width)
@@ -175,7 +175,7 @@ class SeqDiagram(ttk.Frame):
         self._hovered = index
         item = self.body.create_text(x + 14, y + 14, text=text, anchor="nw",
                                      width=round(360 * ui_factor(self)),
-                                     font="TkFixedFont", fill=self._ink(), tags=("hover",))
+                                     font="TkFixedFont", fill=ink(), tags=("hover",))
         x1, y1, x2, y2 = self.body.bbox(item)
         # Keep it inside the visible part: above the pointer near the bottom,
         # left of it near the right edge.
@@ -187,7 +187,7 @@ class SeqDiagram(ttk.Frame):
             self.body.move(item, dx, dy)
             x1, y1, x2, y2 = x1 + dx, y1 + dy, x2 + dx, y2 + dy
         back = self.body.create_rectangle(x1 - 4, y1 - 3, x2 + 4, y2 + 3, tags=("hover",),
-                                          fill=self._paper(), outline=self._ink())
+                                          fill=paper(), outline=ink())
         self.body.tag_lower(back, item)
 
     # -- drawing --------------------------------------------------------------------
@@ -251,7 +251,7 @@ class SeqDiagram(ttk.Frame):
             self.body.coords(f"lane{row}", x, 0, x, bottom)
         self.body.delete("note")
         if self.skipped:
-            self.body.create_text(self.LEFT, bottom, anchor="w", fill=self._ink(),
+            self.body.create_text(self.LEFT, bottom, anchor="w", fill=ink(),
                                   text=f"(diagram full: {self.skipped} more arrows are "
                                        f"in the log only)", tags=("note",))
             bottom += self.ROW
@@ -291,15 +291,9 @@ class SeqDiagram(ttk.Frame):
         self._hovered = None
 
     # -- theme ----------------------------------------------------------------------
-    def _ink(self) -> str:
-        return ttk.Style.get_instance().colors.fg
-
-    def _paper(self) -> str:
-        return ttk.Style.get_instance().colors.bg
-
     def _recolor(self) -> None:
         try:
-            self.body.itemconfigure("note", fill=self._ink())
+            self.body.itemconfigure("note", fill=ink())
             self.body.itemconfigure("time", fill=theme_colour("faint"))
             self.body.itemconfigure("error", fill=theme_colour("error"))
             for party, tag in self._colour_tags.items():   # in the new theme's palette

@@ -36,7 +36,7 @@ import ttkbootstrap as ttk
 
 from engine import vocabulary as vocab
 
-from ..colors import DEPTH_BLUE, ActorColors, mix, theme_colour
+from ..colors import DEPTH_BLUE, ActorColors, ink, mix, paper, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 from .lanes import SPECIAL, SpanBook, nice_step, queue_depth, span_look
 
@@ -299,7 +299,7 @@ class Timeline(ttk.Frame):
             return
         look = self._looks.get((actor, state))
         if look is None:
-            fill, outline = span_look(self.colors(actor), state, self._paper())
+            fill, outline = span_look(self.colors(actor), state, paper())
             look = self._looks[actor, state] = (fill, outline, f"look{len(self._looks)}")
         item = self._tcl(self._body_path, "create", "rectangle", *self._span_box(actor, t, t),
                          "-fill", look[0], "-outline", look[1],
@@ -326,8 +326,8 @@ class Timeline(ttk.Frame):
             line = line_height(self, SMALL_FONT)
             self.head.configure(height=self.AXIS_H + self.DEPTH_H)
             self.head.create_text(6, base - 2 * line + 4, anchor="w", text="queue depth",
-                                  fill=self._ink(), font=SMALL_FONT, tags=("ink", "depth-name"))
-            self.head.create_text(6, base - line + 4, anchor="w", text="", fill=self._ink(),
+                                  fill=ink(), font=SMALL_FONT, tags=("ink", "depth-name"))
+            self.head.create_text(6, base - line + 4, anchor="w", text="", fill=ink(),
                                   font=SMALL_FONT, tags=("ink", "depth-max"))
             self.head.create_line(self._label_w, base, 20000, base, fill=self._stripe(),
                                   tags=("depth-base", "left-edge"))
@@ -415,11 +415,11 @@ class Timeline(ttk.Frame):
         decimals = max(0, -math.floor(math.log10(step))) if step < 1 else 0
         for i in range(count):
             x = self._x(i * step)
-            self.head.create_line(x, self.AXIS_H - 5, x, self.AXIS_H, fill=self._ink(),
+            self.head.create_line(x, self.AXIS_H - 5, x, self.AXIS_H, fill=ink(),
                                   tags=("axis", "ink"))
             if x < self._label_w + self._plot_w - 12:   # no label cut off at the edge
                 self.head.create_text(x + 2, 2, anchor="nw", text=f"{i * step:.{decimals}f}s",
-                                      fill=self._ink(), font=SMALL_FONT, tags=("axis", "ink"))
+                                      fill=ink(), font=SMALL_FONT, tags=("axis", "ink"))
             self.body.create_line(x, 0, x, 20000, fill=self._stripe(), dash=(1, 3),
                                   tags=("grid",))
         self.body.tag_lower("grid")
@@ -490,7 +490,7 @@ class Timeline(ttk.Frame):
         self.hide_hover()
         self.hover_text = text
         item = canvas.create_text(x + 12, y + 12, text=text, anchor="nw",
-                                  width=round(380 * ui_factor(self)), fill=self._ink(),
+                                  width=round(380 * ui_factor(self)), fill=ink(),
                                   font="TkDefaultFont", tags=("hover",))
         x1, y1, x2, y2 = canvas.bbox(item)
         right = canvas.canvasx(canvas.winfo_width())
@@ -499,8 +499,8 @@ class Timeline(ttk.Frame):
         dy = max(-(y2 - y1) - 24, canvas.canvasy(0) - y1) if y2 > bottom else 0
         canvas.move(item, dx, dy)
         x1, y1, x2, y2 = canvas.bbox(item)
-        back = canvas.create_rectangle(x1 - 4, y1 - 2, x2 + 4, y2 + 2, fill=self._paper(),
-                                       outline=self._ink(), tags=("hover",))
+        back = canvas.create_rectangle(x1 - 4, y1 - 2, x2 + 4, y2 + 2, fill=paper(),
+                                       outline=ink(), tags=("hover",))
         canvas.tag_lower(back, item)
 
     def hide_hover(self) -> None:
@@ -509,14 +509,8 @@ class Timeline(ttk.Frame):
         self.hover_text = None
 
     # -- theme ----------------------------------------------------------------------------
-    def _ink(self) -> str:
-        return ttk.Style.get_instance().colors.fg
-
-    def _paper(self) -> str:
-        return ttk.Style.get_instance().colors.bg
-
     def _stripe(self) -> str:
-        return mix(self._paper(), self._ink(), 0.06)
+        return mix(paper(), ink(), 0.06)
 
     def _error_colour(self) -> str:
         return theme_colour("error")
@@ -524,11 +518,11 @@ class Timeline(ttk.Frame):
     def _recolour(self) -> None:
         self.hide_hover()
         for (actor, state), (_fill, _outline, tag) in self._looks.items():
-            fill, outline = span_look(self.colors(actor), state, self._paper())
+            fill, outline = span_look(self.colors(actor), state, paper())
             self._looks[actor, state] = (fill, outline, tag)
             self.body.itemconfigure(tag, fill=fill, outline=outline)
         for canvas in (self.head, self.body):
-            canvas.itemconfigure("ink", fill=self._ink())
+            canvas.itemconfigure("ink", fill=ink())
         for actor, row in self._row.items():   # lane names and ticks, in the new palette
             self.body.itemconfigure(f"lane{row}", fill=self.colors(actor))
         self.body.itemconfigure("error", fill=self._error_colour())
