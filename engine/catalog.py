@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 from functools import cache
 from types import ModuleType
+
+from . import programs
 
 #: Every lesson and its title, in the order they appear in the window and in
 #: ``engine list``. The titles live here, not in the lesson modules, so that the
@@ -23,12 +26,37 @@ ORDER = tuple(TITLES)
 
 
 class Lesson:
-    """One lesson: its id, its title and (imported when first needed) its module."""
+    """One lesson: its id, its title and (imported when first needed) its module.
 
-    def __init__(self, id: str, title: str, module: ModuleType | None = None):
+    A lesson is either a plain program run by the lab (``engine/lessons/<id>/
+    program.py``, see engine.programs; ``program`` is its path) or, until every
+    lesson is moved, a module with a ``run(params, emit, stop)`` function
+    (``program`` is None). Nothing outside the lab imports a program.
+    """
+
+    def __init__(self, id: str, title: str, module: ModuleType | None = None,
+                 program: str | None = None):
         self.id = id
         self.title = title
         self._module = module
+        self.program = program
+        self._params_cls: type | None = None
+
+    @property
+    def files(self) -> list[str]:
+        """The code the learner reads: the lesson module, or the program and its modules."""
+        return programs.files(self.id) if self.program else [self.source_file]
+
+    @property
+    def selftest_params(self) -> dict:
+        if self.program:
+            return {}   # a program's defaults are its short run
+        return getattr(self.module, "SELFTEST_PARAMS", {})
+
+    @property
+    def format_result(self):
+        """A lesson's fuller text view of its result for the CLI, or None."""
+        return None if self.program else getattr(self.module, "format_result", None)
 
     def __repr__(self) -> str:
         return f"Lesson({self.id!r}, {self.title!r})"
@@ -41,10 +69,16 @@ class Lesson:
 
     @property
     def params_cls(self) -> type:
-        return self.module.Params
+        if self.program is None:
+            return self.module.Params
+        if self._params_cls is None:
+            self._params_cls = programs.params_class(self.id, self.program)
+        return self._params_cls
 
     @property
     def doc(self) -> str:
+        if self.program:
+            return programs.docstring(self.program)
         return self.module.__doc__ or ""
 
     @property
@@ -53,14 +87,19 @@ class Lesson:
 
     @property
     def source_file(self) -> str:
-        return self.module.__file__
+        return self.program or self.module.__file__
 
 
 @cache
 def _load(lesson_id: str) -> Lesson | None:
-    if importlib.util.find_spec(f"engine.lessons.{lesson_id}") is None:
-        return None
-    return Lesson(lesson_id, TITLES[lesson_id])
+    # The old module wins while both exist: a lesson is switched over by deleting it.
+    # (A folder without __init__.py would also "find" as a namespace package.)
+    spec = importlib.util.find_spec(f"engine.lessons.{lesson_id}")
+    if spec is not None and spec.origin and os.path.isfile(spec.origin):
+        return Lesson(lesson_id, TITLES[lesson_id])
+    if programs.has_program(lesson_id):
+        return Lesson(lesson_id, TITLES[lesson_id], program=programs.program_path(lesson_id))
+    return None
 
 
 def lessons() -> tuple[Lesson, ...]:

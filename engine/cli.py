@@ -231,7 +231,7 @@ def _print_run(run, as_json: bool) -> int:
             except queue.Empty:
                 continue
             # JSON is exact and pure ASCII (ensure_ascii): it needs no escaping.
-            say(event.to_json() if as_json else _readable(event, run.lesson.module))
+            say(event.to_json() if as_json else _readable(event, run.lesson.format_result))
             if event.kind == "error":
                 errors.append(event.text)
             if event.kind == "done":
@@ -258,7 +258,7 @@ def _print_run(run, as_json: bool) -> int:
     return 0 if status == "ok" and not died else 1
 
 
-def _readable(event, module) -> str:
+def _readable(event, render=None) -> str:
     """One event as text for a terminal; a lesson may add a fuller view of its result.
 
     The event is one line whatever its text holds: a newline or an escape
@@ -268,7 +268,6 @@ def _readable(event, module) -> str:
     text = for_terminal(event.format())
     if event.kind == "error" and isinstance(event.data, dict) and event.data.get("traceback"):
         text += "\n" + for_terminal(event.data["traceback"].rstrip(), keep_newlines=True)
-    render = getattr(module, "format_result", None)
     if event.kind == "result" and render is not None:
         text += "\n" + for_terminal(render(event.data), keep_newlines=True)
     return text
@@ -281,7 +280,7 @@ def selftest(verbose: bool = True, speed: float = 10.0) -> int:
     """Run every lesson briefly with its self-test parameters; report each."""
     failures = 0
     for lesson in catalog.lessons():
-        values = getattr(lesson.module, "SELFTEST_PARAMS", {})
+        values = lesson.selftest_params
         try:
             run = start(lesson.id, values, speed=speed)
         except ParamError as exc:

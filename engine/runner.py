@@ -1,6 +1,11 @@
-"""Runs one lesson in a worker thread and hands back a handle to watch it.
+"""Runs one lesson and hands back a handle to watch it.
 
-``start(lesson_id, params)`` returns a Run. Its promises:
+A lesson that is a plain program (``engine/lessons/<id>/program.py``) runs in
+its own lab process (``ProgramRun``, over ``engine.lab``); a lesson still
+written as a module runs in a worker thread here (``Run``). Both handles have
+the same methods, so the window and the CLI do not care which.
+
+``start(lesson_id, params)`` returns one. Its promises:
 
 * every run ends with exactly one ``done`` event; its data lists the actors
   that died (killed from outside, or failed);
@@ -19,7 +24,7 @@ import time
 import traceback
 from typing import Any
 
-from . import catalog
+from . import catalog, programs
 from .control import Control
 from .emitter import Emitter
 from .errors import LessonError, out_of_room
@@ -104,8 +109,63 @@ class Run:
                           gated=False)
 
 
+class ProgramRun:
+    """A handle on one run of a lesson program, in its own lab process.
+
+    The lab (``engine.lab``) reports everything: capture, sampler, probes,
+    Stop, speed and step mode all live there. This class only starts it with
+    the program's command line, and adds the run's first ``state`` event, as
+    ``Run`` does, so a watcher sees the same start and end for both.
+    """
+
+    def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
+                 stepping: bool = False):
+        from .lab import LabError, start_lab  # not imported until a program runs
+
+        self.lesson = lesson
+        self.params = params
+        self.status = "running"
+        first = ("main", "state", f"{lesson.title}: started", {"params": vars(params)})
+        try:
+            self._lab = start_lab(lesson.program, programs.argv(params), speed,
+                                  stepping, first)
+        except LabError as exc:
+            raise LessonError(str(exc)) from exc
+        except (OSError, RuntimeError) as exc:   # no process or thread to be had
+            raise (out_of_room("the run", exc)
+                   or LessonError(f"cannot start the run: {exc}")) from exc
+        self.events = self._lab.events
+
+    @property
+    def pid(self) -> int:
+        """The lab process: the program's main process, where signals go."""
+        return self._lab.pid
+
+    def stop(self) -> None:
+        self._lab.stop()
+
+    def join(self, timeout: float | None = None) -> bool:
+        return self._lab.join(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self._lab.join(0)
+
+    def set_speed(self, speed: float) -> None:
+        self._lab.set_speed(speed)
+
+    def set_stepping(self, on: bool) -> None:
+        self._lab.set_stepping(on)
+
+    def step(self) -> None:
+        self._lab.step()
+
+    def paused_actors(self) -> list[str]:
+        return self._lab.paused_actors()
+
+
 def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
-          stepping: bool = False) -> Run:
+          stepping: bool = False) -> Run | ProgramRun:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
 
     Bad values raise ``ParamError`` before anything starts; ``LessonError``
@@ -114,4 +174,6 @@ def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
     lesson = catalog.get(lesson_id)
     if params is None or isinstance(params, dict):
         params = build(lesson.params_cls, params)
+    if lesson.program:
+        return ProgramRun(lesson, params, speed, stepping)
     return Run(lesson, params, speed, stepping).begin()

@@ -21,17 +21,19 @@ watched one.
 from __future__ import annotations
 
 import _thread
+import ast
 import atexit
+import builtins
 import functools
 import itertools
 import os
-import runpy
 import signal
 import socket
 import sys
 import threading
 import time
 import traceback
+import types
 from types import FrameType
 from typing import Any
 
@@ -48,7 +50,7 @@ _real_exit = os._exit
 class Lab:
     """Everything the lab keeps in one process. A forked child makes a new one."""
 
-    def __init__(self, role: str, folder: str, speed: float) -> None:
+    def __init__(self, role: str, folder: str, speed: float, stepping: bool = False) -> None:
         self.role = role                  # "root", "fork" or "spawn"
         self.folder = folder
         self.speed = speed
@@ -58,6 +60,9 @@ class Lab:
         self.lock = _thread.allocate_lock()        # guards pending
         self.send_lock = _thread.allocate_lock()   # one batch on the wire at a time
         self.own_threads: set[int] = set()         # the lab's threads are not sampled
+        self.stepping = stepping                   # step mode: actors wait for Next
+        self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
+        self.gates_lock = _thread.allocate_lock()
         self.sock = _connect()
 
 
@@ -128,8 +133,15 @@ def _actor(ident: int) -> str:
 
 # --- sending ------------------------------------------------------------------------
 
-def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None) -> None:
+#: Kinds of event an actor waits before, in step mode (see gate()).
+GATED = frozenset({"output", "state", "probe", "sleep"})
+
+
+def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None,
+         gated: bool = True) -> None:
     lab = _state
+    if gated and lab.stepping and kind in GATED:
+        gate(kind, actor, line)
     with lab.lock:
         lab.pending.append([time.monotonic(), actor, kind, text, data, line, lab.pid])
         full = len(lab.pending) >= wire.BATCH
@@ -147,6 +159,47 @@ def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: lis
         full = len(lab.pending) >= wire.BATCH
     if full:
         flush()
+
+
+# --- step mode ------------------------------------------------------------------------
+
+def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
+    """In step mode, the calling program thread waits here until the engine says Next.
+
+    It says so first (a ``paused`` event with its thread's ident), so the engine
+    knows who waits, in order, and can wake one actor of one process at a time
+    ("next IDENT"). The lab's own threads never wait. Stop and "step off" wake
+    everyone. The wait is a plain lock, so a Stop's SIGINT still interrupts a
+    paused main thread. Issue 16 grows this into line-by-line stepping: the
+    same gate, called from a trace function instead of before an event.
+    """
+    lab = _state
+    ident = _thread.get_ident()
+    if ident in lab.own_threads:
+        return
+    wake = _thread.allocate_lock()
+    wake.acquire()
+    with lab.gates_lock:
+        if not lab.stepping:
+            return
+        lab.gates[ident] = wake
+    emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
+         {"ident": ident, "before": kind}, line, gated=False)
+    flush()
+    try:
+        wake.acquire()
+    finally:
+        with lab.gates_lock:
+            lab.gates.pop(ident, None)
+
+
+def _open_gates(lab: Lab, ident: int | None = None) -> None:
+    """Wake one waiting thread (``ident``), or every one."""
+    with lab.gates_lock:
+        waiting = [lab.gates.get(ident)] if ident is not None else list(lab.gates.values())
+        for wake in waiting:
+            if wake is not None and wake.locked():
+                wake.release()
 
 
 def flush() -> None:
@@ -201,6 +254,8 @@ class Capture:
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        if "\n" in text and _state.stepping:
+            gate("output")   # before the line reaches the screen, not holding our lock
         ident = _thread.get_ident()
         mine = self._partial.get(ident, "") + text
         with self._lock:
@@ -228,7 +283,7 @@ class Capture:
         """At exit: send what is still buffered, and the lines left without a newline."""
         self.flush()
         for ident, rest in list(self._partial.items()):
-            emit("output", _actor(ident), rest, {"stream": self.name}, None)
+            emit("output", _actor(ident), rest, {"stream": self.name}, None, gated=False)
         self._partial.clear()
 
     def after_fork(self) -> None:
@@ -342,6 +397,16 @@ def _obey_forever(lab: Lab) -> None:
 
 
 def _obey(lab: Lab, words: list[str]) -> None:
+    if words == ["step", "on"]:
+        lab.stepping = True
+    elif words == ["step", "off"]:
+        lab.stepping = False
+        _open_gates(lab)
+    elif len(words) == 2 and words[0] == "next" and words[1].isdigit():
+        _open_gates(lab, int(words[1]))
+    elif words == ["stop"]:
+        lab.stepping = False
+        _open_gates(lab)   # a paused thread must be free to end (or to be interrupted)
     if words == ["stop"] and lab.role == "root":
         lab.stopping = True
         # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
@@ -374,7 +439,18 @@ def _exit_after_flush(status):
         _real_exit(status)
 
 
+def _say_ending() -> None:
+    """Tell the engine this process ends by itself (a process that never says so was killed)."""
+    lab = _state
+    if lab is not None and not getattr(lab, "said_ending", False):
+        lab.said_ending = True
+        emit("process", _actor(_thread.get_ident()), "ending",
+             {"role": lab.role, "ending": True}, gated=False)
+        flush()
+
+
 def _finish() -> None:
+    _say_ending()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, Capture):
             stream.finish_lines()
@@ -390,7 +466,7 @@ def _after_fork_in_child() -> None:
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, Capture):
             stream.after_fork()
-    _state = Lab("fork", parent.folder, parent.speed)
+    _state = Lab("fork", parent.folder, parent.speed, parent.stepping)
     _announce(os.getppid())
     _start_threads(_state)
 
@@ -406,13 +482,17 @@ def install(role: str) -> None:
     if _state is not None:
         return
     folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
-    _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0))
+    _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0),
+                 os.environ.get(wire.ENV_STEPPING) == "1")
     time.sleep = scaled_sleep
     os._exit = _exit_after_flush
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
     atexit.register(_finish)
+    # Before atexit: multiprocessing's own atexit ends daemon children, and those
+    # ends must not look like kills from outside.
+    threading._register_atexit(_say_ending)
     threading.excepthook = _report_thread_error
     _announce(os.getppid() if role != "root" else None)
     _start_threads(_state)
@@ -447,6 +527,61 @@ def _report_thread_error(args) -> None:
         _report_error(args.exc_value, print_it=False)
 
 
+def _is_main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__": main()``, exactly: the classic last lines of a program."""
+    return (isinstance(node, ast.If) and not node.orelse
+            and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
+            and isinstance(node.test.ops[0], ast.Eq)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__"
+            and isinstance(node.test.comparators[0], ast.Constant)
+            and node.test.comparators[0].value == "__main__"
+            and len(node.body) == 1 and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Call)
+            and isinstance(node.body[0].value.func, ast.Name)
+            and node.body[0].value.func.id == "main"
+            and not node.body[0].value.args and not node.body[0].value.keywords)
+
+
+def _compile_program(path: str) -> tuple[types.CodeType, bool]:
+    """The program's code, and whether the lab calls its ``main()`` itself.
+
+    A program that ends with the classic guard calling ``main()`` is run
+    without those two lines, and the lab makes that very call, so that it
+    sees what ``main()`` returns (the run's ``result``). Nothing else changes:
+    same file, same line numbers, same ``__main__`` module.
+    """
+    with open(path, "rb") as f:
+        tree = ast.parse(f.read(), path)
+    calls_main = bool(tree.body) and _is_main_guard(tree.body[-1])
+    if calls_main:
+        tree.body.pop()
+    return compile(tree, path, "exec"), calls_main
+
+
+def _run_program(path: str) -> None:
+    """Run ``path`` as ``__main__``, as ``python PATH`` (and runpy.run_path) would."""
+    code, calls_main = _compile_program(path)
+    module = types.ModuleType("__main__")
+    module.__dict__.update(__file__=path, __cached__=None, __loader__=None,
+                           __package__=None, __spec__=None, __builtins__=builtins)
+    sys.modules["__main__"] = module   # multiprocessing's spawn finds the program here
+    exec(code, module.__dict__)
+    if calls_main:
+        _send_result(module.main())
+
+
+def _send_result(result: Any) -> None:
+    if isinstance(result, dict):
+        emit("result", _actor(_thread.get_ident()), _summary(result), result, gated=False)
+
+
+def _summary(result: dict) -> str:
+    """The figures that are single numbers or words, as ``name=value`` for a log line."""
+    shown = [f"{key}={value}" for key, value in result.items()
+             if isinstance(value, (int, float, str, bool)) and len(str(value)) <= 40]
+    return "result: " + ", ".join(shown[:8])
+
+
 def main() -> None:
     if len(sys.argv) < 2:
         raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS]")
@@ -455,7 +590,7 @@ def main() -> None:
     sys.argv = [program, *sys.argv[2:]]
     sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` would
     try:
-        runpy.run_path(program, run_name="__main__")
+        _run_program(program)
     except SystemExit:
         raise
     except KeyboardInterrupt as exc:

@@ -58,6 +58,8 @@ class _Connection:
     sock: socket.socket
     pending: bytes = b""
     pid: int | None = None
+    actor: str | None = None   # its main actor, from its ``process`` event
+    ending: bool = False       # it said it ends by itself (else, closed = killed)
 
 
 def _exit_fd(pid: int) -> int | None:
@@ -72,11 +74,16 @@ def _exit_fd(pid: int) -> int | None:
         return None
 
 
-def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0) -> LabRun:
-    """Run ``program_path`` (with ``argv``) in a new lab process and watch it."""
+def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0,
+              stepping: bool = False, first: tuple | None = None) -> LabRun:
+    """Run ``program_path`` (with ``argv``) in a new lab process and watch it.
+
+    ``first``, an ``(actor, kind, text, data)`` tuple, is queued as the run's
+    first event (the runner says there what started, with which settings).
+    """
     if not os.path.isfile(program_path):
         raise LabError(f"no such program: {program_path}")
-    return LabRun(program_path, list(argv or []), _checked_speed(speed))
+    return LabRun(program_path, list(argv or []), _checked_speed(speed), stepping, first)
 
 
 def _checked_speed(speed: float) -> float:
@@ -88,10 +95,17 @@ def _checked_speed(speed: float) -> float:
 class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
-    def __init__(self, program_path: str, argv: list[str], speed: float) -> None:
+    def __init__(self, program_path: str, argv: list[str], speed: float,
+                 stepping: bool = False, first: tuple | None = None) -> None:
         self.events: EventQueue = EventQueue()
         self.program = os.path.abspath(program_path)
         self._speed = speed
+        self._stepping = stepping
+        #: In step mode, who waits for Next, first in line first: (pid, ident, actor).
+        self._paused: list[tuple[int, int, str]] = []
+        #: Lab processes that ended without saying so (killed from outside).
+        self.died: list[dict] = []
+        self._root_ending = False
         self._seq = itertools.count(1)
         self._lock = threading.Lock()             # guards _connections, _root and _stop_at
         self._connections: dict[socket.socket, _Connection] = {}
@@ -103,6 +117,8 @@ class LabRun:
         self._listener.bind(os.path.join(self._folder, "events"))
         self._listener.listen(64)
         self._t0 = time.monotonic()
+        if first is not None:
+            self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
             self._proc = self._spawn(argv)
         except BaseException:
@@ -120,6 +136,7 @@ class LabRun:
             if self._stop_at is not None:
                 return
             self._stop_at = time.monotonic()
+            self._paused.clear()   # the lab frees every paused thread on "stop"
             if self._root is not None:
                 self._send(self._root, "stop")
 
@@ -130,6 +147,37 @@ class LabRun:
             self._speed = speed
             for conn in self._connections.values():
                 self._send(conn, f"speed {speed!r}")
+
+    def set_stepping(self, on: bool) -> None:
+        """Step mode on (every actor waits before each event until Next) or off."""
+        with self._lock:
+            self._stepping = on
+            if not on:
+                self._paused.clear()
+            for conn in self._connections.values():
+                self._send(conn, "step on" if on else "step off")
+
+    def step(self) -> str | None:
+        """Let the actor first in line take one step; the name of that actor, or None."""
+        with self._lock:
+            while self._paused:
+                pid, ident, actor = self._paused.pop(0)
+                conn = self._connection_of(pid)
+                if conn is not None:   # else that process is gone: try the next in line
+                    self._send(conn, f"next {ident}")
+                    return actor
+        return None
+
+    def paused_actors(self) -> list[str]:
+        """In step mode, the actors waiting for Next, first in line first."""
+        with self._lock:
+            return [actor for _, _, actor in self._paused]
+
+    def _connection_of(self, pid: int) -> _Connection | None:
+        for conn in self._connections.values():
+            if conn.pid == pid:
+                return conn
+        return None
 
     def join(self, timeout: float | None = None) -> bool:
         """Wait for the run's end (``done`` queued, everything closed). True if it ended."""
@@ -148,6 +196,7 @@ class LabRun:
         env[wire.ENV_FOLDER] = os.path.dirname(self.program)
         env[wire.ENV_SPEED] = repr(self._speed)
         env[wire.ENV_ROLE] = "root"
+        env[wire.ENV_STEPPING] = "1" if self._stepping else "0"
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
@@ -206,6 +255,7 @@ class LabRun:
             with self._lock:
                 self._connections[sock] = _Connection(sock)
                 self._send(self._connections[sock], f"speed {self._speed!r}")
+                self._send(self._connections[sock], "step on" if self._stepping else "step off")
             selector.register(sock, selectors.EVENT_READ, "conn")
         elif key.data == "exit":
             selector.unregister(key.fileobj)   # the lab process ended: _has_exited says so
@@ -229,7 +279,9 @@ class LabRun:
             selector.unregister(sock)
             with self._lock:
                 del self._connections[sock]
+                self._paused = [p for p in self._paused if p[0] != conn.pid]
             sock.close()
+            self._note_end(conn)
             return
         *lines, conn.pending = (conn.pending + chunk).split(b"\n")
         for line in lines:
@@ -240,9 +292,44 @@ class LabRun:
             if batch and conn.pid is None:
                 self._identify(conn, batch[0][6])
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
+            for raw in batch:
+                if raw[2] in ("process", "paused"):
+                    self._note(conn, raw)
             t0, seq = self._t0, self._seq
             self.events.put_many([Event(t - t0, actor, kind, text, data, line, pid, next(seq))
                                   for t, actor, kind, text, data, line, pid in batch])
+
+    def _note(self, conn: _Connection, raw: list) -> None:
+        """What the engine itself keeps from an event: who waits, who is who, who ends."""
+        _, actor, kind, _, data, _, pid = raw
+        data = data if isinstance(data, dict) else {}
+        if kind == "paused" and isinstance(data.get("ident"), int):
+            with self._lock:
+                if self._stepping:
+                    self._paused.append((pid, data["ident"], actor))
+        elif data.get("ending"):
+            conn.ending = True
+            if pid == self._proc.pid:
+                self._root_ending = True
+        elif conn.actor is None:
+            conn.actor = actor
+
+    def _note_end(self, conn: _Connection) -> None:
+        """A lab process closed its connection. If it never said it ends, it was killed.
+
+        Not counted once the run is stopping or its main process is ending: then
+        the program's own ends (multiprocessing ending daemon children) and the
+        engine's kill look the same from here.
+        """
+        if conn.ending or conn.pid is None or conn.pid == self._proc.pid:
+            return
+        if self._stop_at is not None or self._root_ending:
+            return
+        actor = conn.actor or f"pid {conn.pid}"
+        self.died.append({"actor": actor, "pid": conn.pid, "how": "killed"})
+        self._put(time.monotonic(), actor, "error",
+                  f"{actor} ended without finishing: killed from outside?",
+                  {"traceback": None, "explained": True, "exitcode": None}, None, conn.pid)
 
     def _identify(self, conn: _Connection, pid: int) -> None:
         conn.pid = pid
@@ -295,7 +382,7 @@ class LabRun:
         code = self._proc.returncode
         if self._stop_at is not None:
             status = "stopped"
-        elif code == 0 and not self._saw_error:
+        elif code == 0 and not self._saw_error and not self.died:
             status = "ok"
         else:
             status = "error"
@@ -304,4 +391,5 @@ class LabRun:
         else:
             text = f"{status}: exit code {code}"
         self._put(time.monotonic(), "lab", "done", text,
-                  {"status": status, "exit_code": code}, None, self._proc.pid)
+                  {"status": status, "exit_code": code, "died": list(self.died),
+                   "elapsed": time.monotonic() - self._t0}, None, self._proc.pid)

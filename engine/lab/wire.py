@@ -10,7 +10,7 @@ start time. JSON rather than pickle because the data comes from a learner's
 program: the engine must never unpickle what a program could shape.
 
 Control goes the other way on the same connection, one short line per order:
-``stop`` or ``speed <x>``.
+``stop``, ``speed <x>``, ``step on``, ``step off`` or ``next <thread ident>``.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ ENV_SOCKET = "PYSYSLAB_LAB_SOCKET"    # path of the engine's Unix socket
 ENV_FOLDER = "PYSYSLAB_LAB_FOLDER"    # the program's folder: frames there are "the program"
 ENV_SPEED = "PYSYSLAB_LAB_SPEED"      # the speed at start; later changes come as control lines
 ENV_ROLE = "PYSYSLAB_LAB_ROLE"        # "root" for the lab process, "child" for the rest
+ENV_STEPPING = "PYSYSLAB_LAB_STEPPING"  # "1": the run starts in step mode
 
 #: How many events a process gathers before it sends without waiting for the next tick.
 BATCH = 500

@@ -1,0 +1,145 @@
+"""Lessons as plain programs: settings read without running them, results, step mode, deaths.
+
+The lab runs small programs from lab_programs/; nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from engine import programs
+from engine.lab import start_lab
+from engine.params import ParamError, build, specs
+from tests.bounds import HANG
+from tests.engine.helpers import collect, read_until
+
+PROGRAMS = Path(__file__).parent / "lab_programs"
+COUNTER = str(PROGRAMS / "with_settings.py")
+
+
+def test_settings_become_the_same_params_the_form_and_cli_use():
+    cls = programs.params_class("counter", COUNTER)
+    found = {s.name: s for s in specs(cls)}
+    assert list(found) == ["count", "loud", "word", "pause"]
+    assert (found["count"].type, found["count"].default, found["count"].low,
+            found["count"].high, found["count"].help) == (int, 3, 1, 10, "how far to count")
+    assert found["word"].choices == ("tick", "tock")
+    assert found["loud"].type is bool and found["pause"].type is float
+    with pytest.raises(ParamError, match="between 1 and 10"):
+        build(cls, {"count": "11"})
+    with pytest.raises(ParamError, match="one of tick, tock"):
+        build(cls, {"word": "tack"})
+
+
+def test_argv_gives_the_program_what_was_checked():
+    cls = programs.params_class("counter", COUNTER)
+    params = build(cls, {"count": "4", "loud": "yes", "word": "tock"})
+    assert programs.argv(params) == ["--count=4", "--loud", "--word=tock", "--pause=0.0"]
+    assert programs.argv(build(cls, {}))[1] == "--no-loud"
+
+
+def test_a_declaration_that_is_not_a_literal_is_refused(tmp_path):
+    bad = tmp_path / "program.py"
+    bad.write_text("SETTINGS = {'n': (int('3'), 1, 9, 'x')}\n")
+    with pytest.raises(programs.DeclarationError, match="plain literal"):
+        programs.settings(str(bad))
+    bad.write_text("SETTINGS = {'n': (3, 1, 9)}\n")
+    with pytest.raises(programs.DeclarationError, match="default, lowest, highest, help"):
+        programs.settings(str(bad))
+
+
+def test_what_main_returns_is_the_result_event():
+    run = start_lab(COUNTER, ["--count=2", "--loud", "--word=tock"])
+    events = collect(run, HANG)
+    assert [e.text for e in events if e.kind == "output"] == ["TOCK 1", "TOCK 2"]
+    results = [e for e in events if e.kind == "result"]
+    assert len(results) == 1
+    assert results[0].data == {"counted": 2, "loud": True, "name": "caf\udce9"}
+    assert events[-1].data["status"] == "ok"
+
+
+def test_the_first_event_given_comes_first():
+    run = start_lab(COUNTER, [], first=("main", "state", "started", {"params": {}}))
+    events = collect(run, HANG)
+    assert (events[0].kind, events[0].text, events[0].seq) == ("state", "started", 1)
+
+
+def test_step_mode_lets_one_actor_take_one_step():
+    run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    try:
+        events = read_until(run, lambda e: e.kind == "paused" and len(run.paused_actors()) == 2,
+                            HANG, "both threads paused")
+        assert not [e for e in events if e.kind == "output"]
+        first = run.paused_actors()[0]
+        assert sorted(run.paused_actors()) == ["t0", "t1"]
+        run.step()
+        events = read_until(run, lambda e: e.kind == "output", HANG, "one line")
+        assert events[-1].actor == first and events[-1].text == f"{first} line 0"
+        run.set_stepping(False)   # Continue: everyone runs to the end
+        events = collect(run, HANG)
+        assert events[-1].data["status"] == "ok"
+        assert "all done" in [e.text for e in events if e.kind == "output"]
+    finally:
+        run.stop()
+        run.join(HANG)
+
+
+def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
+    run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    try:
+        for _ in range(6):   # the two threads' six lines, one Next each
+            read_until(run, lambda e: e.kind == "paused", HANG, "a paused thread")
+            run.step()
+        paused = read_until(run, lambda e: e.kind == "paused" and "child" in e.actor,
+                            HANG, "the child paused")[-1]
+        os.kill(paused.pid, signal.SIGKILL)
+        events = read_until(run, lambda e: e.kind == "error", HANG, "the child's death")
+        assert "killed" in events[-1].text
+        assert not [a for a in run.paused_actors() if "child" in a]
+        # Next: the parent is the only one left, and it goes on (it reaps the child).
+        read_until(run, lambda e: e.kind == "paused" and e.pid != paused.pid, HANG,
+                   "the parent paused")
+        assert run.step() == "MainThread"
+        run.set_stepping(False)              # Continue
+        events = collect(run, HANG)
+        done = events[-1]
+        assert done.data["status"] == "error"
+        assert [d["pid"] for d in done.data["died"]] == [paused.pid]
+        assert "parent" not in done.text
+    finally:
+        run.stop()
+        run.join(HANG)
+
+
+def test_stop_while_paused_ends_the_run():
+    run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    read_until(run, lambda e: e.kind == "paused", HANG, "a paused thread")
+    run.stop()
+    events = collect(run, HANG)
+    assert events[-1].data["status"] == "stopped"
+    assert run.paused_actors() == []
+
+
+def test_a_child_killed_from_outside_makes_the_run_an_error():
+    run = start_lab(str(PROGRAMS / "child_waits.py"), [])
+    try:
+        waiting = read_until(run, lambda e: e.text == "child waiting", HANG, "the child")[-1]
+        os.kill(waiting.pid, signal.SIGKILL)
+        events = collect(run, HANG)
+        done = events[-1]
+        assert done.data["status"] == "error"
+        assert done.data["died"] == [{"actor": "child pid %d" % waiting.pid,
+                                      "pid": waiting.pid, "how": "killed"}]
+        assert "parent saw the child end" in [e.text for e in events if e.kind == "output"]
+    finally:
+        run.stop()
+        run.join(HANG)
+
+
+def test_a_child_that_ends_by_itself_is_not_a_death():
+    events = collect(start_lab(str(PROGRAMS / "forks.py"), []), HANG)
+    assert events[-1].data["status"] == "ok" and events[-1].data["died"] == []
