@@ -132,7 +132,7 @@ def test_a_child_killed_from_outside_makes_the_run_an_error():
         events = collect(run, HANG)
         done = events[-1]
         assert done.data["status"] == "error"
-        assert done.data["died"] == [{"actor": "child pid %d" % waiting.pid,
+        assert done.data["died"] == [{"actor": f"child pid {waiting.pid}",
                                       "pid": waiting.pid, "how": "killed"}]
         assert "parent saw the child end" in [e.text for e in events if e.kind == "output"]
     finally:
