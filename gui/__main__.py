@@ -5,9 +5,21 @@
 """
 
 import multiprocessing
+import os
 import sys
 
 if __name__ == "__main__":
+    # The executable is also the lab: it runs a lesson program for the window
+    # (engine/lab/run.py starts it so), and must watch the program's spawned
+    # children from their first line, before freeze_support() runs their target.
+    if sys.argv[1:2] == ["--lab-inside"]:
+        from engine.lab.inside import main as lab_main
+        sys.argv = sys.argv[1:]
+        lab_main()
+        sys.exit(0)
+    if getattr(sys, "frozen", False) and os.environ.get("PYSYSLAB_LAB_ROLE") == "child":
+        from engine.lab import inside
+        inside.install("spawn")
     # First, before anything parses arguments: in the executable, a spawned
     # child is this same program started with --multiprocessing-fork, and this
     # call turns it into the child. Without it the app would start itself again.

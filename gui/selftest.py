@@ -53,7 +53,8 @@ def check_imports() -> str:
         raise RuntimeError("the catalog found no lesson modules")
     with_extras = []
     for lesson in lessons:
-        lesson.module  # noqa: B018 (imports the lesson module: the window does so lazily)
+        if not lesson.program:   # a program is never imported here: the lab runs it
+            lesson.module  # noqa: B018 (imports the lesson module: the window does so lazily)
         # A lesson's extras are imported by its id, and a lesson without a module of
         # extras quietly gets the plain tab: name those found, so a lost one shows.
         if tab_class(lesson.id) is not LessonTab:
@@ -88,11 +89,14 @@ def check_sources() -> str:
 
     lines = 0
     for lesson in catalog.lessons():
+        for path in lesson.files:
+            with open(path, encoding="utf-8") as f:
+                source = f.read()
+            compile(source, path, "exec")
+            lines += source.count("\n")
+        if lesson.program:
+            continue   # the lab runs the very file the pane shows
         path = lesson.source_file
-        with open(path, encoding="utf-8") as f:
-            source = f.read()
-        compile(source, path, "exec")
-        lines += source.count("\n")
         # The emitter matches frames by this name to find the line that acts.
         ran_from = lesson.module.run.__code__.co_filename
         if ran_from != path:
@@ -106,7 +110,9 @@ def child_answer(conn, lesson_ids: list[str]) -> None:
     from engine import catalog  # it knows where lessons live; the window does not
 
     for lesson_id in lesson_ids:
-        _ = catalog.get(lesson_id).module   # imported, from the bundle when frozen
+        lesson = catalog.get(lesson_id)
+        if not lesson.program:
+            _ = lesson.module   # imported, from the bundle when frozen
     conn.send((os.getpid(), bool(getattr(sys, "frozen", False)), lesson_ids))
     conn.close()
 

@@ -484,6 +484,7 @@ def install(role: str) -> None:
     folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
     _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0),
                  os.environ.get(wire.ENV_STEPPING) == "1")
+    os.environ[wire.ENV_ROLE] = "child"   # for every process started from here on
     time.sleep = scaled_sleep
     os._exit = _exit_after_flush
     sys.stdout = Capture("stdout", sys.stdout)

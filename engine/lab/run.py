@@ -200,15 +200,15 @@ class LabRun:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
-        # TODO(frozen): in the PyInstaller build sys.executable is the app, and
-        # "-m engine.lab.inside" means nothing to it. The entry script gui/__main__.py
-        # needs, right after multiprocessing.freeze_support(), a branch for
-        # ["--lab-inside", PROGRAM, ARGS...] that calls engine.lab.inside.main();
-        # then start [sys.executable, "--lab-inside", ...] here when sys.frozen.
-        # Spawned children there arrive through freeze_support(), not sitecustomize
-        # (no PYTHONPATH): that branch must call inside.install("spawn") for them.
+        if getattr(sys, "frozen", False):
+            # The executable is its own Python: its entry script (gui/__main__.py)
+            # turns "--lab-inside" into engine.lab.inside.main(), and installs the lab
+            # in spawned children (no sitecustomize there: there is no PYTHONPATH).
+            command = [sys.executable, "--lab-inside", self.program, *argv]
+        else:
+            command = [sys.executable, "-m", "engine.lab.inside", self.program, *argv]
         return subprocess.Popen(
-            [sys.executable, "-m", "engine.lab.inside", self.program, *argv],
+            command,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
             env=env, start_new_session=True)   # its own process group: one killpg ends all
 
