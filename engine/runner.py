@@ -72,6 +72,10 @@ class Run:
         """Applies at once, to the threads and the child processes of the run."""
         self.control.speed = speed
 
+    @property
+    def speed(self) -> float:
+        return self.control.speed
+
     def set_stepping(self, on: bool) -> None:
         self.control.set_stepping(on)
 
@@ -153,6 +157,10 @@ class ProgramRun:
 
     def set_speed(self, speed: float) -> None:
         self._lab.set_speed(speed)
+
+    @property
+    def speed(self) -> float:
+        return self._lab.speed
 
     def set_stepping(self, on: bool) -> None:
         self._lab.set_stepping(on)

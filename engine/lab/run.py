@@ -148,6 +148,10 @@ class LabRun:
             for conn in self._connections.values():
                 self._send(conn, f"speed {speed!r}")
 
+    @property
+    def speed(self) -> float:
+        return self._speed
+
     def set_stepping(self, on: bool) -> None:
         """Step mode on (every actor waits before each event until Next) or off."""
         with self._lock:

@@ -110,7 +110,7 @@ def test_speed_slider_applies_to_a_running_lesson(app):
     tab.run_button.invoke()
     app.speed_scale.set(1.0)         # the far right: 10x
     app.update()
-    assert tab.run.control.speed == 10
+    assert tab.run.speed == 10
     assert app.speed_label.cget("text") == "10x"
     tab.stop_button.invoke()
     pump_until(app, lambda: tab.state == "done")
