@@ -210,6 +210,11 @@ def cmd_run(args: list[str]) -> int:
 
 STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM
 
+#: What the readable output leaves out (``--json`` keeps every event): the raw
+#: terminal chunks repeat the ``output`` lines, and the sampler's ``line`` moves,
+#: sleeps and step pauses come many times a second.
+QUIET_KINDS = frozenset({"terminal", "line", "sleep", "paused"})
+
 
 def _print_run(run, as_json: bool) -> int:
     interrupted = threading.Event()
@@ -231,7 +236,10 @@ def _print_run(run, as_json: bool) -> int:
             except queue.Empty:
                 continue
             # JSON is exact and pure ASCII (ensure_ascii): it needs no escaping.
-            say(event.to_json() if as_json else _readable(event, run.lesson.format_result))
+            if as_json:
+                say(event.to_json())
+            elif event.kind not in QUIET_KINDS:
+                say(_readable(event, run.lesson.format_result))
             if event.kind == "error":
                 errors.append(event.text)
             if event.kind == "done":
