@@ -115,3 +115,10 @@ def assert_ok(events: list) -> None:
     errors = [e.text for e in events if e.kind == "error"]
     assert done.kind == "done" and done.data["status"] == "ok", (done.text, errors,
                                                                    outputs(events)[-5:])
+
+
+def summary(pattern: re.Pattern, lines: list[str]) -> tuple[int, ...]:
+    """The numbers of the one line of ``lines`` that is the program's summary."""
+    found = [pattern.fullmatch(line) for line in lines if pattern.fullmatch(line)]
+    assert len(found) == 1, f"{len(found)} summary lines among the last: {lines[-5:]}"
+    return tuple(int(n) for n in found[0].groups())

@@ -2,77 +2,61 @@
 
 import re
 
-from tests.engine.programs.lesson_runs import (
-    assert_bad_value_exits_2,
-    assert_help_lists_every_setting,
-    assert_no_plumbing,
-    assert_ok,
-    outputs,
-    run_alone,
-    run_in_lab,
-    stop_in_lab,
-    terminal_lines,
-)
+from tests.engine.programs import lesson_runs as lesson
 
 WHOLE = re.compile(r"\[(\d+)\] => (\d+)")   # one thread's line, and nothing else
 SUMMARY = re.compile(r"(\d+) lines printed, (\d+) garbled; counter is (\d+), "
                      r"expected (\d+): (\d+) updates lost")
 
 
-def summary(lines: list[str]) -> tuple[int, ...]:
-    found = [SUMMARY.fullmatch(line) for line in lines if SUMMARY.fullmatch(line)]
-    assert len(found) == 1, lines[-5:]
-    return tuple(int(n) for n in found[0].groups())
-
-
 def test_alone_with_the_lock_every_line_is_whole_and_nothing_is_lost():
-    done = run_alone("mutex", "--threads", "4", "--lines", "3")
+    done = lesson.run_alone("mutex", "--threads", "4", "--lines", "3")
     assert done.returncode == 0, done.stderr
     *printed, last = done.stdout.splitlines()
     assert sorted(printed) == sorted(f"[{me}] => {n}" for me in range(4) for n in range(3))
-    assert summary([last]) == (12, 0, 12, 12, 0)
+    assert lesson.summary(SUMMARY, [last]) == (12, 0, 12, 12, 0)
 
 
 def test_alone_with_defaults_it_exits_0():
-    done = run_alone("mutex")
+    done = lesson.run_alone("mutex")
     assert done.returncode == 0, done.stderr
-    assert summary(done.stdout.splitlines()) == (25, 0, 25, 25, 0)
+    assert lesson.summary(SUMMARY, done.stdout.splitlines()) == (25, 0, 25, 25, 0)
 
 
 def test_help_lists_every_setting_and_a_bad_value_exits_2():
-    assert_help_lists_every_setting("mutex")
-    assert_bad_value_exits_2("mutex", "--threads")
+    lesson.assert_help_lists_every_setting("mutex")
+    lesson.assert_bad_value_exits_2("mutex", "--threads")
 
 
 def test_the_program_holds_no_plumbing():
-    assert_no_plumbing("mutex")
+    lesson.assert_no_plumbing("mutex")
 
 
 def test_in_the_lab_with_the_lock_each_thread_prints_its_own_whole_lines():
-    events = run_in_lab("mutex", "--threads", "3", "--lines", "4")
-    assert_ok(events)
+    events = lesson.run_in_lab("mutex", "--threads", "3", "--lines", "4")
+    lesson.assert_ok(events)
     for me in range(3):
-        assert outputs(events, f"thread-{me}") == [f"[{me}] => {n}" for n in range(4)]
-    screen = terminal_lines(events)
+        assert lesson.outputs(events, f"thread-{me}") == [f"[{me}] => {n}" for n in range(4)]
+    screen = lesson.terminal_lines(events)
     assert all(WHOLE.fullmatch(line) for line in screen[:-1]), screen
-    assert summary(screen) == (12, 0, 12, 12, 0)
+    assert lesson.summary(SUMMARY, screen) == (12, 0, 12, 12, 0)
 
 
 def test_in_the_lab_without_the_lock_the_terminal_shows_garbled_lines_and_updates_are_lost():
-    events = run_in_lab("mutex", "--threads", "3", "--no-lock")
-    assert_ok(events)
-    screen = terminal_lines(events)
-    lines, garbled, counter, expected, lost = summary(screen)
+    events = lesson.run_in_lab("mutex", "--threads", "3", "--no-lock")
+    lesson.assert_ok(events)
+    screen = lesson.terminal_lines(events)
+    lines, garbled, counter, expected, lost = lesson.summary(SUMMARY, screen)
     # The real screen, not the program's copy: some line there is not one thread's line.
     assert any(not WHOLE.fullmatch(line) for line in screen if not SUMMARY.fullmatch(line)), \
         screen
     assert garbled > 0 and lines == expected == 15   # ...and the program counted some too
     assert lost > 0 and counter == expected - lost
     for me in range(3):   # each thread's own pieces still come from that thread
-        assert outputs(events, f"thread-{me}"), f"no output from thread-{me}"
+        assert lesson.outputs(events, f"thread-{me}"), f"no output from thread-{me}"
 
 
 def test_stop_ends_the_threads_and_leaves_nothing():
-    events = stop_in_lab("mutex", "--threads", "50", "--lines", "200")
+    events = lesson.stop_in_lab("mutex", "--threads", "50", "--lines", "200")
     # 10,000 lines, each holding the lock for two sleeps of 1 ms at least: far from done.
-    assert not any(SUMMARY.fullmatch(line) for line in outputs(events))
+    assert not any(SUMMARY.fullmatch(line) for line in lesson.outputs(events))
