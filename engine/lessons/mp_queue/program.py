@@ -149,5 +149,6 @@ def main():
     return {"produced": len(produced), "consumed": len(got), "missing": missing,
             "twice": twice, "pids": pids}
 
+
 if __name__ == "__main__":
     main()

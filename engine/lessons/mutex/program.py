@@ -4,11 +4,11 @@ Several threads share one screen and one counter. Each thread prints a few
 lines, `[id] => n`, and adds one to the counter for every line. A **lock**
 (also called a *mutex*, for "mutual exclusion") lets only one thread at a time
 into the part of the code that touches what they share: the *critical section*,
-here the `with mutex:` block.
+here the block under `with guard:` (`guard` is the lock, `mutex`).
 
 ## What to watch
 
-- A thread that reaches `with mutex:` while another holds the lock *waits*
+- A thread that reaches `with guard:` while another holds the lock *waits*
   there, until the holder leaves the block. Two threads never hold the lock at
   the same time, so every line comes out whole and no addition is lost.
 - Hold the lock for as short a time as you can: while one thread holds it,
@@ -16,10 +16,13 @@ here the `with mutex:` block.
 
 ## Turn the lock off
 
-Run it with `--no-lock` (untick **Lock** in the window). Now nothing keeps the
-threads apart. Each thread prints its line in two pieces with a short pause
-in between, as a program that prints while it works does, and adds to the
-counter in three steps: read it, pause, write it back. Threads cut into each
+Each thread prints its line in two pieces with a short pause in between, as a
+program that prints while it works does, and adds to the counter in three
+steps: read it, pause, write it back. Under the lock that does no harm: no
+other thread can get in before the line and the addition are done.
+
+Run it with `--no-lock` (untick **Lock** in the window): now `guard` is a
+do-nothing stand-in and nothing keeps the threads apart. They cut into each
 other's lines (*garbled lines*: look at the terminal) and overwrite each
 other's additions (*lost updates*). The program counts both. To count garbled
 lines, it keeps its own copy of the screen, written in the same pieces; the
@@ -78,14 +81,14 @@ def worker(me, lines, guard, start_line):
     global counter
     start_line.wait()                 # wait until every thread is ready, then go together
     for n in range(lines):
-        with guard:                   # the lock: wait here until it is free, then hold it
+        with guard:                   # guard.acquire(): wait until the lock is free, take it
             show(f"[{me}]", " ")      # half a line...
             time.sleep(0.001)         # ...a pause, where another thread may print...
             show(f"=> {n}", "\n")     # ...and the rest
             value = counter           # counter += 1 in three steps: read,
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
-        # Leaving the block let go of the lock (release), even after an error.
+        # The end of the block is guard.release(): the next thread may go in.
 
 
 def main():

@@ -66,9 +66,14 @@ def read_settings():
     return parser.parse_args()
 
 
-screen = threading.Lock()   # one thread at a time prints a line
+screen = threading.Lock()
 produced = []               # every message put
 depths = []                 # how many items the queue held right after each put
+
+
+def say(text):
+    with screen:            # one thread at a time prints, so that lines never mix
+        print(text)
 
 
 def producer(me, q, messages, delay):
@@ -78,8 +83,7 @@ def producer(me, q, messages, delay):
         q.put(message)                          # waits only while the queue is full
         produced.append(message)
         depths.append(q.qsize())
-        with screen:
-            print(f"producer-{me} put {message}")
+        say(f"producer-{me} put {message}")
 
 
 def consumer(me, q, got, delay):
@@ -87,16 +91,13 @@ def consumer(me, q, got, delay):
         try:
             message = q.get(block=False)        # nothing there? raises queue.Empty at once
         except queue.Empty:
-            with screen:
-                print(f"consumer-{me}: the queue is empty, waiting")
+            say(f"consumer-{me}: the queue is empty, waiting")
             message = q.get()                   # waits until there is something to take
         if message is None:                     # the sentinel: no more messages
-            with screen:
-                print(f"consumer-{me} got the sentinel: ending")
+            say(f"consumer-{me} got the sentinel: ending")
             return
         got.append(message)
-        with screen:
-            print(f"consumer-{me} got {message}")
+        say(f"consumer-{me} got {message}")
         time.sleep(random.uniform(0, delay))    # "handling" it
 
 
@@ -118,9 +119,8 @@ def main():
     if daemon:
         time.sleep(settings.delay)       # "long enough", we hope; then leave
         alive = sum(thread.is_alive() for thread in consumers)
-        with screen:
-            print(f"leaving with {q.qsize()} messages in the queue: "
-                  f"{alive} daemon consumers die with the program")
+        say(f"leaving with {q.qsize()} messages in the queue: "
+            f"{alive} daemon consumers die with the program")
     else:
         for _ in consumers:
             q.put(None)                  # one sentinel each, behind every message
@@ -129,11 +129,11 @@ def main():
     consumed = [message for mine in got for message in mine]
     missing = len(set(produced) - set(consumed))
     twice = len(consumed) - len(set(consumed))
-    with screen:
-        print(f"{len(produced)} messages produced, {len(consumed)} consumed: {missing} never "
-              f"consumed, {twice} consumed twice; the queue held at most {max(depths)}")
+    say(f"{len(produced)} messages produced, {len(consumed)} consumed: {missing} never "
+        f"consumed, {twice} consumed twice; the queue held at most {max(depths)}")
     return {"produced": len(produced), "consumed": len(consumed), "missing": missing,
             "twice": twice, "max_depth": max(depths), "per_consumer": [len(g) for g in got]}
+
 
 if __name__ == "__main__":
     main()

@@ -28,6 +28,14 @@ def program(lesson_id: str) -> Path:
     return LESSONS / lesson_id / "program.py"
 
 
+def line_of(lesson_id: str, text: str) -> int:
+    """The number of the one line of the program that holds ``text`` (not in a comment)."""
+    found = [n for n, line in enumerate(program(lesson_id).read_text().splitlines(), 1)
+             if text in line.split("#")[0]]
+    assert len(found) == 1, f"{text!r} is on lines {found} of {lesson_id}"
+    return found[0]
+
+
 def run_alone(lesson_id: str, *args: str) -> subprocess.CompletedProcess:
     """``python program.py ARGS`` in a terminal-like subprocess, as a learner runs it."""
     return subprocess.run([sys.executable, str(program(lesson_id)), *args],

@@ -60,3 +60,15 @@ def test_stop_ends_the_threads_and_leaves_nothing():
     events = lesson.stop_in_lab("mutex", "--threads", "50", "--lines", "200")
     # 10,000 lines, each holding the lock for two sleeps of 1 ms at least: far from done.
     assert not any(SUMMARY.fullmatch(line) for line in lesson.outputs(events))
+
+
+def test_in_the_lab_a_thread_waiting_for_the_lock_is_seen_on_the_with_line():
+    waiting = lesson.line_of("mutex", "        with guard:")
+    run = lesson.start_lab(str(lesson.program("mutex")), ["--threads", "5", "--lines", "200"])
+    try:
+        # Four threads want the lock while one holds it, for seconds on end.
+        lesson.read_until(run, lambda e: e.kind == "line" and e.actor.startswith("thread-")
+                          and e.line == waiting, lesson.HANG, "a thread on `with guard:`")
+    finally:
+        run.stop()
+        run.join(lesson.HANG)
