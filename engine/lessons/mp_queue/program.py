@@ -17,15 +17,18 @@ Processes share nothing by accident. What they share is made for sharing:
 
 ## Ending: sentinels, or the classic daemon shortcut
 
-Once every producer has ended, the main process puts one **sentinel** (`None`)
-per consumer on the queue, behind every name; each consumer ends when it gets
-one, and the main process joins them too. Every name is handled.
+The consumers loop for ever, waiting for names, and are marked
+`daemon = True`: when the main program ends, multiprocessing terminates its
+daemon children wherever they are.
 
-The classic version marks its consumers `daemon = True` instead, joins only
-the producers, and ends. When the main program ends, multiprocessing
-terminates its daemon children wherever they are. Run it with
-`--shutdown daemon`: names still in the queue, or in a consumer's hands, are
-lost (`missing`).
+With sentinels (the default), once every producer has ended (`join`), the main
+process puts one **sentinel** (`None`) per consumer on the queue, behind every
+name; each consumer ends when it gets one, and the main process joins them
+too. Every name is handled. (Being daemons still helps: if the main program
+is interrupted, it does not wait for ever for consumers that wait for names.)
+
+The classic version (`--shutdown daemon`) joins only the producers and ends.
+Names still in the queue, or in a consumer's hands, are lost (`missing`).
 
 ## Start methods
 
@@ -117,7 +120,7 @@ def main():
                                          args=(names[i], work, console, settings.delay))
                  for i in range(settings.producers)]
     for process in consumers:
-        process.daemon = settings.shutdown == "daemon"   # ended when main ends
+        process.daemon = True                  # terminated when the main program ends
         process.start()
     for process in producers:
         process.start()

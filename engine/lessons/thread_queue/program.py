@@ -132,7 +132,7 @@ def main():
     say(f"{len(produced)} messages produced, {len(consumed)} consumed: {missing} never "
         f"consumed, {twice} consumed twice; the queue held at most {max(depths)}")
     return {"produced": len(produced), "consumed": len(consumed), "missing": missing,
-            "twice": twice, "max_depth": max(depths), "per_consumer": [len(g) for g in got]}
+            "twice": twice, "max_depth": max(depths), "per_consumer": [len(mine) for mine in got]}
 
 
 if __name__ == "__main__":
