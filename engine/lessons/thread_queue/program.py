@@ -129,10 +129,11 @@ def main():
     consumed = [message for mine in got for message in mine]
     missing = len(set(produced) - set(consumed))
     twice = len(consumed) - len(set(consumed))
+    max_depth = max(depths, default=0)
     say(f"{len(produced)} messages produced, {len(consumed)} consumed: {missing} never "
-        f"consumed, {twice} consumed twice; the queue held at most {max(depths)}")
+        f"consumed, {twice} consumed twice; the queue held at most {max_depth}")
     return {"produced": len(produced), "consumed": len(consumed), "missing": missing,
-            "twice": twice, "max_depth": max(depths), "per_consumer": [len(mine) for mine in got]}
+            "twice": twice, "max_depth": max_depth, "per_consumer": [len(mine) for mine in got]}
 
 
 if __name__ == "__main__":
