@@ -1,0 +1,72 @@
+"""The thread_queue lesson as a plain program: alone in a terminal, and watched by the lab."""
+
+import re
+
+from tests.engine.programs import lesson_runs as lesson
+
+SUMMARY = re.compile(r"(\d+) messages produced, (\d+) consumed: (\d+) never consumed, "
+                     r"(\d+) consumed twice; the queue held at most (\d+)")
+FAST = ("--delay", "0.02")
+
+
+def test_alone_with_defaults_every_message_is_consumed_once():
+    done = lesson.run_alone("thread_queue")
+    assert done.returncode == 0, done.stderr
+    figures = lesson.summary(SUMMARY, done.stdout.splitlines())
+    produced, consumed, missing, twice, max_depth = figures
+    assert (produced, consumed, missing, twice) == (16, 16, 0, 0)
+    assert max_depth <= 16
+
+
+def test_alone_a_queue_of_size_one_never_holds_more():
+    done = lesson.run_alone("thread_queue", "--maxsize", "1", "--producers", "3", *FAST)
+    assert done.returncode == 0, done.stderr
+    figures = lesson.summary(SUMMARY, done.stdout.splitlines())
+    produced, consumed, missing, twice, max_depth = figures
+    assert (produced, consumed, missing, twice) == (12, 12, 0, 0)
+    assert max_depth <= 1
+
+
+def test_help_lists_every_setting_and_bad_values_exit_2():
+    lesson.assert_help_lists_every_setting("thread_queue")
+    lesson.assert_bad_value_exits_2("thread_queue", "--producers")
+    lesson.assert_bad_value_exits_2("thread_queue", "--shutdown")   # not one of the choices
+
+
+def test_the_program_holds_no_plumbing():
+    lesson.assert_no_plumbing("thread_queue")
+
+
+def test_in_the_lab_each_consumer_ends_on_its_sentinel_after_every_message():
+    events = lesson.run_in_lab("thread_queue", "--producers", "3", "--consumers", "2",
+                        "--messages", "4", *FAST)
+    lesson.assert_ok(events)
+    for me in range(3):
+        assert lesson.outputs(events, f"producer-{me}") == [f"producer-{me} put spam {me}.{n}"
+                                                     for n in range(4)]
+    got = []
+    for me in range(2):
+        said = lesson.outputs(events, f"consumer-{me}")
+        assert said[-1] == f"consumer-{me} got the sentinel: ending", said
+        got += [line.split(" got ")[1] for line in said if " got spam " in line]
+    assert sorted(got) == sorted(f"spam {p}.{n}" for p in range(3) for n in range(4))
+    assert lesson.summary(SUMMARY, lesson.outputs(events, "MainThread"))[:4] == (12, 12, 0, 0)
+
+
+def test_in_the_lab_the_daemon_shortcut_ends_with_its_consumers_still_running():
+    # Daemon consumers wait in get() for ever; the program ends anyway, and they with it.
+    events = lesson.run_in_lab("thread_queue", "--shutdown", "daemon", "--producers", "2",
+                        "--consumers", "2", "--messages", "3", *FAST)
+    lesson.assert_ok(events)
+    said = lesson.outputs(events, "MainThread")
+    assert any(re.fullmatch(r"leaving with \d+ messages in the queue: "
+                            r"2 daemon consumers die with the program", line)
+               for line in said), said
+    assert not any("sentinel" in line for line in lesson.outputs(events))
+    produced, consumed, missing, twice, _ = lesson.summary(SUMMARY, said)
+    assert produced == 6 and consumed + missing == 6 and twice == 0
+
+
+def test_stop_ends_consumers_that_wait_for_ever_and_leaves_nothing():
+    # The consumers are not daemons and no sentinel comes: only the lab's kill ends them.
+    lesson.stop_in_lab("thread_queue", "--delay", "5", "--messages", "500")
