@@ -182,6 +182,8 @@ class App(ttk.App):
         view_menu.add_command(label="Reset zoom", accelerator="Ctrl+0",
                               command=lambda: self.set_zoom(1.0))
         view_menu.add_separator()
+        view_menu.add_command(label="Log or terminal", accelerator="Ctrl+T",
+                              command=lambda: self.current_tab().toggle_output_page())
         view_menu.add_command(label="Toggle light/dark", accelerator="Ctrl+D",
                               command=self.toggle_dark)
         help_menu = tk.Menu(menubar, tearoff=False)
@@ -238,6 +240,7 @@ class App(ttk.App):
             "<Control-q>": lambda e: self.close(),
             "<Control-d>": lambda e: self.toggle_dark(),
             "<Control-s>": lambda e: self.save_log(),
+            "<Control-t>": lambda e: self.current_tab().toggle_output_page(),
             "<F1>": lambda e: self.show_help(),
             "<Control-plus>": lambda e: self.set_zoom(step=1),
             "<Control-equal>": lambda e: self.set_zoom(step=1),
@@ -254,8 +257,10 @@ class App(ttk.App):
             # (Tab) would win over Ctrl+Tab. "break": F10 would also open the
             # menu bar, Ctrl+Tab move the focus.
             self.bind(key, lambda e, act=action: (act(e), "break")[1])
-        # Text widgets have their own Ctrl+Tab; the app's wins.
-        for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>"):
+        # Text widgets have their own Ctrl+Tab, and Ctrl+T transposes two letters
+        # even in the read-only log; the app's wins.
+        for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>",
+                    "<Control-t>"):
             self.bind_class("Text", key, lambda e: None)
 
     def _on_tab_changed(self, _event=None) -> None:

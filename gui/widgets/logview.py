@@ -31,6 +31,28 @@ def printable(text: str) -> str:
 INDENT_TAG = "indent"
 
 
+def make_read_only(widget: tk.Text) -> None:
+    """Refuse typing into ``widget`` but allow selecting and copying.
+
+    Toggling state="disabled" around every insert would cost two extra
+    Tcl calls per tick, and each call lets a busy worker thread take the
+    GIL for a whole switch interval.
+    """
+    def refuse(event):
+        # Keys that would change the text stop here; every other key
+        # (F5, Esc, Ctrl+R, arrows...) goes on to the app's shortcuts.
+        if event.state & 0x4:
+            return None   # Ctrl+...: copy, select all, or a shortcut
+        if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
+            return "break"
+        if event.char and event.char.isprintable():
+            return "break"
+        return None
+    widget.bind("<Key>", refuse)
+    for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
+        widget.bind(virtual, lambda e: "break")
+
+
 class LogView(ttk.Frame):
     MAX_LINES = 5000   # older lines are dropped from the widget so it stays fast
     MAX_KEPT = 20_000  # events kept for Save log; more makes every full GC pass slower
@@ -47,7 +69,7 @@ class LogView(ttk.Frame):
         self.text = ttk.ScrolledText(self, height=12, width=70, wrap="word",
                                      font=self.FONT)
         self.text.pack(fill="both", expand=True)
-        self._make_read_only()
+        make_read_only(self._widget)
         self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
         self._tags: dict[str, str] = {}   # actor -> its text tag
         self._recolour()
@@ -59,27 +81,6 @@ class LogView(ttk.Frame):
         self.update_indent()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
-
-    def _make_read_only(self) -> None:
-        """Refuse typing but allow selecting and copying.
-
-        Toggling state="disabled" around every insert would cost two extra
-        Tcl calls per tick, and each call lets a busy worker thread take the
-        GIL for a whole switch interval.
-        """
-        def refuse(event):
-            # Keys that would change the text stop here; every other key
-            # (F5, Esc, Ctrl+R, arrows...) goes on to the app's shortcuts.
-            if event.state & 0x4:
-                return None   # Ctrl+...: copy, select all, or a shortcut
-            if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
-                return "break"
-            if event.char and event.char.isprintable():
-                return "break"
-            return None
-        self._widget.bind("<Key>", refuse)
-        for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
-            self._widget.bind(virtual, lambda e: "break")
 
     @property
     def _widget(self) -> tk.Text:
