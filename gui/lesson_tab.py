@@ -55,6 +55,7 @@ NO_BREAK = "\u00a0"
 
 # Kinds only the code pane shows: too many for the log and the timeline.
 PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP})
+NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
 NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
@@ -367,17 +368,22 @@ class LessonTab(ttk.Frame):
 
     def show_acting_lines(self, events: list) -> None:
         """Highlight, in each actor's colour, the line that actor is on (or ran last)."""
-        latest = {}
+        if not self.saw_lines:
+            self.saw_lines = any(event.kind == vocab.LINE for event in events)
+        # From the newest back: each actor's latest place is all that is drawn, and
+        # in a flood most events are passed over with one look-up.
+        latest: dict[str, int] = {}
         in_code_pane = self.in_code_pane
-        for event in events:
-            if event.line and event.kind not in NOT_A_PLACE and in_code_pane(event):
+        for event in reversed(events):
+            if event.actor in latest or not event.line or event.kind in NOT_A_PLACE:
+                continue
+            if in_code_pane(event):
                 latest[event.actor] = event.line
-            if event.kind == vocab.LINE:
-                self.saw_lines = True
-        for actor, line in latest.items():
+        if not latest:
+            return
+        for actor, line in reversed(latest.items()):   # the newest is raised last
             self.source.highlight(actor, line)
-        if latest:
-            self.source.follow(line)
+        self.source.follow(next(iter(latest.values())))
 
     def in_code_pane(self, event) -> bool:
         """True if ``event``'s line is in the file the code pane shows.
@@ -437,14 +443,10 @@ def split_for_views(events: list) -> tuple[list, list]:
 
     ``line`` and ``sleep`` events are in neither: only the code pane shows them.
     """
-    shown, raw = [], []
-    for event in events:
-        kind = event.kind
-        if kind == vocab.TERMINAL:
-            raw.append(event)
-        elif kind not in PLACE_ONLY:
-            shown.append(event)
-    return shown, raw
+    raw = [event for event in events if event.kind == vocab.TERMINAL]
+    if not raw and not any(event.kind in PLACE_ONLY for event in events):
+        return events, raw
+    return [event for event in events if event.kind not in NOT_FOR_LOG], raw
 
 
 def same_file(one: str, other: str) -> bool:
