@@ -257,10 +257,13 @@ class App(ttk.App):
             # (Tab) would win over Ctrl+Tab. "break": F10 would also open the
             # menu bar, Ctrl+Tab move the focus.
             self.bind(key, lambda e, act=action: (act(e), "break")[1])
-        # Text widgets have their own Ctrl+Tab, and Ctrl+T transposes two letters
-        # even in the read-only log; the app's wins.
+        # Text widgets have their own Ctrl+Tab; the app's wins. And every Text of
+        # the app is read-only, but Tk's Emacs keys edit even a Text that refuses
+        # typing (Ctrl+D deleted a letter of the log, Ctrl+K the rest of its line):
+        # they do nothing in a Text, and the app's Ctrl+D and Ctrl+T still work.
         for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>",
-                    "<Control-t>"):
+                    "<Control-d>", "<Control-k>", "<Control-o>", "<Control-t>", "<Control-h>",
+                    "<Meta-d>", "<Meta-BackSpace>", "<Meta-Delete>"):
             self.bind_class("Text", key, lambda e: None)
 
     def _on_tab_changed(self, _event=None) -> None:

@@ -15,6 +15,7 @@ import tkinter.font as tkfont
 import ttkbootstrap as ttk
 
 from engine import vocabulary as vocab
+from engine.safetext import for_terminal
 
 from ..colors import ActorColors, theme_colour
 
@@ -26,6 +27,19 @@ def printable(text: str) -> str:
         return text
     except UnicodeEncodeError:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def shown_text(event) -> str:
+    """An event's text as the log shows it.
+
+    A program's printed line (``output``) is whatever the program wrote: an
+    ESC of a colour code, a carriage return, a NUL are shown as escapes (the
+    Terminal page shows how a terminal lays them out). Other events' text is
+    the engine's, and may hold line breaks on purpose (an error's message).
+    """
+    if event.kind == vocab.OUTPUT:
+        return for_terminal(event.text)
+    return printable(event.text)
 
 
 INDENT_TAG = "indent"
@@ -123,7 +137,7 @@ class LogView(ttk.Frame):
             self.rows.append(None)
         for event in shown:
             tag = self._tag_for(event.actor)
-            line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {printable(event.text)}\n"
+            line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {shown_text(event)}\n"
             if event.kind == vocab.ERROR:
                 chunks += [line, (tag, "error")]
                 trace = event.data.get(vocab.TRACEBACK) if isinstance(event.data, dict) else None

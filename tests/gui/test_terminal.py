@@ -123,16 +123,34 @@ def test_the_view_follows_the_end_unless_scrolled_up(app, terminal):
     assert widget.yview()[1] == 1.0
 
 
-def test_the_view_cannot_be_typed_into(app, terminal):
-    terminal.add([chunk("keep me\n")])
-    widget = terminal.text.text
-    widget.focus_force()
-    widget.mark_set("insert", "1.2")
-    app.update()
-    for key in ("<KeyPress-a>", "<BackSpace>", "<Control-t>"):
+EDITING_KEYS = ("<KeyPress-a>", "<BackSpace>", "<Control-d>", "<Control-k>", "<Control-o>",
+                "<Control-h>", "<Control-t>", "<Meta-d>")
+
+
+def press_editing_keys(app, widget) -> None:
+    for key in EDITING_KEYS:
+        widget.focus_force()
+        widget.mark_set("insert", "1.2")
+        app.update()
         widget.event_generate(key)
         app.update()
-    assert terminal.content() == "keep me\n"
+
+
+def test_the_view_cannot_be_typed_into(app, terminal):
+    terminal.add([chunk("keep me\nand me\n")])
+    press_editing_keys(app, terminal.text.text)
+    assert terminal.content() == "keep me\nand me\n"
+
+
+def test_the_log_cannot_be_edited_with_emacs_keys(app):
+    """Tk's Text binds Ctrl+D, Ctrl+K... to editing, past the log's refusal of typing."""
+    tab = app.select("mutex")
+    tab.on_events([Event(0.1, "thread-1", vocab.LOG, "first line"),
+                   Event(0.2, "thread-1", vocab.LOG, "second line")])
+    app.update()
+    before = tab.logview.content()
+    press_editing_keys(app, tab.logview.text.text)
+    assert tab.logview.content() == before
 
 
 def test_clear_empties_the_view(terminal):
@@ -199,6 +217,14 @@ def test_an_output_line_has_its_actors_colour_in_the_log(app):
     tags = [tag for tag in text.tag_names(f"{row}.0") if tag.startswith("actor")]
     assert len(tags) == 1
     assert str(text.tag_cget(tags[0], "foreground")) == tab.colors("thread-1")
+
+
+def test_a_printed_line_with_control_characters_is_shown_escaped_in_the_log(app):
+    tab = app.select("mutex")
+    tab.on_events([Event(0.1, "thread-1", vocab.OUTPUT, "\x1b[31mred\x1b[0m 50%\r",
+                         {vocab.STREAM: vocab.STDOUT})])
+    app.update()
+    assert tab.logview.content().endswith("\\x1b[31mred\\x1b[0m 50%\\r\n")
 
 
 def test_each_line_event_moves_its_actors_mark(app):
