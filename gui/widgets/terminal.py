@@ -274,7 +274,7 @@ def stream_runs(events: list) -> list[tuple[str, str]]:
     streams = [data.get(vocab.STREAM) if type(data) is dict else None
                for data in map(attrgetter("data"), events)]
     texts = list(map(attrgetter("text"), events))
-    if vocab.STDERR not in streams:
+    if not streams.count(vocab.STDERR):   # the common case: stdout alone
         return [("".join(texts), OUT)]
     errs = [stream == vocab.STDERR for stream in streams]
     cuts = [0, *(i for i in range(1, len(errs)) if errs[i] != errs[i - 1]), len(errs)]
