@@ -16,12 +16,28 @@ Event kinds (``Event.kind``)
 * ``state``: an actor changed state (a lane, an address, a child's pid).
 * ``done``: the last event of every run; ``data`` holds its status and time.
 
+Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
+
+* ``output``: one finished line printed by one actor (data: ``stream``, ``file``).
+* ``terminal``: a raw chunk, exactly as a terminal would receive it, in order
+  (lines garbled by two threads included; data: ``stream``).
+* ``line``: the program line an actor is on changed (``line``; data: ``file``).
+* ``process``: a lab process started (data: its role and parent pid).
+* ``sleep``: the program called ``time.sleep`` (data: requested and scaled seconds).
+* ``probe``: the program made one of the taught calls (a lock, a queue, a pipe...).
+
 Keys of ``data``, by what carries them
 --------------------------------------
 Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
 * ``lane``: the state the actor enters, until its next ``lane`` value.
 * ``depth``: the number of items in the lesson's queue now (an int).
+
+Program output and place (``output``, ``terminal``, ``line``, ``sleep``):
+
+* ``stream``: where a program wrote: ``stdout``, ``stderr``, or ``fd`` for raw
+  writes to file descriptors 1 and 2.
+* ``file``: the program file the event's ``line`` is in (a lesson may have two).
 
 Lane states (values of ``lane``):
 
@@ -111,8 +127,16 @@ from __future__ import annotations
 
 # -- event kinds -------------------------------------------------------------------
 LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
+OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE = (
+    "output", "terminal", "line", "process", "sleep", "probe")
 #: Every kind of event a run can emit.
-KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE)
+KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE, OUTPUT, TERMINAL, LINE, PROCESS, SLEEP,
+         PROBE)
+
+# -- program output and place --------------------------------------------------------
+STREAM = "stream"
+FILE = "file"
+STDOUT, STDERR, FD = "stdout", "stderr", "fd"
 
 # -- timeline lanes ----------------------------------------------------------------
 LANE = "lane"
@@ -190,7 +214,7 @@ LOOPS = "loops"
 
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
-    LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
+    STREAM, FILE, LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
     LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, CALLS, ASKED, ERROR_TEXT, CHUNK, READ,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,

@@ -32,6 +32,7 @@ SHORTCUTS = [
     ("Ctrl+0", "Normal text size"),
     ("Ctrl+Tab", "Next lesson"),
     ("Ctrl+Shift+Tab", "Previous lesson"),
+    ("Ctrl+T", "Log or terminal output"),
     ("Ctrl+S", "Save the log"),
     ("Ctrl+D", "Light or dark theme"),
     ("F1", "This help"),
@@ -43,7 +44,9 @@ HOW_TO = [
      "shows; the pane on the right is the very code that runs."),
     ("Run it", "Set the parameters (hover over one for a hint) and press Run. The log "
      "lists what each thread or process says, the timeline shows when each one acts, "
-     "and the code pane marks the line each actor is at, in its colour."),
+     "and the code pane marks the line each actor is at, in its colour. The Terminal "
+     "page beside the log (Ctrl+T) shows the output as a terminal would, garbled "
+     "lines and all."),
     ("Look closer", "Click an event in the log or on the timeline to jump to the line "
      "that made it. Switch on Step to pause every actor at each event, then press Next "
      "to let one event through or Continue to let the run go on."),

@@ -182,6 +182,8 @@ class App(ttk.App):
         view_menu.add_command(label="Reset zoom", accelerator="Ctrl+0",
                               command=lambda: self.set_zoom(1.0))
         view_menu.add_separator()
+        view_menu.add_command(label="Log or terminal", accelerator="Ctrl+T",
+                              command=lambda: self.current_tab().toggle_output_page())
         view_menu.add_command(label="Toggle light/dark", accelerator="Ctrl+D",
                               command=self.toggle_dark)
         help_menu = tk.Menu(menubar, tearoff=False)
@@ -238,6 +240,7 @@ class App(ttk.App):
             "<Control-q>": lambda e: self.close(),
             "<Control-d>": lambda e: self.toggle_dark(),
             "<Control-s>": lambda e: self.save_log(),
+            "<Control-t>": lambda e: self.current_tab().toggle_output_page(),
             "<F1>": lambda e: self.show_help(),
             "<Control-plus>": lambda e: self.set_zoom(step=1),
             "<Control-equal>": lambda e: self.set_zoom(step=1),
@@ -254,8 +257,13 @@ class App(ttk.App):
             # (Tab) would win over Ctrl+Tab. "break": F10 would also open the
             # menu bar, Ctrl+Tab move the focus.
             self.bind(key, lambda e, act=action: (act(e), "break")[1])
-        # Text widgets have their own Ctrl+Tab; the app's wins.
-        for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>"):
+        # Text widgets have their own Ctrl+Tab; the app's wins. And every Text of
+        # the app is read-only, but Tk's Emacs keys edit even a Text that refuses
+        # typing (Ctrl+D deleted a letter of the log, Ctrl+K the rest of its line):
+        # they do nothing in a Text, and the app's Ctrl+D and Ctrl+T still work.
+        for key in ("<Control-Tab>", "<Control-Shift-Tab>", "<Control-ISO_Left_Tab>",
+                    "<Control-d>", "<Control-k>", "<Control-o>", "<Control-t>", "<Control-h>",
+                    "<Meta-d>", "<Meta-BackSpace>", "<Meta-Delete>"):
             self.bind_class("Text", key, lambda e: None)
 
     def _on_tab_changed(self, _event=None) -> None:

@@ -5,11 +5,30 @@ under Run/Stop that shows the lesson's ``result`` event. Lessons that show
 more (a table, a diagram) subclass LessonTab and override ``create_extra``
 and ``on_events``; see ``gui/lessons/``. A subclass that has no use for the
 timeline sets ``SHOW_TIMELINE = False`` (``self.timeline`` is then None).
+
+Where each event goes (``on_events``)
+-------------------------------------
+The log sits in a small notebook with a second page, the Terminal: the
+program's raw output as a terminal shows it (Ctrl+T turns between them).
+
+* ``terminal``: the Terminal page only (its chunks repeat what ``output``
+  says line by line, and a garbled chunk is no actor's line);
+* ``line`` and ``sleep``: only the code pane, which marks each actor's
+  current line (a sampler sends ~20 a second per thread: far too many for
+  the log), and only when ``data["file"]`` is the file the pane shows;
+* everything else (``output``, ``process``, ``probe`` and the older kinds):
+  the log and the timeline, coloured by actor; a line it carries moves the
+  actor's mark in the code pane too.
+
+When a run that sent ``line`` events is done, the marks are cleared: a
+finished thread is on no line. (A run of the older engine keeps its marks
+after the end, on the line each actor emitted last.)
 """
 
 from __future__ import annotations
 
 import logging
+import os
 
 import ttkbootstrap as ttk
 
@@ -23,6 +42,7 @@ from .widgets.logview import LogView
 from .widgets.paramsform import ParamsForm
 from .widgets.scrollarea import ScrollArea
 from .widgets.sourceview import SourceView
+from .widgets.terminal import TerminalView
 from .widgets.timeline import Timeline
 from .widgets.wraplabel import WrapLabel
 
@@ -32,6 +52,13 @@ log = logging.getLogger(__name__)
 READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
 NO_BREAK = "\u00a0"
+
+# Kinds only the code pane shows: too many for the log and the timeline.
+PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP})
+NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
+# Kinds whose line is not where their actor is: a terminal chunk may hold other
+# threads' text, and done is the run's end.
+NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
 
 
 class LessonTab(ttk.Frame):
@@ -47,6 +74,8 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.status_text = ""      # this tab's line in the status bar (see set_state)
         self.killed: list = []     # the run's processes killed from outside (error events)
+        self.saw_lines = False     # the run sent ``line`` events (a lab run)
+        self._in_code_pane: dict[tuple, bool] = {}   # (a file, the one shown) -> the same?
         self.colors = ActorColors()
         self.built = False
         self._fit_pending: str | None = None   # after_idle id of fit_left_pane
@@ -104,12 +133,27 @@ class LessonTab(ttk.Frame):
                                      on_select=self.on_event_selected)
             self.timeline.pack(fill="both", expand=True)
             centre.add(timeline_frame, weight=2 if extra is not None else 3)
-        log_frame = ttk.Labelframe(centre, text="Log", padding=4)
-        self.logview = LogView(log_frame, colors=self.colors,
-                               on_select=self.on_event_selected)
-        self.logview.pack(fill="both", expand=True)
-        centre.add(log_frame, weight=2)
+        centre.add(self.create_output_pages(centre), weight=2)
         self.create_pages(right)
+
+    def create_output_pages(self, parent) -> ttk.Notebook:
+        """The log and the terminal, one page each, in a notebook of their own."""
+        pages = ttk.Notebook(parent)
+        log_page = ttk.Frame(pages, padding=4)
+        self.logview = LogView(log_page, colors=self.colors, on_select=self.on_event_selected)
+        self.logview.pack(fill="both", expand=True)
+        pages.add(log_page, text="Log")
+        terminal_page = ttk.Frame(pages, padding=4)
+        self.terminal = TerminalView(terminal_page)
+        self.terminal.pack(fill="both", expand=True)
+        pages.add(terminal_page, text="Terminal")
+        self.output_pages = pages
+        return pages
+
+    def toggle_output_page(self) -> None:
+        """Turn from the log to the terminal, or back (Ctrl+T)."""
+        pages = self.output_pages
+        pages.select((pages.index("current") + 1) % pages.index("end"))
 
     def fit_left_pane_soon(self) -> None:
         """Fit the left pane once the sizes of what it holds have settled."""
@@ -254,8 +298,10 @@ class LessonTab(ttk.Frame):
         self.last_result = None
         self.last_status = None
         self.killed = []
+        self.saw_lines = False
         self.colors.reset()
         self.logview.clear()
+        self.terminal.clear()
         self.source.clear_highlights()
         if self.timeline is not None:
             self.timeline.clear()
@@ -303,29 +349,57 @@ class LessonTab(ttk.Frame):
 
     def on_events(self, events: list) -> None:
         """Called by the pump, once per tick, with this run's new events."""
-        self.logview.add(events)
+        shown, raw = split_for_views(events)
+        self.logview.add(shown)
+        self.terminal.add(raw)
         self.show_acting_lines(events)
         if self.timeline is not None:
-            self.timeline.add(events)
-        for event in events:
+            self.timeline.add(shown)
+        for event in shown:
             if event.kind == vocab.RESULT:
                 self.last_result = event.data
                 self.show_result(event)
             elif event.kind == vocab.ERROR and is_killed_process(event):
                 self.killed.append(event)
             elif event.kind == vocab.DONE:
+                if self.saw_lines:
+                    self.source.clear_highlights()   # a finished thread is on no line
                 self.finish(event)
 
     def show_acting_lines(self, events: list) -> None:
-        """Highlight, in each actor's colour, the line that actor ran last."""
-        latest = {}
-        for event in events:
-            if event.line and event.kind != vocab.DONE:
+        """Highlight, in each actor's colour, the line that actor is on (or ran last)."""
+        if not self.saw_lines:
+            self.saw_lines = any(event.kind == vocab.LINE for event in events)
+        # From the newest back: each actor's latest place is all that is drawn, and
+        # in a flood most events are passed over with one look-up.
+        latest: dict[str, int] = {}
+        in_code_pane = self.in_code_pane
+        for event in reversed(events):
+            if event.actor in latest or not event.line or event.kind in NOT_A_PLACE:
+                continue
+            if in_code_pane(event):
                 latest[event.actor] = event.line
-        for actor, line in latest.items():
+        if not latest:
+            return
+        for actor, line in reversed(latest.items()):   # the newest is raised last
             self.source.highlight(actor, line)
-        if latest:
-            self.source.follow(line)
+        self.source.follow(next(iter(latest.values())))
+
+    def in_code_pane(self, event) -> bool:
+        """True if ``event``'s line is in the file the code pane shows.
+
+        An event without ``data["file"]`` (the older engine's) is in it.
+        """
+        data = event.data
+        file = data.get(vocab.FILE) if isinstance(data, dict) else None
+        if file is None:
+            return True
+        shown = self.source.path
+        known = self._in_code_pane.get((file, shown))
+        if known is None:
+            known = shown is not None and same_file(file, shown)
+            self._in_code_pane[(file, shown)] = known
+        return known
 
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
@@ -362,6 +436,25 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         self.run = None
         return ended
+
+
+def split_for_views(events: list) -> tuple[list, list]:
+    """(events for the log and the timeline, ``terminal`` events), in order.
+
+    ``line`` and ``sleep`` events are in neither: only the code pane shows them.
+    """
+    raw = [event for event in events if event.kind == vocab.TERMINAL]
+    if not raw and not any(event.kind in PLACE_ONLY for event in events):
+        return events, raw
+    return [event for event in events if event.kind not in NOT_FOR_LOG], raw
+
+
+def same_file(one: str, other: str) -> bool:
+    """Whether two paths name one file (the lab reports paths as the program ran them)."""
+    try:
+        return os.path.samefile(one, other)
+    except OSError:
+        return os.path.normcase(os.path.abspath(one)) == os.path.normcase(os.path.abspath(other))
 
 
 def is_killed_process(event) -> bool:

@@ -3,6 +3,16 @@
 Workers only put Events on queues (DESIGN.md, rule 1). Each tick drains the
 queues of every active run within a small time budget, then hands each run's
 batch to its view in one call, so a flood of events never freezes the window.
+
+Draining is cheap (a queue gives up 100k events in a few ms); showing them is
+not (a lab run's tab spends ~2 us per event on its log, terminal, timeline and
+code pane). So a tick also takes no more events than the views can show in
+``VIEW_BUDGET_S``: the pump measures how long the views took per event and
+sizes the next tick's take from it. When a tick leaves events queued, the next
+one comes after ``BUSY_TICK_MS`` instead of ``TICK_MS``: the window still
+redraws and answers between ticks, and a flood is absorbed at full speed.
+Measured (tests/bench/bench_pump.py, a lab run's 200k events into the real
+tab): the take unbounded gave 420k events/s but stalls of ~200 ms.
 """
 
 from __future__ import annotations
@@ -20,7 +30,11 @@ Sink = Callable[[list], None]
 
 class EventPump:
     TICK_MS = 30          # how often the pump wakes up
+    BUSY_TICK_MS = 1      # ... when the last tick left events queued
     BUDGET_S = 0.008      # the most time one tick spends draining queues
+    VIEW_BUDGET_S = 0.020  # the time the views should take to show one tick's events
+    FIRST_COST_S = 5e-6   # a guess at the views' time per event, until it is measured
+    MIN_TAKE = 500        # events a tick takes at least, however slow the views seem
 
     CHUNK = 512           # events taken from a queue per lock acquisition
 
@@ -34,6 +48,8 @@ class EventPump:
         self._hooks: list[Callable[[], None]] = []
         self._after_id = None
         self._running = False
+        self.cost_per_event = self.FIRST_COST_S   # the views' time per event, measured
+        self.behind = False     # the last tick left events queued
 
     def add(self, run, sink: Sink) -> None:
         self._sinks[run] = sink
@@ -59,30 +75,48 @@ class EventPump:
                 pass
             self._after_id = None
 
+    def most_per_tick(self) -> int:
+        """How many events the views can show in VIEW_BUDGET_S, as last measured."""
+        return max(self.MIN_TAKE, int(self.VIEW_BUDGET_S / self.cost_per_event))
+
     def drain(self, budget: float | None = None) -> int:
-        """Move queued events to their sinks, for at most ``budget`` seconds."""
+        """Move queued events to their sinks, for at most ``budget`` seconds of
+        draining and at most ``most_per_tick()`` events."""
         budget = self.BUDGET_S if budget is None else budget
         deadline = time.perf_counter() + budget
         batches = {run: [] for run in self._sinks}
         pending = list(batches)
-        moved = 0
+        room = self.most_per_tick()
         # Round robin in chunks, so one flooding run cannot starve the others.
-        while pending and time.perf_counter() < deadline:
+        while pending and room > 0 and time.perf_counter() < deadline:
             for run in list(pending):
-                chunk = take(run.events, self.CHUNK)
+                want = min(self.CHUNK, room)
+                chunk = take(run.events, want)
                 batches[run].extend(chunk)
-                if len(chunk) < self.CHUNK:
+                room -= len(chunk)
+                if len(chunk) < want:
                     pending.remove(run)
+                if room <= 0:
+                    break
+        self.behind = bool(pending)
+        moved = sum(len(batch) for batch in batches.values())
+        began = time.perf_counter()
         for run, batch in batches.items():
             if batch:
-                moved += len(batch)
                 sink = self._sinks.get(run)
                 if sink is not None:
                     try:
                         sink(batch)
                     except Exception:
                         log.exception("a view failed to show %d events", len(batch))
+        if moved >= self.MIN_TAKE:   # a few events say little about the views' speed
+            self.learn_cost((time.perf_counter() - began) / moved)
         return moved
+
+    def learn_cost(self, measured: float) -> None:
+        """Follow a slower measure at once (a stall is what we avoid), a faster one
+        by halves (one quick tick should not let the next take too much)."""
+        self.cost_per_event = max(measured, (self.cost_per_event + measured) / 2)
 
     def _tick(self) -> None:
         self._after_id = None
@@ -92,7 +126,8 @@ class EventPump:
                 hook()
         finally:
             if self._running:  # a hook may have closed the app
-                self._after_id = self._root.after(self.TICK_MS, self._tick)
+                wait = self.BUSY_TICK_MS if self.behind else self.TICK_MS
+                self._after_id = self._root.after(wait, self._tick)
 
 
 def take(q: queue.Queue, most: int) -> list:

@@ -106,6 +106,7 @@ class FilescanTab(LessonTab):
     def create_layout(self) -> None:
         super().create_layout()
         self.logview._widget.configure(height=self.LOG_LINES)
+        self.terminal._widget.configure(height=self.LOG_LINES)
 
     def create_extra(self, parent):
         frame = ttk.Frame(parent)

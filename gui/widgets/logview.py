@@ -15,6 +15,7 @@ import tkinter.font as tkfont
 import ttkbootstrap as ttk
 
 from engine import vocabulary as vocab
+from engine.safetext import for_terminal
 
 from ..colors import ActorColors, theme_colour
 
@@ -28,7 +29,42 @@ def printable(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
+def shown_text(event) -> str:
+    """An event's text as the log shows it.
+
+    A program's printed line (``output``) is whatever the program wrote: an
+    ESC of a colour code, a carriage return, a NUL are shown as escapes (the
+    Terminal page shows how a terminal lays them out). Other events' text is
+    the engine's, and may hold line breaks on purpose (an error's message).
+    """
+    if event.kind == vocab.OUTPUT:
+        return for_terminal(event.text)
+    return printable(event.text)
+
+
 INDENT_TAG = "indent"
+
+
+def make_read_only(widget: tk.Text) -> None:
+    """Refuse typing into ``widget`` but allow selecting and copying.
+
+    Toggling state="disabled" around every insert would cost two extra
+    Tcl calls per tick, and each call lets a busy worker thread take the
+    GIL for a whole switch interval.
+    """
+    def refuse(event):
+        # Keys that would change the text stop here; every other key
+        # (F5, Esc, Ctrl+R, arrows...) goes on to the app's shortcuts.
+        if event.state & 0x4:
+            return None   # Ctrl+...: copy, select all, or a shortcut
+        if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
+            return "break"
+        if event.char and event.char.isprintable():
+            return "break"
+        return None
+    widget.bind("<Key>", refuse)
+    for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
+        widget.bind(virtual, lambda e: "break")
 
 
 class LogView(ttk.Frame):
@@ -47,7 +83,7 @@ class LogView(ttk.Frame):
         self.text = ttk.ScrolledText(self, height=12, width=70, wrap="word",
                                      font=self.FONT)
         self.text.pack(fill="both", expand=True)
-        self._make_read_only()
+        make_read_only(self._widget)
         self._widget.bind("<ButtonRelease-1>", self._clicked, add="+")
         self._tags: dict[str, str] = {}   # actor -> its text tag
         self._recolour()
@@ -59,27 +95,6 @@ class LogView(ttk.Frame):
         self.update_indent()
         self.events: list = []   # the events shown, in order (line i+1 -> events[i])
         self._dropped = 0
-
-    def _make_read_only(self) -> None:
-        """Refuse typing but allow selecting and copying.
-
-        Toggling state="disabled" around every insert would cost two extra
-        Tcl calls per tick, and each call lets a busy worker thread take the
-        GIL for a whole switch interval.
-        """
-        def refuse(event):
-            # Keys that would change the text stop here; every other key
-            # (F5, Esc, Ctrl+R, arrows...) goes on to the app's shortcuts.
-            if event.state & 0x4:
-                return None   # Ctrl+...: copy, select all, or a shortcut
-            if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
-                return "break"
-            if event.char and event.char.isprintable():
-                return "break"
-            return None
-        self._widget.bind("<Key>", refuse)
-        for virtual in ("<<Paste>>", "<<Cut>>", "<<Clear>>", "<<PasteSelection>>"):
-            self._widget.bind(virtual, lambda e: "break")
 
     @property
     def _widget(self) -> tk.Text:
@@ -122,7 +137,7 @@ class LogView(ttk.Frame):
             self.rows.append(None)
         for event in shown:
             tag = self._tag_for(event.actor)
-            line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {printable(event.text)}\n"
+            line = f"{event.t:7.3f}  {event.actor:<{self.ACTOR_W}} {shown_text(event)}\n"
             if event.kind == vocab.ERROR:
                 chunks += [line, (tag, "error")]
                 trace = event.data.get(vocab.TRACEBACK) if isinstance(event.data, dict) else None

@@ -269,11 +269,16 @@ def test_text_reaches_wcag_aa_contrast(app, dark):
                for i, actor in enumerate(all_palette_actors())]
     events.append(Event(t=2.0, actor="thread-0", kind="error", text="boom",
                         data={"traceback": "Traceback: boom\n"}))
+    events += [Event(t=2.1, actor="thread-0", kind="terminal", text=text,
+                     data={"stream": stream})
+               for text, stream in (("out\n", "stdout"), ("err\n", "stderr"))]
     feed(app, tab, events)
     tab.logview.add(events * 300)    # a flood: the "more events" note is drawn too
     app.update()
     assert len(tab.source.acting_lines) == 11
+    assert "stderr" in tab.terminal.text.text.tag_names("2.0")
     pairs = (text_pairs(tab.logview.text.text, "log")
+             + text_pairs(tab.terminal.text.text, "terminal")
              + text_pairs(tab.source.text.text, "code")
              + text_pairs(tab.explanation.text.text, "explanation")
              + button_pairs(app) + status_label_pairs(app, tab) + canvas_name_pairs(tab))
