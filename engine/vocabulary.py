@@ -25,6 +25,8 @@ Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
 * ``process``: a lab process started (data: its role and parent pid).
 * ``sleep``: the program called ``time.sleep`` (data: requested and scaled seconds).
 * ``probe``: the program made one of the taught calls (a lock, a queue, a pipe...).
+* ``paused``: in step mode, an actor waits for Next before its next event
+  (data: ``before``, the kind of event it waits before).
 
 Keys of ``data``, by what carries them
 --------------------------------------
@@ -127,11 +129,11 @@ from __future__ import annotations
 
 # -- event kinds -------------------------------------------------------------------
 LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
-OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE = (
-    "output", "terminal", "line", "process", "sleep", "probe")
+OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE, PAUSED = (
+    "output", "terminal", "line", "process", "sleep", "probe", "paused")
 #: Every kind of event a run can emit.
 KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE, OUTPUT, TERMINAL, LINE, PROCESS, SLEEP,
-         PROBE)
+         PROBE, PAUSED)
 
 # -- program output and place --------------------------------------------------------
 STREAM = "stream"
