@@ -30,9 +30,14 @@ def program(lesson_id: str) -> str:
 
 
 def run_alone(lesson_id: str, *args: str) -> subprocess.CompletedProcess:
-    """``python program.py ARGS`` in a terminal-like way: its status, stdout and stderr."""
+    """``python program.py ARGS``: its exit status, stdout and stderr.
+
+    Its stdout is a pipe, so Python buffers it in blocks: a parent's line is not
+    cut in two by its forked child's, as it can be with every write unbuffered.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     return subprocess.run([sys.executable, program(lesson_id), *args], capture_output=True,
-                          text=True, timeout=HANG, env=unbuffered())
+                          text=True, timeout=HANG, env=env)
 
 
 def unbuffered() -> dict[str, str]:
