@@ -151,8 +151,9 @@ def main():
         listener.bind(("127.0.0.1", settings.port))   # loopback: this machine only
     except OSError as error:
         listener.close()
-        sys.exit(f"error: cannot listen on port {settings.port}: {error.strerror} "
-                 "(--port 0 lets the OS pick a free one)")
+        print(f"error: cannot listen on port {settings.port}: {error.strerror} "
+              "(--port 0 lets the OS pick a free one)", file=sys.stderr)
+        sys.exit(1)
     listener.listen(5)         # up to 5 connections may wait to be accepted
     host, port = listener.getsockname()
     print(f"server listening on {host}:{port}")

@@ -45,6 +45,19 @@ def test_a_busy_port_is_one_clear_line_and_exit_status_1():
         "(--port 0 lets the OS pick a free one)"]
 
 
+def test_in_the_lab_a_busy_port_is_the_same_line_on_stderr_and_an_error():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen(1)
+        busy = holder.getsockname()[1]
+        events, _ = run_in_lab("sockets", f"--port={busy}")
+    assert events[-1].data["status"] == "error" and events[-1].data["exit_code"] == 1
+    said = [(e.data["stream"], e.text) for e in events if e.kind == "output"]
+    assert said == [("stderr", f"error: cannot listen on port {busy}: Address already in use "
+                                "(--port 0 lets the OS pick a free one)")]
+    assert not [e for e in events if e.kind == "error"]   # a clear line, not a traceback
+
+
 def test_one_recv_is_not_one_message():
     # The classic single recv(1024) can never hold a 100000-byte message.
     done = run_alone("sockets", "--framing=none", "--size=100000", "--clients=2", "--delay=0")
