@@ -113,15 +113,15 @@ def main():
     print("read returned b'': end of file, the child closed its end")
     os.close(pipe_in)
     _, status = os.waitpid(pid, 0)       # reap the child: no zombie stays
-    print(f"child {pid} ended with exit status {os.waitstatus_to_exitcode(status)}")
-    # What the child was told to write (it cannot hand back a number bigger than 255)
+    code = os.waitstatus_to_exitcode(status)   # negative: ended by that signal
+    print(f"child {pid} ended with exit status {code}")
+    # All the child was told to write, if it ended well; else we cannot know
     written = sum(len(message(n, settings.framing)) for n in range(settings.messages))
-    print(f"{written} bytes written, {bytes_read} read in {reads} reads; "
+    written = written if code == 0 else None
+    print(f"bytes written: {written}, read: {bytes_read} in {reads} reads; "
           f"{len(messages)} messages found")
     return {"bytes_written": written, "bytes_read": bytes_read, "reads": reads,
-            "messages": messages, "framing": settings.framing,
-            "exit_status": os.waitstatus_to_exitcode(status)}
-
+            "messages": messages, "framing": settings.framing, "exit_status": code}
 
 if __name__ == "__main__":
     main()

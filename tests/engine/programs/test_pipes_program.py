@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import ast
+import os
 import re
+import signal
 
+from engine.lab import start_lab
+from tests.bounds import HANG
+from tests.engine.helpers import collect, read_until
 from tests.engine.programs.plain import (
     assert_group_ends,
     assert_help_lists_every_setting,
     assert_refused,
     outputs,
     plumbing_lines,
+    program,
     result,
     run_alone,
     run_in_lab,
@@ -38,7 +44,7 @@ def test_runs_alone_with_its_defaults_and_reads_every_byte_in_order():
     assert all(len(chunk) <= 16 for chunk in chunks)
     assert "read returned b'': end of file, the child closed its end" in lines
     assert re.fullmatch(r"child \d+ ended with exit status 0", lines[-2])
-    assert lines[-1] == f"60 bytes written, 60 read in {len(chunks)} reads; 0 messages found"
+    assert lines[-1] == f"bytes written: 60, read: 60 in {len(chunks)} reads; 0 messages found"
 
 
 def test_help_lists_every_setting():
@@ -85,6 +91,28 @@ def test_newline_framing_gives_back_every_message_however_the_reads_cut_them():
     said = outputs(events)
     assert [line for line in said if line.startswith("  message ")] == [
         f"  message {n + 1}: {f'Spam {n}'.encode()!r}" for n in range(10)]
+
+
+def test_a_child_killed_mid_way_is_reaped_and_its_writes_are_not_claimed():
+    # The child sleeps 60 s after its first write: the test kills it there.
+    run = start_lab(program("pipes"), ["--delay=60", "--pause=0"])
+    try:
+        events = read_until(run, lambda e: e.kind == "output" and " wrote " in e.text, HANG,
+                            "the child's first write")
+        wrote = events[-1]
+        os.kill(wrote.pid, signal.SIGKILL)
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    parent_says = outputs(events, run.pid)
+    assert f"child {wrote.pid} ended with exit status -9" in parent_says
+    assert b"".join(chunks_read(parent_says)) == b"Spam 0"   # then end of file
+    figures = result(events)
+    assert (figures["exit_status"], figures["bytes_written"], figures["bytes_read"]) == (
+        -9, None, 6)
+    assert events[-1].data["died"] == [{"actor": f"child pid {wrote.pid}", "pid": wrote.pid,
+                                        "how": "killed"}]
 
 
 def test_stop_ends_parent_and_child_and_leaves_nothing():
