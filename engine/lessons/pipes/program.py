@@ -41,12 +41,14 @@ send each message's length first. The sockets lesson does that.)
   back (here 0: all went well).
 - A write of at most `select.PIPE_BUF` bytes (4096 on Linux) goes into the
   pipe whole, never mixed with another writer's bytes.
-- Windows has no `fork`: there, `multiprocessing.Pipe` connects processes,
-  and it carries whole messages, so it frames them for you.
+- Windows has no `fork`, and the program says so and ends. There,
+  `multiprocessing.Pipe` connects processes, and it carries whole messages,
+  so it frames them for you.
 """
 
 import argparse
 import os
+import sys
 import time
 
 # What you can change: name: (default, lowest, highest, what it does).
@@ -78,15 +80,18 @@ def message(n, framing):
 
 def child(pipe_out, settings):
     for n in range(settings.messages):
-        os.write(pipe_out, message(n, settings.framing))
+        data = message(n, settings.framing)
+        os.write(pipe_out, data)
         # flush: os._exit skips it, and a pipe or a file is not line-buffered
-        print(f"child {os.getpid()} wrote {message(n, settings.framing)!r}", flush=True)
+        print(f"child {os.getpid()} wrote {data!r}", flush=True)
         time.sleep(settings.delay)
     os.close(pipe_out)                   # the parent's read now sees the end of file
 
 
 def main():
     settings = read_settings()
+    if not hasattr(os, "fork"):
+        sys.exit(f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the way there")
     pipe_in, pipe_out = os.pipe()
     pid = os.fork()
     if pid == 0:                         # the child
@@ -122,6 +127,7 @@ def main():
           f"{len(messages)} messages found")
     return {"bytes_written": written, "bytes_read": bytes_read, "reads": reads,
             "messages": messages, "framing": settings.framing, "exit_status": code}
+
 
 if __name__ == "__main__":
     main()
