@@ -9,9 +9,10 @@ action happen (often: it dies) or runs a **handler** it chose with
 
 ## What runs
 
-The program installs one handler for SIGALRM, SIGUSR1, SIGUSR2 and SIGTERM,
-prints its PID, then sets an alarm clock with `signal.alarm`. Each time the
-alarm rings it sets it again; after the last alarm it ends by itself.
+The program installs one handler, `on_signal`, for SIGALRM, SIGUSR1, SIGUSR2
+and SIGTERM (one handler may serve several signals), prints its PID, then
+sets an alarm clock with `signal.alarm`. Each time the alarm rings it sets it
+again; after the last alarm it ends by itself.
 
 ## What to try
 
@@ -28,8 +29,9 @@ alarm rings it sets it again; after the last alarm it ends by itself.
 
 - A Python handler runs in the **main thread**, between two steps of whatever
   the main thread was doing. So a handler should do as little as it can (here
-  it only notes the arrival; even `print` could land in the middle of another
-  `print`) and leave the real work to the main loop.
+  it counts and notes the arrival, and sets the next alarm; even a `print`
+  could land in the middle of another `print`) and leave the rest to the main
+  loop.
 - The classic program waits with `signal.pause()`. A signal that lands just
   before `pause()` is called is handled, and then `pause()` sleeps on until
   the next one. This loop naps 0.1 s at a time, so it never misses one for long.

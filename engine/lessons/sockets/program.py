@@ -14,7 +14,9 @@ computer.
   socket for that one client, while the listening socket goes on waiting for
   the next.
 - The client sends a message, the server sends the same bytes back (an
-  *echo*), and both sides close. After the last client the server stops.
+  *echo*), and both sides close. The server serves one client after the
+  other; up to 5 more wait in the queue `listen(5)` asks for. After the last
+  client the server stops, and the program ends (Ctrl+C ends it earlier).
 
 ## One recv() is not one message
 
@@ -29,13 +31,14 @@ The reader needs a rule that says where a message ends. That rule is
 
 - **length**: send the size first (4 bytes), then the bytes. The reader
   reads exactly that many. Works for any content.
-- **newline**: end each message with a newline byte. The reader collects
-  bytes until it sees one. Simple, but the message must not contain a newline.
+- **newline** (the pipes lesson uses it): end each message with a newline
+  byte; the reader collects bytes until it sees one. Simple, but the message
+  must not contain a newline.
 - **none**: the classic: one `recv(1024)` and hope. Try it with `--size
   100000` and watch the replies come back short, or the connection reset.
 
-With `--size 1000000` and a framing, the server needs many `recv()` calls for
-one message.
+With `--size 1000000` and the length framing, the server needs many `recv()`
+calls for one message.
 
 ## When things go wrong
 
