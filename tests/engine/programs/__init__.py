@@ -1,0 +1,1 @@
+"""Tests of the lesson programs (engine/lessons/<id>/program.py): alone and in the lab."""
