@@ -1,0 +1,151 @@
+"""Find source files
+
+Walk a folder tree and find the smallest and the largest files of one kind
+(`.py` by default). The classic program is a dozen lines. It is also slow,
+it keeps every file in memory, and one odd file makes it crash.
+
+## The classic walk
+
+`os.walk` lists each folder. For every name that ends in `.py`, the classic
+program joins the path, asks `os.path.getsize` for its size, appends
+`(size, path)` to one big list, sorts it, and prints both ends. Pick the
+**classic** way to run exactly that. It fails when:
+
+- a `.py` name is a symlink that loops or points nowhere: `getsize`
+  follows it and raises, and all the work so far is lost;
+- a file is deleted while the walk runs: the same crash;
+- a folder cannot be read: `os.walk` skips it *silently*.
+
+## The careful walk
+
+The **careful** way (the default) calls `scan()` from the second tab,
+`careful.py`: an `os.scandir` walk that reads each file's type with its
+name, `stat`s only the matches, keeps only the N smallest and N largest
+(`heapq`), does not follow symlinks unless you ask, and counts every
+problem instead of crashing. Compare the time of a careful run with a
+classic one.
+
+## What to watch
+
+A line every 1,000 folders while it walks; then the table (sort it,
+filter it, double-click a row to open its folder), the size histogram and
+the problems. Press Stop (or Ctrl-C in a terminal) during a long walk:
+both ways catch the `KeyboardInterrupt` and show what they found so far.
+"""
+
+import argparse
+import os
+import sys
+import time
+
+from careful import scan
+
+# What you can change: name: (default, lowest, highest, what it does).
+# Try: python program.py --root ~/src --top 3 --way classic
+SETTINGS = {
+    "root": ("~", None, None, "the folder to walk (~ is your home folder)"),
+    "ext": (".py", None, None, "the end of the file names to look for (case matters)"),
+    "top": (10, 1, 10000, "how many of the smallest and of the largest files to show"),
+    "way": ("careful", ["careful", "classic"], None,
+            "classic: os.walk + getsize, crashes on an odd file; careful: os.scandir"),
+    "hidden": (True, None, None, "look inside hidden folders too (careful way)"),
+    "follow": (False, None, None, "follow symlinks, each folder once (careful way)"),
+}
+
+
+def read_settings():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    for name, (default, low, high, text) in SETTINGS.items():  # noqa: B007
+        if isinstance(default, bool):
+            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
+                                default=default, help=text)
+        else:
+            parser.add_argument("--" + name, type=type(default), default=default,
+                                help=text, choices=low if isinstance(low, list) else None)
+    return parser.parse_args()
+
+
+def classic_scan(root, ext, top):
+    """The classic program: every (size, path) in one list, then sort it."""
+    started = time.perf_counter()
+    all_sizes = []
+    folders = 0
+    complete = True
+    try:
+        for folder, _subfolders, files in os.walk(root):
+            folders += 1
+            if folders % 1000 == 0:
+                print(f"walked {folders:,} folders, {len(all_sizes):,} matches so far")
+            for name in files:
+                if name.endswith(ext):
+                    path = os.path.join(folder, name)
+                    all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+    except KeyboardInterrupt:
+        complete = False
+        print(f"stopped after {folders:,} folders: the lists below are partial")
+    all_sizes.sort()
+    smallest, largest = all_sizes[:top], all_sizes[::-1][:top]
+    histogram = [0] * 64
+    for size, _ in all_sizes:
+        histogram[size.bit_length()] += 1
+    while len(histogram) > 1 and histogram[-1] == 0:
+        histogram.pop()
+    return {"count": len(all_sizes), "bytes": sum(size for size, _ in all_sizes),
+            "folders": folders, "complete": complete,
+            "smallest": [list(pair) for pair in smallest],
+            "largest": [list(pair) for pair in largest],
+            "modified": {"smallest": [os.path.getmtime(path) for size, path in smallest],
+                         "largest": [os.path.getmtime(path) for size, path in largest]},
+            "histogram": histogram, "errors": [], "error_count": 0,
+            "unreadable_folders": 0, "vanished": 0, "loops": 0,  # os.walk hides these
+            "elapsed": time.perf_counter() - started}
+
+
+def printable(path):
+    """A path as text for any terminal: bytes that are not UTF-8 are shown as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def show(found):
+    for end in ("smallest", "largest"):
+        print(f"The {len(found[end])} {end}:")
+        for size, path in found[end]:
+            print(f"{size:>14,}  {printable(path)}")
+    print(f"{found['count']:,} files, {found['bytes']:,} bytes, in {found['folders']:,} "
+          f"folders, {found['elapsed']:.2f} s")
+    for path, reason in found["errors"][:10]:
+        print(f"skipped {printable(path)}: {reason}")
+    if found["error_count"]:
+        print(f"{found['error_count']:,} problems in all (skipped, the walk went on)")
+
+
+def checked_root(settings):
+    """The folder to walk; a setting that cannot work ends the program with one line."""
+    root = os.path.expanduser(settings.root)
+    low, high = SETTINGS["top"][1:3]
+    if not os.path.isdir(root):
+        problem = f"--root {root}: " + (
+            "not a folder" if os.path.exists(root) else "no such folder")
+    elif not low <= settings.top <= high:
+        problem = f"--top {settings.top}: must be from {low} to {high}"
+    else:
+        return root
+    print("error:", problem, file=sys.stderr)   # one line, no traceback
+    sys.exit(2)                                  # 2: bad usage, as argparse says it
+
+
+def main():
+    settings = read_settings()
+    root = checked_root(settings)
+    print(f"Looking for *{settings.ext} files under {printable(root)}, the {settings.way} way")
+    if settings.way == "classic":
+        found = classic_scan(root, settings.ext, settings.top)
+    else:
+        found = scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
+    show(found)
+    found.update(root=root, ext=settings.ext, way=settings.way)
+    return found
+
+
+if __name__ == "__main__":
+    main()
