@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.bench import filescan_tree  # noqa: E402  (the repository is put on sys.path first)
+# The repository goes on sys.path first, so these imports come after it.
+from tests.bench import filescan_tree  # noqa: E402
+from tests.bench.bench_filescan import timed as wall_and_peak  # noqa: E402
 
 PROGRAM = REPO / "engine" / "lessons" / "filescan" / "program.py"
 ROUNDS = int(os.environ.get("PYSYSLAB_BENCH_ROUNDS", "3"))
@@ -60,21 +60,12 @@ def timed(command: list[str]) -> tuple[float, int]:
     process starts with this process's own peak (about 14 MB), so wait4 alone
     cannot see a smaller one, such as find's.
     """
+    if not os.path.exists("/usr/bin/time"):
+        return wall_and_peak(command)
     with tempfile.NamedTemporaryFile("r") as peak_file:
-        wrapped = (["/usr/bin/time", "-f", "%M", "-o", peak_file.name, *command]
-                   if os.path.exists("/usr/bin/time") else command)
-        started = time.perf_counter()
-        proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                cwd=REPO)
-        _, status, usage = os.wait4(proc.pid, 0)
-        elapsed = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        err = proc.stderr.read()
-        proc.stderr.close()
-        if proc.returncode != 0:
-            raise RuntimeError(f"{command[:4]} failed ({proc.returncode}): {err[-500:]!r}")
-        text = peak_file.read().strip()
-    return elapsed, int(text.splitlines()[-1]) if text else usage.ru_maxrss
+        seconds, _ = wall_and_peak(["/usr/bin/time", "-f", "%M", "-o", peak_file.name,
+                                    *command])
+        return seconds, int(peak_file.read().split()[-1])
 
 
 def bench_tree(n_files: int) -> dict[str, float]:
