@@ -27,7 +27,6 @@ import errno
 import heapq
 import math
 import os
-import time
 
 PROGRESS_EVERY = 1000   # folders between two progress lines (never a line per file)
 LISTED_PROBLEMS = 50    # problems listed by path; the others are only counted
@@ -92,7 +91,6 @@ class Problems:
 
 def scan(root, ext=".py", top=10, hidden=True, follow=False):
     """Walk `root` for files whose name ends with `ext`; return what was found."""
-    started = time.perf_counter()
     extremes, problems = Extremes(top), Problems()
     histogram = [0] * 64    # histogram[k]: files whose size has k binary digits
     count = total = folders = 0
@@ -145,7 +143,6 @@ def scan(root, ext=".py", top=10, hidden=True, follow=False):
         "errors": problems.listed, "error_count": problems.count,
         "unreadable_folders": problems.unreadable_folders,
         "vanished": problems.vanished, "loops": problems.loops,
-        "elapsed": time.perf_counter() - started,
     }
 
 

@@ -67,7 +67,6 @@ def read_settings():
 
 def classic_scan(root, ext, top):
     """The classic program: every (size, path) in one list, then sort it."""
-    started = time.perf_counter()
     all_sizes = []
     folders = 0
     complete = True
@@ -84,21 +83,13 @@ def classic_scan(root, ext, top):
         complete = False
         print(f"stopped after {folders:,} folders: the lists below are partial")
     all_sizes.sort()
-    smallest, largest = all_sizes[:top], all_sizes[::-1][:top]
-    histogram = [0] * 64
+    histogram = [0] * (all_sizes[-1][0].bit_length() + 1 if all_sizes else 1)  # enough bars
     for size, _ in all_sizes:
-        histogram[size.bit_length()] += 1
-    while len(histogram) > 1 and histogram[-1] == 0:
-        histogram.pop()
+        histogram[size.bit_length()] += 1   # files of 2**(k-1) to 2**k - 1 bytes
     return {"count": len(all_sizes), "bytes": sum(size for size, _ in all_sizes),
-            "folders": folders, "complete": complete,
-            "smallest": [list(pair) for pair in smallest],
-            "largest": [list(pair) for pair in largest],
-            "modified": {"smallest": [os.path.getmtime(path) for size, path in smallest],
-                         "largest": [os.path.getmtime(path) for size, path in largest]},
-            "histogram": histogram, "errors": [], "error_count": 0,
-            "unreadable_folders": 0, "vanished": 0, "loops": 0,  # os.walk hides these
-            "elapsed": time.perf_counter() - started}
+            "folders": folders, "complete": complete, "histogram": histogram,
+            "smallest": all_sizes[:top], "largest": all_sizes[::-1][:top],
+            "errors": [], "error_count": 0}     # os.walk hides its problems: it skips them
 
 
 def printable(path):
@@ -111,39 +102,30 @@ def show(found):
         print(f"The {len(found[end])} {end}:")
         for size, path in found[end]:
             print(f"{size:>14,}  {printable(path)}")
-    print(f"{found['count']:,} files, {found['bytes']:,} bytes, in {found['folders']:,} "
-          f"folders, {found['elapsed']:.2f} s")
     for path, reason in found["errors"][:10]:
         print(f"skipped {printable(path)}: {reason}")
-    if found["error_count"]:
-        print(f"{found['error_count']:,} problems in all (skipped, the walk went on)")
-
-
-def checked_root(settings):
-    """The folder to walk; a setting that cannot work ends the program with one line."""
-    root = os.path.expanduser(settings.root)
-    low, high = SETTINGS["top"][1:3]
-    if not os.path.isdir(root):
-        problem = f"--root {root}: " + (
-            "not a folder" if os.path.exists(root) else "no such folder")
-    elif not low <= settings.top <= high:
-        problem = f"--top {settings.top}: must be from {low} to {high}"
-    else:
-        return root
-    print("error:", problem, file=sys.stderr)   # one line, no traceback
-    sys.exit(2)                                  # 2: bad usage, as argparse says it
+    print(f"{found['count']:,} files, {found['bytes']:,} bytes, in {found['folders']:,} folders,"
+          f" {found['error_count']:,} problems, {found['elapsed']:.2f} s")
 
 
 def main():
     settings = read_settings()
-    root = checked_root(settings)
+    root = os.path.expanduser(settings.root)
+    low, high = SETTINGS["top"][1:3]
+    problem = "" if os.path.isdir(root) else f"--root {root}: not a folder"
+    if not low <= settings.top <= high:
+        problem = f"--top {settings.top}: must be from {low} to {high}"
+    if problem:
+        print("error:", problem, file=sys.stderr)   # one line, no traceback
+        sys.exit(2)                                  # 2 means bad usage, as for argparse
     print(f"Looking for *{settings.ext} files under {printable(root)}, the {settings.way} way")
+    started = time.perf_counter()
     if settings.way == "classic":
         found = classic_scan(root, settings.ext, settings.top)
     else:
         found = scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
+    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext)
     show(found)
-    found.update(root=root, ext=settings.ext, way=settings.way)
     return found
 
 
