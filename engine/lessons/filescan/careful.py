@@ -120,6 +120,7 @@ def scan(root, ext=".py", top=10, hidden=True, follow=False):
                                 count += 1
                                 total += size
                                 histogram[size.bit_length()] += 1
+                                # A quick look first: most files cannot get in.
                                 if size <= extremes.small_bar or size >= extremes.large_bar:
                                     extremes.add(size, entry.path, info.st_mtime)
                         except OSError as error:    # this entry went wrong, not the folder
