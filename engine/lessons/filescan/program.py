@@ -93,8 +93,11 @@ def classic_scan(root, ext, top):
 
 
 def printable(path):
-    """A path as text for any terminal: bytes that are not UTF-8 are shown as \\xNN."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """A path on one line of any terminal, as `ls -b` shows it: caf\\xe9, \\n, \\x1b."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")  # bytes that are not UTF-8
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)  # newline, ESC...
+    encoding = sys.stdout.encoding or "utf-8"   # and what this terminal cannot show
+    return text.encode(encoding, "backslashreplace").decode(encoding)
 
 
 def show(found):
@@ -112,7 +115,11 @@ def main():
     settings = read_settings()
     root = os.path.expanduser(settings.root)
     low, high = SETTINGS["top"][1:3]
-    problem = "" if os.path.isdir(root) else f"--root {root}: not a folder"
+    problem = ""
+    if not (os.path.isdir(root) and os.access(root, os.R_OK | os.X_OK)):
+        problem = f"--root {printable(root)}: not a folder you can read"
+    if set(settings.ext) & set("/*?"):
+        problem = f"--ext {printable(settings.ext)}: give the end of a file name, such as .py"
     if not low <= settings.top <= high:
         problem = f"--top {settings.top}: must be from {low} to {high}"
     if problem:

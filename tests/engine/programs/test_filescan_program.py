@@ -370,14 +370,48 @@ def test_help_lists_every_setting():
 @pytest.mark.parametrize("args, message", [
     (["--top", "-1"], "error: --top -1: must be from 1 to 10000"),
     (["--top", "10001"], "error: --top 10001: must be from 1 to 10000"),
-    (["--root", "/no/such/folder/here"], "error: --root /no/such/folder/here: not a folder"),
-    (["--root", str(PROGRAM)], f"error: --root {PROGRAM}: not a folder"),
+    (["--root", "/no/such/folder"], "error: --root /no/such/folder: not a folder you can read"),
+    (["--root", str(PROGRAM)], f"error: --root {PROGRAM}: not a folder you can read"),
+    (["--ext", "*.py"], "error: --ext *.py: give the end of a file name, such as .py"),
+    (["--ext", "../x"], "error: --ext ../x: give the end of a file name, such as .py"),
 ])
 def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
     done = run_program(*args)
     assert done.returncode == 2
     assert done.stdout == ""
     assert done.stderr.splitlines() == [message]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may read every folder")
+def test_an_unreadable_root_is_one_line_and_exit_status_2(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o000)
+    try:
+        done = run_program("--root", str(locked))
+    finally:
+        locked.chmod(0o755)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [f"error: --root {locked}: not a folder you can read"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
+def test_odd_names_are_printed_escaped_in_any_encoding(tmp_path, encoding):
+    """As ``ls -b`` shows them: a newline or an escape character must not reach the
+    terminal raw, and a name the terminal's encoding cannot show must not crash."""
+    for name, size in ((b"new\nline.py", 1), (b"esc\x1b[31m.py", 2), (b"caf\xc3\xa9.py", 3),
+                       (b"caf\xe9.py", 4)):
+        write(os.path.join(os.fsencode(tmp_path), name), size)
+    done = subprocess.run([sys.executable, str(PROGRAM), "--root", str(tmp_path)],
+                          capture_output=True, cwd=REPO, timeout=HANG,
+                          env=dict(os.environ, PYTHONIOENCODING=encoding))
+    assert done.returncode == 0, done.stderr
+    out = done.stdout.decode(encoding)
+    assert "\x1b" not in out
+    assert len(out.splitlines()) == 12, "no name may break a line: 4 + 4 names, 4 others"
+    cafe = "café.py" if encoding == "utf-8" else r"caf\xe9.py"
+    shown = [line.split()[-1] for line in out.splitlines()[2:6]]
+    assert shown == [os.path.join(str(tmp_path), name) for name in
+                     (r"new\nline.py", r"esc\x1b[31m.py", cafe, r"caf\xe9.py")]
 
 
 @pytest.mark.parametrize("args, message", [
