@@ -382,15 +382,33 @@ def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
     assert done.stderr.splitlines() == [message]
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root may read every folder")
-def test_an_unreadable_root_is_one_line_and_exit_status_2(tmp_path):
-    locked = tmp_path / "locked"
-    locked.mkdir(mode=0o000)
+AS_NOBODY = """
+import argparse, locale, os, pkgutil, runpy, shutil, sys, time  # what runs later imports
+sys.path.insert(0, os.path.dirname(sys.argv[1]))
+import careful
+os.setgroups([]); os.setgid({user}); os.setuid({user})
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def test_an_unreadable_root_is_one_line_and_exit_status_2():
+    base = tempfile.mkdtemp(prefix="filescan-program-root-")
+    locked = os.path.join(base, "locked")
     try:
-        done = run_program("--root", str(locked))
+        os.chmod(base, 0o755)
+        os.mkdir(locked, 0o000)
+        os.chmod(locked, 0o000)
+        # Root may read every folder: as root, the program runs as user nobody (after
+        # its imports: the interpreter may be where nobody cannot read).
+        command = [sys.executable, str(PROGRAM), "--root", locked]
+        if os.geteuid() == 0:
+            command[1:1] = ["-c", AS_NOBODY.format(user=NOBODY)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=HANG, cwd=base)
     finally:
-        locked.chmod(0o755)
-    assert done.returncode == 2
+        os.chmod(locked, 0o755)
+        shutil.rmtree(base)
+    assert done.returncode == 2, done.stderr
     assert done.stderr.splitlines() == [f"error: --root {locked}: not a folder you can read"]
 
 
