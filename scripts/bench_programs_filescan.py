@@ -14,6 +14,8 @@ goes first) so all see the same machine load:
 - lab:       the careful program watched by the lab (python -m engine.lab PROGRAM ...):
              what a run costs once the lesson is switched over to the program
 - engine:    python -m engine run filescan --root ROOT --json   (engine/scan.py, workers)
+- engine-1p: engine/scan.py's walk kept in one process, as a small program (as
+             ``ours-1p`` in tests/bench/bench_filescan.py): the fair match for careful
 
 Printed: median wall time of ROUNDS rounds after one warm-up round (set
 PYSYSLAB_BENCH_ROUNDS to change the 3), min and max, peak RSS of the command's
@@ -34,6 +36,7 @@ sys.path.insert(0, str(REPO))
 
 # The repository goes on sys.path first, so these imports come after it.
 from tests.bench import filescan_tree  # noqa: E402
+from tests.bench.bench_filescan import PROGRAM as ENGINE_SCAN  # noqa: E402
 from tests.bench.bench_filescan import timed as wall_and_peak  # noqa: E402
 
 PROGRAM = REPO / "engine" / "lessons" / "filescan" / "program.py"
@@ -50,6 +53,7 @@ def commands(root: str) -> dict[str, list[str]]:
         "classic": [py, str(PROGRAM), "--root", root, "--way", "classic"],
         "lab": [py, "-m", "engine.lab", str(PROGRAM), "--root", root],
         "engine": [py, "-m", "engine", "run", "filescan", "--root", root, "--json"],
+        "engine-1p": [py, "-c", ENGINE_SCAN, root, "one"],
     }
 
 
@@ -93,6 +97,8 @@ def bench_tree(n_files: int) -> dict[str, float]:
               f" {med[name] / med['find']:>6.2f}x {med[name] / med['find|sort']:>10.2f}x")
     print(f"  careful/engine = {med['careful'] / med['engine']:.2f}x   "
           f"(above 1: the single-process careful walk is slower than today's scan)")
+    print(f"  careful/engine-1p = {med['careful'] / med['engine-1p']:.2f}x   "
+          f"(both in one process: the walks themselves)")
     return med
 
 
