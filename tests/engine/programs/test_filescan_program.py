@@ -374,7 +374,7 @@ def test_help_lists_every_setting():
     (["--root", str(PROGRAM)], f"error: --root {PROGRAM}: not a folder you can read"),
     (["--ext", "*.py"], "error: --ext *.py: give the end of a file name, such as .py"),
     (["--ext", "../x"], "error: --ext ../x: give the end of a file name, such as .py"),
-])
+], ids=["top-negative", "top-too-big", "root-missing", "root-a-file", "ext-pattern", "ext-path"])
 def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
     done = run_program(*args)
     assert done.returncode == 2
@@ -435,7 +435,7 @@ def test_odd_names_are_printed_escaped_in_any_encoding(tmp_path, encoding):
 @pytest.mark.parametrize("args, message", [
     (["--top", "many"], "argument --top: invalid int value: 'many'"),
     (["--way", "fast"], "argument --way: invalid choice: 'fast'"),
-])
+], ids=["top-text", "way-unknown"])
 def test_a_value_of_the_wrong_type_is_refused_by_argparse(args, message):
     done = run_program(*args)
     assert done.returncode == 2
