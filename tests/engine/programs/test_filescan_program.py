@@ -92,12 +92,8 @@ def make_odd_tree(base: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def odd_tree():
-    base = tempfile.mkdtemp(prefix="filescan-program-")
-    try:
-        yield make_odd_tree(base)
-    finally:
-        shutil.rmtree(base)
+def odd_tree(tmp_path_factory):
+    return make_odd_tree(str(tmp_path_factory.mktemp("filescan-program")))
 
 
 def brute_force(root: str, ext: str = ".py", hidden: bool = True) -> list[tuple]:
