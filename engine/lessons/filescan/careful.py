@@ -1,0 +1,163 @@
+"""The careful walk: `os.scandir`, and nothing is lost when something goes wrong.
+
+`program.py` calls `scan(...)` when you pick the careful way. Compared with the
+classic `os.walk` + `os.path.getsize`:
+
+- `os.scandir` hands over each name with its type (the kernel says it along
+  with the name), so telling a file from a folder costs no system call. Only
+  a file that matches is `stat`-ed, once, for its size and its time.
+- Symlinks are not followed (as `find -type f` does): a link that loops or
+  points nowhere is simply not a file. Ask for `follow` and links are
+  followed, but every folder is remembered by (device, inode) and walked
+  once, so a link back up the tree cannot make the walk go round for ever.
+- A stack of folders still to do replaces recursion: a tree 1,000 levels
+  deep is no problem.
+- `heapq` keeps only the N smallest and the N largest, so memory stays
+  small however many files match.
+- A problem is counted, the first few are listed with the reason, and the
+  walk goes on: a folder you may not read, a file deleted between the
+  listing and its `stat`, a link that loops.
+- A name that is not valid UTF-8 stays a `str` with "surrogate" characters
+  in it; every `os` function turns it back into the very same bytes.
+- Ctrl-C (or the window's Stop) ends the walk, not the program: you get
+  what was found so far, marked as incomplete.
+"""
+
+import errno
+import heapq
+import math
+import os
+
+PROGRESS_EVERY = 1000   # folders between two progress lines (never a line per file)
+LISTED_PROBLEMS = 50    # problems listed by path; the others are only counted
+
+
+class Extremes:
+    """The n smallest and the n largest (size, path, mtime) seen, not every file.
+
+    Files that may belong wait in a short list; when it is full, heapq cuts it
+    back to the best n, and the n-th size becomes the bar. After that, a file
+    that cannot get in costs one comparison. Equal sizes are ordered by path,
+    so the answer does not depend on the order the walk met the files in.
+    """
+
+    def __init__(self, n):
+        self.n = n
+        self.small, self.large = [], []
+        self.small_bar, self.large_bar = math.inf, -1   # sizes that can still get in
+
+    def add(self, size, path, mtime):
+        if size <= self.small_bar:
+            self.small.append((size, path, mtime))
+            if len(self.small) > 2 * self.n + 100:
+                self.small = heapq.nsmallest(self.n, self.small)
+                self.small_bar = self.small[-1][0]
+        if size >= self.large_bar:
+            self.large.append((size, path, mtime))
+            if len(self.large) > 2 * self.n + 100:
+                self.large = heapq.nlargest(self.n, self.large)
+                self.large_bar = self.large[-1][0]
+
+
+class Problems:
+    """Counts what went wrong, by kind, and keeps the first few with their reason."""
+
+    def __init__(self):
+        self.listed = []
+        self.count = self.unreadable_folders = self.vanished = self.loops = 0
+
+    def add(self, path, reason):
+        self.count += 1
+        if len(self.listed) < LISTED_PROBLEMS:
+            self.listed.append([path, reason])
+
+    def failed(self, path, error, folder=False):
+        """An OSError from the system: say it in words, and count it by kind."""
+        if error.errno == errno.ENOENT:
+            self.vanished += 1
+            reason = "vanished during the walk"
+        elif error.errno == errno.ELOOP:
+            self.loops += 1
+            reason = "symlink loop"
+        elif error.errno in (errno.EACCES, errno.EPERM):
+            reason = "permission denied"
+        else:
+            reason = error.strerror or str(error)
+        if folder and error.errno != errno.ENOENT:
+            self.unreadable_folders += 1
+            reason = "cannot read folder: " + reason
+        self.add(path, reason)
+
+
+def scan(root, ext=".py", top=10, hidden=True, follow=False):
+    """Walk `root` for files whose name ends with `ext`; return what was found."""
+    extremes, problems = Extremes(top), Problems()
+    histogram = [0] * 64    # histogram[k]: files whose size has k binary digits
+    count = total = folders = 0
+    seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
+    stack = [root]          # folders still to walk
+    complete = True
+    try:
+        while stack:
+            folder = stack.pop()
+            folders += 1
+            if folders % PROGRESS_EVERY == 0:
+                print(f"walked {folders:,} folders, {count:,} matches so far")
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if not hidden and entry.name.startswith("."):
+                            continue
+                        try:
+                            if entry.is_dir(follow_symlinks=follow):
+                                if follow and not first_visit(entry, seen, problems):
+                                    continue
+                                stack.append(entry.path)
+                            elif entry.name.endswith(ext) and entry.is_file(
+                                    follow_symlinks=follow):
+                                info = entry.stat(follow_symlinks=follow)
+                                size = info.st_size
+                                count += 1
+                                total += size
+                                histogram[size.bit_length()] += 1
+                                # A quick look first: most files cannot get in.
+                                if size <= extremes.small_bar or size >= extremes.large_bar:
+                                    extremes.add(size, entry.path, info.st_mtime)
+                        except OSError as error:    # this entry went wrong, not the folder
+                            problems.failed(entry.path, error)
+            except OSError as error:                # the folder could not be listed
+                problems.failed(folder, error, folder=True)
+    except KeyboardInterrupt:
+        complete = False
+        print(f"stopped after {folders:,} folders: the lists below are partial")
+    while len(histogram) > 1 and histogram[-1] == 0:
+        histogram.pop()
+    smallest = heapq.nsmallest(top, extremes.small)
+    largest = heapq.nlargest(top, extremes.large)
+    return {
+        "count": count, "bytes": total, "folders": folders, "complete": complete,
+        "smallest": [[size, path] for size, path, _ in smallest],
+        "largest": [[size, path] for size, path, _ in largest],
+        "modified": {"smallest": [mtime for _, _, mtime in smallest],
+                     "largest": [mtime for _, _, mtime in largest]},
+        "histogram": histogram,
+        "errors": problems.listed, "error_count": problems.count,
+        "unreadable_folders": problems.unreadable_folders,
+        "vanished": problems.vanished, "loops": problems.loops,
+    }
+
+
+def folder_id(info):
+    """What makes a folder the same folder, whatever path leads to it."""
+    return (info.st_dev, info.st_ino)
+
+
+def first_visit(entry, seen, problems):
+    """Follow mode: True the first time a folder is met, however it was reached."""
+    key = folder_id(entry.stat())           # follows the link to the folder itself
+    if key in seen:
+        problems.loops += 1
+        problems.add(entry.path, "a folder already walked (a symlink loop or a second link)")
+        return False
+    seen.add(key)
+    return True

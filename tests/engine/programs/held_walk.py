@@ -1,0 +1,31 @@
+"""Run a lesson program with its walk held at one folder until Ctrl-C (or the lab's Stop).
+
+``python held_walk.py FOLDER PROGRAM [ARGS]`` runs PROGRAM as ``python PROGRAM ARGS``
+would, except that listing FOLDER first prints "holding the walk at FOLDER" and
+then waits for a signal. A test waits for that line and only then stops the run,
+so the Stop lands mid-walk at a known point on a machine of any speed: no big tree,
+no sleep that "should be long enough". Both ways of the filescan lesson list
+folders with ``os.scandir`` (``os.walk`` calls it too), so both are held.
+"""
+
+import os
+import runpy
+import signal
+import sys
+
+held, program = sys.argv[1], os.path.abspath(sys.argv[2])
+real_scandir = os.scandir
+
+
+def scandir(path="."):
+    if os.fspath(path) == held:
+        print(f"holding the walk at {held}", flush=True)
+        while True:
+            signal.pause()   # until SIGINT raises KeyboardInterrupt here, in the walk
+    return real_scandir(path)
+
+
+os.scandir = scandir   # os.walk looks the name up in os at each call, so it sees this too
+sys.argv = [program, *sys.argv[3:]]
+sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` puts it (for `import careful`)
+runpy.run_path(program, run_name="__main__")
