@@ -57,8 +57,13 @@ class Lab:
         self.pid = os.getpid()
         self.stopping = False
         self.pending: list[list[Any]] = []
-        self.lock = _thread.allocate_lock()        # guards pending
-        self.send_lock = _thread.allocate_lock()   # one batch on the wire at a time
+        # Guards pending. Re-entrant: a program's signal handler runs in the main
+        # thread between any two bytecodes, also inside emit(), and may print.
+        self.lock = _thread.RLock()
+        # One batch on the wire at a time. Re-entrant, as above; ``sending`` tells a
+        # handler run inside our own sendall() to leave its events for the next flush.
+        self.send_lock = _thread.RLock()
+        self.sending = False
         self.own_threads: set[int] = set()         # the lab's threads are not sampled
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
@@ -209,15 +214,30 @@ def flush() -> None:
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         with lab.send_lock:
-            with lab.lock:
-                batch, lab.pending = lab.pending, []
-            if batch and lab.sock is not None:
-                try:
-                    lab.sock.sendall(wire.encode_batch(batch))
-                except OSError:
-                    lab.sock = None   # the engine went away; keep running, unwatched
+            if lab.sending:
+                return   # a signal handler inside this thread's own sendall()
+            lab.sending = True
+            try:
+                with lab.lock:
+                    batch, lab.pending = lab.pending, []
+                if batch and lab.sock is not None:
+                    try:
+                        lab.sock.sendall(wire.encode_batch(batch))
+                    except OSError:
+                        lab.sock = None   # the engine went away; keep running, unwatched
+            finally:
+                lab.sending = False
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _caller() -> FrameType | None:
+    """The frame that called our caller, or None when C code called it with no Python frame
+    below (the interpreter writing ``sys.exit("message")``'s text at exit)."""
+    try:
+        return sys._getframe(2)
+    except ValueError:
+        return None
 
 
 def _where(frame: FrameType | None) -> tuple[str | None, int | None]:
@@ -248,7 +268,9 @@ class Capture:
         self.name = name
         self._real = real
         self._screen = ""                    # shared, as a real stream's buffer is
-        self._lock = _thread.allocate_lock()  # keeps buffer and event order together
+        # Keeps buffer and event order together. Re-entrant: a signal handler that
+        # prints runs in the main thread, maybe in the middle of that thread's print().
+        self._lock = _thread.RLock()
         self._partial: dict[int, str] = {}   # each thread's unfinished line (its own key)
 
     def write(self, text: str) -> int:
@@ -269,7 +291,7 @@ class Capture:
                 self._partial[ident] = rest
             else:
                 self._partial.pop(ident, None)
-            file, line = _where(sys._getframe(1))
+            file, line = _where(_caller())
             emit_lines(_actor(ident), {"stream": self.name, "file": file}, line, screen, lines)
         return len(text)
 
@@ -289,7 +311,7 @@ class Capture:
     def after_fork(self) -> None:
         # The buffer stays: a real child inherits its parent's unflushed output too
         # (and prints it again). The lock may have been held by a thread that is gone.
-        self._lock = _thread.allocate_lock()
+        self._lock = _thread.RLock()
         self._partial.clear()
 
     @property

@@ -284,3 +284,20 @@ def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
         cli.stdout.close()
     assert any("partial result: counted" in line and "output" in line for line in rest)
     assert "stopped: exit code 0" in rest[-1]
+
+
+def test_the_message_of_sys_exit_reaches_the_terminal():
+    # The interpreter writes it from C at exit: there is no Python frame to name.
+    events = collect(lab("exit_message.py"), HANG)
+    assert "bye: one clear line" in outputs(events)
+    assert events[-1].data["exit_code"] == 1
+
+
+def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
+    # A 0.5 ms timer: the handler lands inside the lab's own locks and sendall many
+    # times, so each re-entrant path is taken; plain python ends this in about 0.1 s.
+    events = collect(lab("handler_prints.py"), HANG)
+    printed = outputs(events)
+    assert events[-1].data["status"] == "ok", events[-1].text
+    assert printed[-1] == "done" and "tick" in printed
+    assert sum(1 for text in printed if text.startswith("main line")) >= 19_000

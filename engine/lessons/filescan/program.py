@@ -55,7 +55,7 @@ SETTINGS = {
 
 def read_settings():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():  # noqa: B007
+    for name, (default, low, high, text) in SETTINGS.items():
         if isinstance(default, bool):
             parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
                                 default=default, help=text)
