@@ -165,8 +165,9 @@ class ProgramRun:
     def set_stepping(self, on: bool) -> None:
         self._lab.set_stepping(on)
 
-    def step(self) -> None:
-        self._lab.step()
+    def step(self) -> str | None:
+        """Next: the actor that goes on, or None (the Next is kept for the first to wait)."""
+        return self._lab.step()
 
     def paused_actors(self) -> list[str]:
         return self._lab.paused_actors()

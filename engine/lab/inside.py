@@ -138,8 +138,9 @@ def _actor(ident: int) -> str:
 
 # --- sending ------------------------------------------------------------------------
 
-#: Kinds of event an actor waits before, in step mode (see gate()).
-GATED = frozenset({"output", "state", "probe", "sleep"})
+#: Kinds of event an actor waits before, in step mode (see gate()): those the log
+#: shows, so that each Next shows one thing happen. (A sleep only moves the mark.)
+GATED = frozenset({"output", "state", "probe"})
 
 
 def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None,
@@ -277,7 +278,8 @@ class Capture:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         if "\n" in text and _state.stepping:
-            gate("output")   # before the line reaches the screen, not holding our lock
+            # Before the line reaches the screen, and not holding our lock.
+            gate("output", None, _where(_caller())[1])
         ident = _thread.get_ident()
         mine = self._partial.get(ident, "") + text
         with self._lock:

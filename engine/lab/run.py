@@ -103,6 +103,8 @@ class LabRun:
         self._stepping = stepping
         #: In step mode, who waits for Next, first in line first: (pid, ident, actor).
         self._paused: list[tuple[int, int, str]] = []
+        #: Nexts pressed while nobody waited: each lets the next actor to arrive go on.
+        self._credits = 0
         #: Lab processes that ended without saying so (killed from outside).
         self.died: list[dict] = []
         self._root_ending = False
@@ -137,6 +139,7 @@ class LabRun:
                 return
             self._stop_at = time.monotonic()
             self._paused.clear()   # the lab frees every paused thread on "stop"
+            self._credits = 0
             if self._root is not None:
                 self._send(self._root, "stop")
 
@@ -158,11 +161,16 @@ class LabRun:
             self._stepping = on
             if not on:
                 self._paused.clear()
+                self._credits = 0
             for conn in self._connections.values():
                 self._send(conn, "step on" if on else "step off")
 
     def step(self) -> str | None:
-        """Let the actor first in line take one step; the name of that actor, or None."""
+        """Let the actor first in line take one step; the name of that actor.
+
+        When nobody waits (yet), the Next is kept for the first actor to arrive,
+        as it was before the lab: None is returned then.
+        """
         with self._lock:
             while self._paused:
                 pid, ident, actor = self._paused.pop(0)
@@ -170,6 +178,8 @@ class LabRun:
                 if conn is not None:   # else that process is gone: try the next in line
                     self._send(conn, f"next {ident}")
                     return actor
+            if self._stepping:
+                self._credits += 1
         return None
 
     def paused_actors(self) -> list[str]:
@@ -309,7 +319,10 @@ class LabRun:
         data = data if isinstance(data, dict) else {}
         if kind == "paused" and isinstance(data.get("ident"), int):
             with self._lock:
-                if self._stepping:
+                if self._credits:
+                    self._credits -= 1
+                    self._send(conn, f"next {data['ident']}")
+                elif self._stepping:
                     self._paused.append((pid, data["ident"], actor))
         elif data.get("ending"):
             conn.ending = True

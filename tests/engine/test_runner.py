@@ -41,13 +41,14 @@ def test_an_exception_becomes_error_then_done():
     assert events[-1].data["status"] == "error"
 
 
-def test_events_carry_the_emitting_line():
+def test_printed_lines_carry_the_line_of_the_print():
     events = run_lesson("mutex", {"threads": 2, "lines": 1})
     source = open(catalog.get("mutex").source_file).read().splitlines()
-    printed = [e for e in events if e.kind == "log" and e.actor.startswith("thread-")]
-    assert printed
+    printed = [e for e in events if e.kind == "output" and e.actor.startswith("thread-")]
+    assert len(printed) == 2
     for event in printed:
-        assert "emit(" in source[event.line - 1]
+        assert "print(" in source[event.line - 1]
+        assert event.data["file"] == catalog.get("mutex").source_file
 
 
 def test_stop_mid_run_leaves_no_thread():

@@ -52,6 +52,7 @@ SETTINGS = {
     "threads": (5, 1, 50, "how many threads print at once"),
     "lines": (5, 1, 200, "how many lines each thread prints"),
     "lock": (True, None, None, "guard the screen and the counter with the lock"),
+    "delay": (0.05, 0.0, 2.0, "seconds each thread rests between two lines"),
 }
 
 
@@ -77,7 +78,7 @@ def show(piece, end):
     screen.append(piece + end)
 
 
-def worker(me, lines, guard, start_line):
+def worker(me, lines, delay, guard, start_line):
     global counter
     start_line.wait()                 # wait until every thread is ready, then go together
     for n in range(lines):
@@ -89,6 +90,7 @@ def worker(me, lines, guard, start_line):
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
         # The end of the block is guard.release(): the next thread may go in.
+        time.sleep(delay)             # rest, without the lock: the others get their turn
 
 
 def main():
@@ -97,7 +99,7 @@ def main():
     guard = mutex if settings.lock else contextlib.nullcontext()
     start_line = threading.Barrier(settings.threads)
     threads = [threading.Thread(target=worker, name=f"thread-{me}",
-                                args=(me, settings.lines, guard, start_line))
+                                args=(me, settings.lines, settings.delay, guard, start_line))
                for me in range(settings.threads)]
     for thread in threads:
         thread.start()
