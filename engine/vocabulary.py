@@ -14,10 +14,19 @@ Event kinds (``Event.kind``)
 * ``result``: what the run found; its ``data`` is the lesson's result dict.
 * ``error``: something went wrong; ``text`` says what, for people.
 * ``state``: an actor changed state (a lane, an address, a child's pid).
+* ``probe``: the lab saw the program call a taught primitive (``engine/lab/probes.py``):
+  a put or get, a read or write, a fork, a signal delivered, a socket call.
 * ``done``: the last event of every run; ``data`` holds its status and time.
 
 Keys of ``data``, by what carries them
 --------------------------------------
+Every lab probe (``state`` and ``probe`` events of ``engine/lab/probes.py``):
+
+* ``call``: the call as the program wrote it: ``acquire``, ``with``, ``release``,
+  ``put``, ``get_nowait``, ``start``, ``join``, ``os.read``, ``signal.alarm``,
+  ``recv``...; for a signal delivery, the name of the program's handler.
+* ``file``: the program file of the line that made the call (``Event.line``).
+
 Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
 * ``lane``: the state the actor enters, until its next ``lane`` value.
@@ -40,14 +49,22 @@ Errors:
 
 * ``traceback``: the formatted traceback, or None when ``text`` says it all.
 * ``explained``: True when ``text`` is a sentence for people, not an exception.
-* ``exitcode``: a process's exit code; negative means killed by that signal.
+* ``exitcode``: a process's exit code; negative means killed by that signal
+  (also what ``join`` or ``os.waitpid`` saw).
 
 States:
 
 * ``child_pid``: the pid of the process that catches signals (or writes the
-  pipe); None once it is gone.
+  pipe); None once it is gone. Probes: the child ``os.fork`` or ``start()``
+  made, or that ``join``/``os.waitpid`` waited for.
 * ``address``: ``[host, port]`` where the server socket is bound.
 * ``listening``: whether that socket also listens (the server is on).
+* ``fds``: ``[read end, write end]``, the descriptors ``os.pipe`` returned.
+* ``fd``: the descriptor an ``os.read``, ``os.write`` or ``os.close`` used.
+* ``signal``: the name of a signal (``SIGALRM``): delivered to the program's
+  handler, or given a handler by ``signal.signal``.
+* ``handler``: the name of the handler ``signal.signal`` set.
+* ``seconds``: the seconds ``signal.alarm`` asked for (0 cancels).
 
 Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 ``seq`` is one arrow, any other is ignored by the diagram:
@@ -55,8 +72,12 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 * ``seq``: what the arrow is: ``connect``, ``accept``, ``send``, ``recv``,
   ``close`` or ``error``.
 * ``from``: the lane (party) that acts.
-* ``to``: the lane it acts on.
-* ``bytes``: bytes the call carried (also the scan's total size of matches).
+* ``to``: the lane it acts on. For the lab's socket probes: the peer's
+  ``host:port`` (None when not connected).
+* ``local``: the acting end's own ``host:port``; one end's ``local`` is the
+  other end's ``to``, so a diagram can tell which actor owns an address.
+* ``bytes``: bytes the call carried (also the scan's total size of matches, and
+  the bytes of an ``os.read`` or ``os.write``).
 * ``preview``: the first bytes carried, as text.
 * ``calls``: how many ``recv`` calls one message took.
 * ``asked``: bytes the ``recv`` asked for.
@@ -64,7 +85,8 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 
 Pipe reads (``gui/lessons/pipes.py``):
 
-* ``chunk``: the bytes one ``os.read`` returned.
+* ``chunk``: the bytes one ``os.read`` returned (or one ``os.write`` wrote), as
+  text (UTF-8, undecodable bytes as ``\\xNN``).
 * ``read``: the number of that read, from 1.
 * ``bytes_read``: (result) bytes the parent read in all.
 * ``bytes_written``: (result) bytes the child wrote, None if unknown.
@@ -111,8 +133,13 @@ from __future__ import annotations
 
 # -- event kinds -------------------------------------------------------------------
 LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
+PROBE = "probe"
 #: Every kind of event a run can emit.
-KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE)
+KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, PROBE, DONE)
+
+# -- every lab probe ---------------------------------------------------------------
+CALL = "call"
+FILE = "file"
 
 # -- timeline lanes ----------------------------------------------------------------
 LANE = "lane"
@@ -135,11 +162,17 @@ EXITCODE = "exitcode"
 CHILD_PID = "child_pid"
 ADDRESS = "address"
 LISTENING = "listening"
+FDS = "fds"
+FD = "fd"
+SIGNAL = "signal"
+HANDLER = "handler"
+SECONDS = "seconds"
 
 # -- sequence-diagram arrows -------------------------------------------------------
 SEQ = "seq"
 FROM = "from"
 TO = "to"
+LOCAL = "local"
 BYTES = "bytes"
 PREVIEW = "preview"
 CALLS = "calls"
@@ -190,6 +223,7 @@ LOOPS = "loops"
 
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
+    CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
     LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
     LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, CALLS, ASKED, ERROR_TEXT, CHUNK, READ,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,

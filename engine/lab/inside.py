@@ -14,6 +14,8 @@ watched one.
 - speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
   was asked and what it became);
 - control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- probes: the taught primitives report each use by the program, with its line
+  (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
   child; spawned Python children get it from ``startup/sitecustomize.py``.
 """
@@ -412,6 +414,8 @@ def install(role: str) -> None:
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
+    from engine.lab import probes  # here: it imports this module
+    probes.install()
     atexit.register(_finish)
     threading.excepthook = _report_thread_error
     _announce(os.getppid() if role != "root" else None)
