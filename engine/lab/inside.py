@@ -424,11 +424,24 @@ def install(role: str) -> None:
 
 # --- the root lab process ---------------------------------------------------------
 
+def _drop_lab_frames(tb) -> None:
+    """Unlink the lab's own frames (a probe between the program and the stdlib) from
+    the traceback after ``tb``, so it reads as it would without the lab."""
+    while tb is not None:
+        following = tb.tb_next
+        while following is not None and following.tb_frame.f_code.co_filename.startswith(
+                LAB_DIR + os.sep):
+            following = following.tb_next
+        tb.tb_next = following
+        tb = following
+
+
 def _report_error(exc: BaseException, print_it: bool = True) -> None:
     """An ``error`` event with the traceback from the program's first frame on."""
     tb = exc.__traceback__
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
+    _drop_lab_frames(tb)
     text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
     line = file = None
     while tb is not None:
@@ -446,6 +459,7 @@ _print_thread_error = threading.excepthook
 
 def _report_thread_error(args) -> None:
     """An uncaught exception in a thread: printed as Python prints it, and an ``error``."""
+    _drop_lab_frames(args.exc_traceback)
     _print_thread_error(args)
     if args.exc_type is not SystemExit and args.exc_value is not None:
         _report_error(args.exc_value, print_it=False)

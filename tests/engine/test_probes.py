@@ -264,3 +264,21 @@ def test_socket_arrows_carry_equal_byte_counts_on_both_sides():
     assert sorted(closes) == sorted([("client", connect.data[v.LOCAL]),
                                      ("server", server_address),
                                      ("MainThread", server_address)])
+
+
+# --- tracebacks -------------------------------------------------------------------------
+
+def test_a_traceback_through_a_probe_reads_as_without_the_lab():
+    name = "probe_raises.py"
+    plain = subprocess.run([sys.executable, str(PROGRAMS / name)],
+                           capture_output=True, text=True, timeout=HANG)
+    events = collect(lab(name), HANG)
+    printed = "".join(e.text for e in events
+                      if e.kind == "terminal" and e.data.get("stream") == "stderr")
+    assert "probes.py" not in printed
+    assert printed == plain.stderr
+    errors = [e for e in events if e.kind == "error"]
+    assert [(e.actor, e.text.split(":")[0]) for e in errors] == [
+        ("worker", "Empty"), ("MainThread", "RuntimeError")]
+    assert errors[1].line == line_of(name, "mutex.release()")
+    assert events[-1].data == {"status": "error", "exit_code": plain.returncode}
