@@ -234,6 +234,11 @@ class ProbedLock:
     def __repr__(self) -> str:
         return repr(self._lock)
 
+    def __reduce_ex__(self, protocol):
+        # copy, deepcopy and pickle fail as they do on the real lock, with its message;
+        # a shallow copy must not quietly share the lock.
+        return self._lock.__reduce_ex__(protocol)
+
 
 def _patch_thread_locks() -> None:
     real = _thread.allocate_lock

@@ -1,5 +1,6 @@
 """Locks: what acquire, release, with and locked return, and what they raise."""
 import _thread
+import copy
 import pickle
 import queue
 import threading
@@ -26,6 +27,7 @@ def try_lock(lock):
         print(cond.wait(0.01))
     print(cond.acquire(), cond.release())
     show(lambda: pickle.dumps(lock))
+    show(lambda: copy.copy(lock))
 
 
 for make in (_thread.allocate_lock, threading.Lock):
