@@ -112,8 +112,11 @@ PREVIEW_BYTES = 48
 #: The queue methods probed.
 QUEUE_CALLS = ("put", "get", "put_nowait", "get_nowait")
 
+# Bound once: these run for every probed call.
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
+_emit, _actor, _in_program = inside.emit, inside._actor, inside._in_program
+_PROBE, _STATE, _LANE, _CALL, _FILE = v.PROBE, v.STATE, v.LANE, v.CALL, v.FILE
 _lanes: dict[int, str] = {}   # each thread's last lane, so a wait can go back to it
 _installed = False
 
@@ -121,23 +124,23 @@ _installed = False
 # --- reporting --------------------------------------------------------------------------
 
 def _from_program(frame: FrameType) -> bool:
-    return inside._in_program(frame.f_code.co_filename)
-
-
-def _report(kind: str, caller: FrameType, call: str, text: str, data: dict) -> None:
-    data[v.CALL] = call
-    data[v.FILE] = caller.f_code.co_filename
-    inside.emit(kind, inside._actor(_get_ident()), text, data, caller.f_lineno)
+    return _in_program(frame.f_code.co_filename)
 
 
 def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
-    _report(v.PROBE, caller, call, text, data)
+    """A ``probe`` event of the calling thread, at the caller's line."""
+    data[_CALL] = call
+    data[_FILE] = caller.f_code.co_filename
+    _emit(_PROBE, _actor(_get_ident()), text, data, caller.f_lineno)
 
 
 def _lane(caller: FrameType, call: str, lane: str) -> None:
-    """A lane change of the calling thread (a ``state`` event)."""
-    _lanes[_get_ident()] = lane
-    _report(v.STATE, caller, call, f"{call}: {lane}", {v.LANE: lane})
+    """A lane change of the calling thread (a ``state`` event). The hot path of a
+    lock: kept to one dict and one emit."""
+    ident = _get_ident()
+    _lanes[ident] = lane
+    _emit(_STATE, _actor(ident), f"{call}: {lane}",
+          {_LANE: lane, _CALL: call, _FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
 def _lane_now() -> str:
