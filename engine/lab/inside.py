@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import _thread
 import atexit
+import collections
 import functools
 import itertools
 import os
@@ -58,6 +59,7 @@ class Lab:
         self.stopping = False
         self.pending: list[list[Any]] = []
         self.lock = _thread.allocate_lock()        # guards pending
+        self.deferred: collections.deque = collections.deque()   # see emit_in_handler
         self.send_lock = _thread.allocate_lock()   # one batch on the wire at a time
         self.own_threads: set[int] = set()         # the lab's threads are not sampled
         self.sock = _connect()
@@ -151,6 +153,23 @@ def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: lis
         flush()
 
 
+def emit_in_handler(kind: str, actor: str, text: str, data: Any = None,
+                    line: int | None = None) -> None:
+    """``emit`` for a signal handler, which may run in the middle of an ``emit`` or a
+    ``flush`` of its own thread, holding the locks it would wait for: it never waits
+    and never sends. If the lock is taken, the event waits in ``deferred`` (a deque:
+    appending needs no lock) for the next flush."""
+    lab = _state
+    event = [time.monotonic(), actor, kind, text, data, line, lab.pid]
+    if lab.lock.acquire(False):
+        try:
+            lab.pending.append(event)
+        finally:
+            lab.lock.release()
+    else:
+        lab.deferred.append(event)
+
+
 def flush() -> None:
     lab = _state
     # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
@@ -160,6 +179,8 @@ def flush() -> None:
         with lab.send_lock:
             with lab.lock:
                 batch, lab.pending = lab.pending, []
+            while lab.deferred:
+                batch.append(lab.deferred.popleft())
             if batch and lab.sock is not None:
                 try:
                     lab.sock.sendall(wire.encode_batch(batch))

@@ -498,11 +498,13 @@ class _Delivery:
         handler_name = getattr(self.handler, "__name__", repr(self.handler))
         text = f"{name} delivered to {handler_name}"
         found = inside._program_frame(frame)   # the line the signal interrupted
+        data = {v.SIGNAL: name, v.CALL: handler_name}
         if found is not None:
-            _probe(found, handler_name, text, **{v.SIGNAL: name})
-        else:
-            inside.emit(v.PROBE, inside._actor(_get_ident()), text,
-                        {v.SIGNAL: name, v.CALL: handler_name}, None)
+            data[v.FILE] = found.f_code.co_filename
+        # This runs wherever the main thread was, maybe inside emit() with the lab's
+        # lock held: so the report must not wait for that lock.
+        inside.emit_in_handler(v.PROBE, _actor(_get_ident()), text, data,
+                               found.f_lineno if found is not None else None)
         return self.handler(signum, frame)
 
 

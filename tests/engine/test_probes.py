@@ -282,3 +282,14 @@ def test_a_traceback_through_a_probe_reads_as_without_the_lab():
         ("worker", "Empty"), ("MainThread", "RuntimeError")]
     assert errors[1].line == line_of(name, "mutex.release()")
     assert events[-1].data == {"status": "error", "exit_code": plain.returncode}
+
+
+def test_a_signal_in_the_middle_of_a_report_is_reported_without_a_deadlock():
+    name = "probe_signal_in_emit.py"
+    events = collect(lab(name), HANG)
+    assert events[-1].data["status"] == "ok"
+    delivered = probes(events, "on_signal")
+    assert [(e.data[v.SIGNAL], e.line) for e in delivered] == [
+        ("SIGUSR1", line_of(name, "os.kill(os.getpid()"))]
+    said = [e.text for e in events if e.kind == "output"]
+    assert said == ["handled SIGUSR1"]
