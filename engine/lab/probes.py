@@ -126,7 +126,7 @@ QUEUE_CALLS = ("put", "get", "put_nowait", "get_nowait")
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 _emit, _actor, _in_program = inside.emit, inside._actor, inside._in_program
-_PROBE, _STATE, _LANE, _CALL, _FILE = v.PROBE, v.STATE, v.LANE, v.CALL, v.FILE
+_PROBE, _STATE = v.PROBE, v.STATE
 _lanes: dict[int, str] = {}   # each thread's last lane, so a wait can go back to it
 _installed = False
 
@@ -139,9 +139,8 @@ def _from_program(frame: FrameType) -> bool:
 
 def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
     """A ``probe`` event of the calling thread, at the caller's line."""
-    data[_CALL] = call
-    data[_FILE] = caller.f_code.co_filename
-    _emit(_PROBE, _actor(_get_ident()), text, data, caller.f_lineno)
+    _emit(_PROBE, _actor(_get_ident()), text,
+          {**data, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
 def _lane(caller: FrameType, call: str, lane: str) -> None:
@@ -150,7 +149,7 @@ def _lane(caller: FrameType, call: str, lane: str) -> None:
     ident = _get_ident()
     _lanes[ident] = lane
     _emit(_STATE, _actor(ident), f"{call}: {lane}",
-          {_LANE: lane, _CALL: call, _FILE: caller.f_code.co_filename}, caller.f_lineno)
+          {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
 def _lane_now() -> str:
