@@ -319,10 +319,10 @@ def _queue_method(real: Callable, name: str, depth, empty, full) -> Callable:
             return real(self, *args, **kwargs)
         if nowait:
             waits = False
-        else:
-            blocking = (args[1:2] or (kwargs.get("block", True),))[0] if not is_get \
-                else _blocks(args, kwargs)
-            waits = bool(blocking) and (empty(self) if is_get else full(self))
+        elif is_get:   # get(block=True, timeout=None)
+            waits = bool(_blocks(args, kwargs)) and empty(self)
+        else:          # put(item, block=True, timeout=None)
+            waits = bool(_blocks(args[1:], kwargs)) and full(self)
         return _queue_call(real, self, args, kwargs, name, waits, caller, depth)
 
     return method

@@ -293,3 +293,17 @@ def test_a_signal_in_the_middle_of_a_report_is_reported_without_a_deadlock():
         ("SIGUSR1", line_of(name, "os.kill(os.getpid()"))]
     said = [e.text for e in events if e.kind == "output"]
     assert said == ["handled SIGUSR1"]
+
+
+def test_a_put_on_a_full_queue_and_a_get_on_an_empty_one_wait_until_their_timeout():
+    name = "probe_queue_returns.py"
+    events = collect(lab(name), HANG)
+    put_line, get_line = line_of(name, "q.put(5, timeout=0.01)"), line_of(name, "q.get(True, 0.01)")
+    for line, call, error in ((put_line, "put", "Full"), (get_line, "get", "Empty")):
+        at_line = [e for e in events if e.line == line and e.kind in (v.STATE, v.PROBE)]
+        assert [(e.data.get(v.LANE), e.data.get(v.ERROR_TEXT)) for e in at_line] == [
+            (v.WAITING, None), (v.IDLE, None), (None, error)] * 3   # Queue, Lifo, Priority
+        assert {e.data[v.CALL] for e in at_line} == {call}
+    no_wait = [line_of(name, "q.put(5, block=False)"), line_of(name, "q.get(False)")]
+    assert not [e for e in events if e.kind == v.STATE and e.line in no_wait]
+    assert [e.data[v.DEPTH] for e in probes(events) if e.line == no_wait[0]] == [2, 2, 2]
