@@ -129,7 +129,7 @@ class ProgramRun:
         self.lesson = lesson
         self.params = params
         self.status = "running"
-        first = ("main", "state", f"{lesson.title}: started", {"params": vars(params)})
+        first = ("lab", "state", f"{lesson.title}: started", {"params": vars(params)})
         try:
             self._lab = start_lab(lesson.program, programs.argv(params), speed,
                                   stepping, first)

@@ -24,12 +24,20 @@ Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
 * ``line``: the program line an actor is on changed (``line``; data: ``file``).
 * ``process``: a lab process started (data: its role and parent pid).
 * ``sleep``: the program called ``time.sleep`` (data: requested and scaled seconds).
-* ``probe``: the program made one of the taught calls (a lock, a queue, a pipe...).
+* ``probe``: the lab saw the program call a taught primitive (``engine/lab/probes.py``):
+  a put or get, a read or write, a fork, a signal delivered, a socket call.
 * ``paused``: in step mode, an actor waits for Next before its next event
   (data: ``before``, the kind of event it waits before).
 
 Keys of ``data``, by what carries them
 --------------------------------------
+Every lab probe (``state`` and ``probe`` events of ``engine/lab/probes.py``):
+
+* ``call``: the call as the program wrote it: ``acquire``, ``with``, ``release``,
+  ``put``, ``get_nowait``, ``start``, ``join``, ``os.read``, ``signal.alarm``,
+  ``recv``...; for a signal delivery, the name of the program's handler.
+* ``file``: the program file of the line that made the call (``Event.line``).
+
 Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
 * ``lane``: the state the actor enters, until its next ``lane`` value.
@@ -58,14 +66,22 @@ Errors:
 
 * ``traceback``: the formatted traceback, or None when ``text`` says it all.
 * ``explained``: True when ``text`` is a sentence for people, not an exception.
-* ``exitcode``: a process's exit code; negative means killed by that signal.
+* ``exitcode``: a process's exit code; negative means killed by that signal
+  (also what ``join`` or ``os.waitpid`` saw).
 
 States:
 
 * ``child_pid``: the pid of the process that catches signals (or writes the
-  pipe); None once it is gone.
+  pipe); None once it is gone. Probes: the child ``os.fork`` or ``start()``
+  made, or that ``join``/``os.waitpid`` waited for.
 * ``address``: ``[host, port]`` where the server socket is bound.
 * ``listening``: whether that socket also listens (the server is on).
+* ``fds``: ``[read end, write end]``, the descriptors ``os.pipe`` returned.
+* ``fd``: the descriptor an ``os.read``, ``os.write`` or ``os.close`` used.
+* ``signal``: the name of a signal (``SIGALRM``): delivered to the program's
+  handler, or given a handler by ``signal.signal``.
+* ``handler``: the name of the handler ``signal.signal`` set.
+* ``seconds``: the seconds ``signal.alarm`` asked for (0 cancels).
 
 Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 ``seq`` is one arrow, any other is ignored by the diagram:
@@ -73,8 +89,12 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 * ``seq``: what the arrow is: ``connect``, ``accept``, ``send``, ``recv``,
   ``close`` or ``error``.
 * ``from``: the lane (party) that acts.
-* ``to``: the lane it acts on.
-* ``bytes``: bytes the call carried (also the scan's total size of matches).
+* ``to``: the lane it acts on. For the lab's socket probes: the peer's
+  ``host:port`` (None when not connected).
+* ``local``: the acting end's own ``host:port``; one end's ``local`` is the
+  other end's ``to``, so a diagram can tell which actor owns an address.
+* ``bytes``: bytes the call carried (also the scan's total size of matches, and
+  the bytes of an ``os.read`` or ``os.write``).
 * ``preview``: the first bytes carried, as text.
 * ``calls``: how many ``recv`` calls one message took.
 * ``asked``: bytes the ``recv`` asked for.
@@ -82,7 +102,8 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 
 Pipe reads (``gui/lessons/pipes.py``):
 
-* ``chunk``: the bytes one ``os.read`` returned.
+* ``chunk``: the bytes one ``os.read`` returned (or one ``os.write`` wrote), as
+  text (UTF-8, undecodable bytes as ``\\xNN``).
 * ``read``: the number of that read, from 1.
 * ``bytes_read``: (result) bytes the parent read in all.
 * ``bytes_written``: (result) bytes the child wrote, None if unknown.
@@ -140,6 +161,9 @@ STREAM = "stream"
 FILE = "file"
 STDOUT, STDERR, FD = "stdout", "stderr", "fd"
 
+# -- every lab probe ---------------------------------------------------------------
+CALL = "call"
+
 # -- timeline lanes ----------------------------------------------------------------
 LANE = "lane"
 DEPTH = "depth"
@@ -161,11 +185,17 @@ EXITCODE = "exitcode"
 CHILD_PID = "child_pid"
 ADDRESS = "address"
 LISTENING = "listening"
+FDS = "fds"
+FD = "fd"
+SIGNAL = "signal"
+HANDLER = "handler"
+SECONDS = "seconds"
 
 # -- sequence-diagram arrows -------------------------------------------------------
 SEQ = "seq"
 FROM = "from"
 TO = "to"
+LOCAL = "local"
 BYTES = "bytes"
 PREVIEW = "preview"
 CALLS = "calls"
@@ -216,7 +246,8 @@ LOOPS = "loops"
 
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
-    STREAM, FILE, LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
+    STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
+    LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
     LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, CALLS, ASKED, ERROR_TEXT, CHUNK, READ,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,

@@ -84,6 +84,11 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
 - ``output``: one finished line of one actor (data: stream, file);
 - ``line``: the program line a thread is on changed (text: the function);
 - ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
+- ``state``: a probe saw a lane change (data: lane, call, file): ``waiting``
+  before an acquire or a queue call that blocks, ``holding``, ``idle``;
+- ``probe``: a probe saw the program call a taught primitive (data: call, file
+  and what the call did: depth, bytes, chunk, child_pid, exitcode, signal, the
+  arrow keys of a socket call...; see ``engine.lab.probes``);
 - ``error``: the program, or one of its threads, raised (data: traceback, file);
 - ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
   of the lab process: negative for a signal). "error" if the exit code is not 0
@@ -97,7 +102,7 @@ arrival, and ``t`` (one monotonic clock for all) orders them.
 
 Not done yet
 ------------
-Probes on the taught primitives, step mode, a shorter switch interval for races,
+Step mode, a shorter switch interval for races,
 the frozen executable's entry point (see the TODO in ``run``), and an ``error``
 event for an exception in a multiprocessing child (its traceback is captured
 as output, as Python prints it). From Python 3.12, ``os.fork`` in a process
@@ -107,7 +112,7 @@ that warning when the program itself has one thread.
 
 import importlib
 
-KINDS = ("process", "terminal", "output", "line", "sleep", "error", "done")
+KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.

@@ -14,6 +14,8 @@ watched one.
 - speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
   was asked and what it became);
 - control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- probes: the taught primitives report each use by the program, with its line
+  (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
   child; spawned Python children get it from ``startup/sitecustomize.py``.
 """
@@ -24,6 +26,7 @@ import _thread
 import ast
 import atexit
 import builtins
+import collections
 import functools
 import itertools
 import os
@@ -64,6 +67,7 @@ class Lab:
         # handler run inside our own sendall() to leave its events for the next flush.
         self.send_lock = _thread.RLock()
         self.sending = False
+        self.deferred: collections.deque = collections.deque()   # see emit_in_handler
         self.own_threads: set[int] = set()         # the lab's threads are not sampled
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
@@ -208,6 +212,23 @@ def _open_gates(lab: Lab, ident: int | None = None) -> None:
                 wake.release()
 
 
+def emit_in_handler(kind: str, actor: str, text: str, data: Any = None,
+                    line: int | None = None) -> None:
+    """``emit`` for a signal handler, which may run in the middle of an ``emit`` or a
+    ``flush`` of its own thread, holding the locks it would wait for: it never waits
+    and never sends. If the lock is taken, the event waits in ``deferred`` (a deque:
+    appending needs no lock) for the next flush."""
+    lab = _state
+    event = [time.monotonic(), actor, kind, text, data, line, lab.pid]
+    if lab.lock.acquire(False):
+        try:
+            lab.pending.append(event)
+        finally:
+            lab.lock.release()
+    else:
+        lab.deferred.append(event)
+
+
 def flush() -> None:
     lab = _state
     # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
@@ -221,6 +242,8 @@ def flush() -> None:
             try:
                 with lab.lock:
                     batch, lab.pending = lab.pending, []
+                while lab.deferred:
+                    batch.append(lab.deferred.popleft())
                 if batch and lab.sock is not None:
                     try:
                         lab.sock.sendall(wire.encode_batch(batch))
@@ -514,6 +537,8 @@ def install(role: str) -> None:
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
+    from engine.lab import probes  # here: it imports this module
+    probes.install()
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.
@@ -525,11 +550,24 @@ def install(role: str) -> None:
 
 # --- the root lab process ---------------------------------------------------------
 
+def _drop_lab_frames(tb) -> None:
+    """Unlink the lab's own frames (a probe between the program and the stdlib) from
+    the traceback after ``tb``, so it reads as it would without the lab."""
+    while tb is not None:
+        following = tb.tb_next
+        while following is not None and following.tb_frame.f_code.co_filename.startswith(
+                LAB_DIR + os.sep):
+            following = following.tb_next
+        tb.tb_next = following
+        tb = following
+
+
 def _report_error(exc: BaseException, print_it: bool = True) -> None:
     """An ``error`` event with the traceback from the program's first frame on."""
     tb = exc.__traceback__
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
+    _drop_lab_frames(tb)
     text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
     line = file = None
     while tb is not None:
@@ -547,6 +585,7 @@ _print_thread_error = threading.excepthook
 
 def _report_thread_error(args) -> None:
     """An uncaught exception in a thread: printed as Python prints it, and an ``error``."""
+    _drop_lab_frames(args.exc_traceback)
     _print_thread_error(args)
     if args.exc_type is not SystemExit and args.exc_value is not None:
         _report_error(args.exc_value, print_it=False)

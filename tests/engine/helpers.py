@@ -52,3 +52,9 @@ def result_of(events: list) -> dict:
     results = [e for e in events if e.kind == "result"]
     assert results, f"no result event among {[e.kind for e in events]}"
     return results[-1].data
+
+
+def ending(done) -> tuple:
+    """A lab run's ``done`` as (status, exit code of the lab process)."""
+    assert done.kind == "done", done
+    return done.data["status"], done.data["exit_code"]

@@ -13,7 +13,7 @@ import pytest
 
 from engine.lab import LabError, start_lab
 from tests.bounds import HANG
-from tests.engine.helpers import collect, read_until
+from tests.engine.helpers import collect, ending, read_until
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 
@@ -64,7 +64,7 @@ def assert_group_ends(group: int) -> None:
 def test_threads_print_through_a_lock_with_actor_and_line():
     events = collect(lab("threads_lock.py"), HANG)
     assert [e.kind for e in events].count("done") == 1 and events[-1].kind == "done"
-    assert events[-1].data == {"status": "ok", "exit_code": 0}
+    assert ending(events[-1]) == ("ok", 0)
     said = [e for e in events if e.kind == "output" and "says" in e.text]
     assert sorted(e.text for e in said) == sorted(
         f"w{i} says line {n}" for i in range(3) for n in range(2))
@@ -159,7 +159,7 @@ def test_an_exception_becomes_one_error_then_done_with_the_exit_code():
     assert error.line == line_of("raises.py", "return a / b")
     assert "raises.py" in error.data["traceback"]
     assert "runpy" not in error.data["traceback"]   # the lab's own frames are left out
-    assert events[-1].data == {"status": "error", "exit_code": 1}
+    assert ending(events[-1]) == ("error", 1)
     assert "about to divide" in outputs(events)
 
 
@@ -169,7 +169,7 @@ def test_an_exception_in_a_thread_is_an_error_of_that_thread():
     assert [(e.actor, e.text) for e in errors] == [("worker", "RuntimeError: the worker failed")]
     assert errors[0].line == line_of("thread_fails.py", "raise RuntimeError")
     assert "main goes on" in outputs(events)
-    assert events[-1].data == {"status": "error", "exit_code": 0}
+    assert ending(events[-1]) == ("error", 0)
 
 
 def test_the_program_sees_none_of_the_lab_threads():
@@ -182,7 +182,7 @@ def test_stop_asks_first_and_the_program_keeps_its_partial_result():
     read_until(run, lambda e: e.kind == "output" and e.text == "counting", HANG, "counting")
     events = stop_and_collect(run)
     assert any(t.startswith("partial result: counted ") for t in outputs(events))
-    assert events[-1].data == {"status": "stopped", "exit_code": 0}
+    assert ending(events[-1]) == ("stopped", 0)
     assert_group_gone(run)
 
 
@@ -195,7 +195,7 @@ def test_stop_reaches_a_main_thread_blocked_in_acquire():
                "the main thread waiting in acquire()")
     events = stop_and_collect(run)
     assert "interrupted while waiting for the lock" in outputs(events)
-    assert events[-1].data == {"status": "stopped", "exit_code": 0}
+    assert ending(events[-1]) == ("stopped", 0)
 
 
 def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
@@ -203,7 +203,7 @@ def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     read_until(run, lambda e: e.kind == "output" and e.text == "sleeping", HANG, "sleeping")
     events = stop_and_collect(run)
     assert "ignoring Ctrl-C" in outputs(events)   # it was asked first
-    assert events[-1].data == {"status": "stopped", "exit_code": -signal.SIGKILL}
+    assert ending(events[-1]) == ("stopped", -signal.SIGKILL)
     assert_group_gone(run)
 
 

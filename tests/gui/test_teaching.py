@@ -84,7 +84,7 @@ def test_clicking_a_log_line_jumps_to_its_source_line(app):
 
 def gated_count(tab) -> int:
     """Events in the log that an actor waits at the gate for (not its own first)."""
-    return sum(1 for e in tab.logview.events if e.kind in GATED and e.actor != "main")
+    return sum(1 for e in tab.logview.events if e.kind in GATED and e.actor != "lab")
 
 
 def settled_count(app, tab) -> int:

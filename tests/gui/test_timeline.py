@@ -73,15 +73,18 @@ def test_mutex_hold_spans_never_overlap_and_a_second_run_starts_afresh(app):
     run_to_the_end(app, tab, threads=5, lines=6, delay=0.01)
     timeline = tab.timeline
     assert timeline.lanes == actors_in_order(tab.logview.events)
-    assert sorted(timeline.lanes) == ["main"] + [f"thread-{i}" for i in range(5)]
+    # "lab" starts and ends the run (the engine), MainThread is the program's.
+    assert sorted(timeline.lanes) == ["MainThread", "lab"] + [f"thread-{i}" for i in range(5)]
     assert timeline.event_count == len(tab.logview.events)
     holds = sorted((t0, t1, actor) for actor, state, t0, t1 in timeline.spans
                    if state == "holding")
     assert len(holds) == 30
     for (_s1, e1, a1), (s2, _e2, a2) in zip(holds, holds[1:], strict=False):
         assert e1 <= s2, f"{a1} held the lock until {e1}, but {a2} had it from {s2}"
+    # A probe says "waiting" only when the lock was taken at the call. The threads
+    # start together (a barrier) and hold the lock across two sleeps: some wait.
     waits = [s for s in timeline.spans if s[1] == "waiting"]
-    assert len(waits) == 30
+    assert 1 <= len(waits) <= 30
     assert timeline.body.find_withtag("span")
     assert "garbled lines: 0   lost updates: 0" == shown_text(tab.problems_label)
 

@@ -189,8 +189,11 @@ def test_every_declared_key_is_one_the_engine_sends():
         if path.name == "vocabulary.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Dict):      # {"lane": ...}
+            if isinstance(node, ast.Dict):      # {"lane": ...} or {v.LANE: ...}
                 sent |= {k.value for k in node.keys if isinstance(k, ast.Constant)}
+                sent |= {getattr(vocabulary, k.attr) for k in node.keys
+                         if isinstance(k, ast.Attribute) and isinstance(k.value, ast.Name)
+                         and k.value.id in ("v", "vocabulary") and hasattr(vocabulary, k.attr)}
             elif isinstance(node, ast.Call):    # arrow("error", ..., error=problem)
                 sent |= {k.arg for k in node.keywords if k.arg}
     assert sorted(vocabulary.KEYS - sent) == []

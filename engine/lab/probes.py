@@ -1,0 +1,766 @@
+"""Probes: thin wrappers around the taught primitives that say what happened, and where.
+
+:func:`install` runs in every lab process (``inside.install``: the root, each
+spawned child through ``sitecustomize``; a forked child inherits the patched
+modules as they are, so nothing is redone there). After it, when THE PROGRAM
+calls a taught primitive, the call is reported with the program's line:
+
+* locks (``_thread.allocate_lock()``, ``threading.Lock()``, ``multiprocessing``
+  ``Lock``): lane ``waiting`` before an acquire that will block, ``holding``
+  once it got the lock, ``idle`` after ``release``;
+* queues (``queue.Queue`` and its subclasses, ``multiprocessing`` ``Queue``):
+  ``depth`` after each put/get, lane ``waiting`` while a call blocks, then back
+  to the lane the actor had;
+* ``multiprocessing`` processes: ``child_pid`` at ``start()``, ``exitcode`` seen
+  by ``join()``;
+* ``os.pipe``/``fork``/``read``/``write``/``waitpid``/``close``: the fds, the
+  child's pid, each chunk and its byte count, the decoded exit code;
+* signals: each delivery to a handler the program set, before the handler
+  runs; ``signal.alarm``'s seconds;
+* sockets: ``bind``/``listen`` (where), and arrows of the sequence diagram for
+  ``connect``/``accept``/``send``/``sendall``/``recv``/``close``.
+
+Lane changes are ``state`` events, everything else ``probe`` events; every
+``data`` carries ``call`` (the name as the program wrote it) and ``file``.
+The keys are those of :mod:`engine.vocabulary`.
+
+Not probed (each is a small addition if a lesson needs it): ``threading.RLock``,
+``queue.SimpleQueue`` (a C type), ``os.wait``/``waitid``, ``signal.setitimer``,
+and the socket calls ``recv_into``, ``sendto``/``recvfrom`` and ``makefile``.
+
+A signal handler runs wherever the main thread was, possibly inside the lab's
+``emit`` with its lock held: the delivery report goes through
+``inside.emit_in_handler``, which never waits for that lock.
+
+The promise: a probe returns exactly what the real call returns and raises
+exactly what it raises (it passes the caller's arguments through untouched,
+reports after the real call, and re-raises). What can differ: ``type()`` of a
+probed ``threading``/``_thread`` lock is ``ProbedLock``, since the C lock type
+cannot be subclassed; its ``repr`` is the real lock's.
+
+Only calls FROM THE PROGRAM are reported: the probe looks at its immediate
+caller's frame (``inside._in_program``, cached per file name). The stdlib's
+own use of the same primitives (``queue.Queue`` makes three locks, a
+``multiprocessing.Queue`` uses a pipe and a lock, the lab itself uses a
+socket) costs one frame look-up and passes through. Likewise a lock the stdlib
+creates is the real C lock: only ``allocate_lock()`` called from a program line
+returns a ``ProbedLock``.
+
+Lanes report what happened, not what might have: an acquire reports
+``waiting`` only when the lock is taken at the call (``locked()``), a queue
+call only when it is empty (``get``) or full (``put``). An uncontended acquire
+is then one event, not two, and a ``waiting`` span on the timeline is a real
+wait. (The check and the call are not atomic: a lock freed in between gives a
+zero-length wait, never a wrong result.)
+
+Sockets: ``from`` is the acting actor, ``to`` the peer as ``host:port`` (from
+``getpeername``), and ``local`` this end's ``host:port``. Naming the actor at
+the other end instead would need a table shared by every process (a client in
+one process, the server in another), and would race with the peer's own
+report. The addresses are exact and free, and each end states both, so the
+diagram can join the two ends itself (one side's ``local`` is the other's
+``to``), across threads and processes alike.
+
+How and when the modules are patched
+------------------------------------
+``_thread``, ``threading``, ``os``, ``signal`` and ``socket`` are already
+imported by the lab itself, so they are patched at install (measured with
+bytecode compiled: this module imports in ~1 ms, ``install`` takes ~0.1 ms).
+``queue`` and the parts of ``multiprocessing`` are patched only if and when
+something imports them: importing them at install would add ~14 ms to every
+run (measured: ``queue`` 1 ms, ``multiprocessing.queues`` 13 ms, as it pulls in
+pickle, tempfile, ...), and most lessons use neither. A finder at
+the head of ``sys.meta_path`` lets the normal finders find those few names,
+and wraps the loader so the module is patched right after its code ran, before
+the importer gets it. So ``from queue import Queue`` in the program already
+binds the patched class, and a spawned child that unpickles a
+``multiprocessing`` lock gets the probed methods: its ``synchronize`` module is
+imported, and patched, during the unpickling, after ``sitecustomize`` put the
+finder in place.
+
+Compared with the tools DESIGN.md names:
+
+* gevent.monkey replaces whole module attributes (``socket.socket``,
+  ``threading.Lock``, ``queue.Queue``...) with its own classes, eagerly, and
+  requires ``patch_all()`` to run before anything imports the modules it
+  patches (it warns when it is too late). We replace module functions only
+  where the primitive is a C function (``os.read``, ``_thread.allocate_lock``),
+  and otherwise patch METHODS on the real classes (``queue.Queue.put``,
+  ``socket.socket.recv``): the program's objects keep their own type, so
+  ``isinstance`` and ``repr`` are unchanged, and an object made before install
+  (the lab's own socket) is covered too. Like gevent, we must run first; the
+  lab guarantees it (``inside`` before the program, ``sitecustomize`` in a
+  child). Unlike gevent, nothing is imported just to be patched.
+* VizTracer follows ``multiprocessing`` by patching the spawn machinery (its
+  command line and ``_main``) so the child starts its tracer, and follows
+  ``subprocess`` by rewriting a ``python ...`` argv. The lab follows children
+  with the environment (``sitecustomize``, as coverage.py does); the probes
+  then only need the patches to be in place in each process before the
+  program's objects are used, which the import finder ensures. The instance
+  attributes ``multiprocessing.synchronize.Lock`` sets from its ``_semlock`` are
+  replaced in ``_make_methods``, which runs both at creation and at unpickling.
+"""
+
+from __future__ import annotations
+
+import _thread
+import functools
+import os
+import signal
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType, ModuleType
+from typing import Any
+
+from engine import vocabulary as v
+from engine.lab import inside
+
+#: Bytes of a socket message shown as its preview (as the old netwait did).
+PREVIEW_BYTES = 48
+#: The queue methods probed.
+QUEUE_CALLS = ("put", "get", "put_nowait", "get_nowait")
+
+# Bound once: these run for every probed call.
+_getframe = sys._getframe
+_get_ident = _thread.get_ident
+_emit, _actor, _in_program = inside.emit, inside._actor, inside._in_program
+_PROBE, _STATE = v.PROBE, v.STATE
+_lanes: dict[int, str] = {}   # each thread's last lane, so a wait can go back to it
+_installed = False
+
+
+# --- reporting --------------------------------------------------------------------------
+
+def _from_program(frame: FrameType) -> bool:
+    return _in_program(frame.f_code.co_filename)
+
+
+def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
+    """A ``probe`` event of the calling thread, at the caller's line."""
+    _emit(_PROBE, _actor(_get_ident()), text,
+          {**data, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
+
+
+def _lane(caller: FrameType, call: str, lane: str) -> None:
+    """A lane change of the calling thread (a ``state`` event). The hot path of a
+    lock: kept to one dict and one emit."""
+    ident = _get_ident()
+    _lanes[ident] = lane
+    _emit(_STATE, _actor(ident), f"{call}: {lane}",
+          {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
+
+
+def _lane_now() -> str:
+    return _lanes.get(_get_ident(), v.IDLE)
+
+
+def _after_fork_in_child() -> None:
+    # Only the forking thread lives on; the others' lanes mean nothing here.
+    mine = _lanes.get(_get_ident())
+    _lanes.clear()
+    if mine is not None:
+        _lanes[_get_ident()] = mine
+
+
+def _text(data: bytes) -> str:
+    return bytes(data).decode("utf-8", "backslashreplace")
+
+
+def _preview(data: bytes) -> str:
+    shown = repr(bytes(data[:PREVIEW_BYTES]))[2:-1]   # b'...' without the b''
+    return shown + ("…" if len(data) > PREVIEW_BYTES else "")
+
+
+# --- locks ------------------------------------------------------------------------------
+
+def _acquire(acquire: Callable, args: tuple, kwargs: dict, blocking: Any,
+             taken: Callable[[], bool], caller: FrameType, call: str) -> Any:
+    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it."""
+    waits = bool(blocking) and taken()
+    before = _lane_now()
+    if waits:
+        _lane(caller, call, v.WAITING)
+    try:
+        got = acquire(*args, **kwargs)
+    except BaseException:
+        if waits:
+            _lane(caller, call, before)   # interrupted (Ctrl-C, a handler raised)
+        raise
+    if got:
+        _lane(caller, call, v.HOLDING)
+    elif waits:
+        _lane(caller, call, before)       # timed out
+    return got
+
+
+class ProbedLock:
+    """A ``_thread`` lock made by the program: the real lock, and a report per use."""
+
+    __slots__ = ("_lock", "__weakref__")
+
+    def __init__(self, lock: Any) -> None:
+        self._lock = lock
+
+    def acquire(self, *args, **kwargs):
+        caller = _getframe(1)
+        if not _from_program(caller):
+            return self._lock.acquire(*args, **kwargs)
+        blocking = args[0] if args else kwargs.get("blocking", True)
+        return _acquire(self._lock.acquire, args, kwargs, blocking, self._lock.locked,
+                        caller, "acquire")
+
+    acquire_lock = acquire   # the old _thread spellings
+
+    def __enter__(self):
+        caller = _getframe(1)
+        if not _from_program(caller):
+            return self._lock.__enter__()
+        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with")
+
+    def release(self):
+        caller = _getframe(1)
+        result = self._lock.release()   # raises RuntimeError on an unlocked lock: no event
+        if _from_program(caller):
+            _lane(caller, "release", v.IDLE)
+        return result
+
+    release_lock = release
+
+    def __exit__(self, *exc):
+        caller = _getframe(1)
+        result = self._lock.__exit__(*exc)
+        if _from_program(caller):
+            _lane(caller, "with", v.IDLE)
+        return result
+
+    def locked(self):
+        return self._lock.locked()
+
+    locked_lock = locked
+
+    def __getattr__(self, name: str):
+        return getattr(self._lock, name)   # _at_fork_reinit and whatever a version adds
+
+    def __repr__(self) -> str:
+        return repr(self._lock)
+
+    def __reduce_ex__(self, protocol):
+        # copy, deepcopy and pickle fail as they do on the real lock, with its message;
+        # a shallow copy must not quietly share the lock.
+        return self._lock.__reduce_ex__(protocol)
+
+
+def _patch_thread_locks() -> None:
+    real = _thread.allocate_lock
+
+    @functools.wraps(real)
+    def allocate_lock():
+        lock = real()
+        return ProbedLock(lock) if _from_program(_getframe(1)) else lock
+
+    _thread.allocate_lock = allocate_lock
+    if hasattr(_thread, "allocate"):
+        _thread.allocate = allocate_lock
+    # threading's own code calls its private _allocate_lock, which stays real.
+    threading.Lock = allocate_lock
+
+
+# --- queues -----------------------------------------------------------------------------
+
+def _queue_call(real: Callable, q: Any, args: tuple, kwargs: dict, call: str,
+                waits: bool, caller: FrameType, depth: Callable[[Any], int | None]) -> Any:
+    """The program's put/get on ``q``: lanes if it blocks, depth after it."""
+    before = _lane_now()
+    if waits:
+        _lane(caller, call, v.WAITING)
+    try:
+        result = real(q, *args, **kwargs)
+    except BaseException as exc:
+        if waits:
+            _lane(caller, call, before)
+        _probe(caller, call, f"{call}: {type(exc).__name__}",
+               **{v.ERROR_TEXT: type(exc).__name__, **_depth_of(q, depth)})
+        raise
+    if waits:
+        _lane(caller, call, before)
+    found = _depth_of(q, depth)
+    _probe(caller, call, f"{call}: depth {found.get(v.DEPTH, '?')}", **found)
+    return result
+
+
+def _depth_of(q: Any, depth: Callable[[Any], int | None]) -> dict:
+    size = depth(q)
+    return {} if size is None else {v.DEPTH: size}
+
+
+def _blocks(args: tuple, kwargs: dict, name: str = "block") -> Any:
+    return args[0] if args else kwargs.get(name, True)
+
+
+def _probe_queue_methods(cls: type, depth: Callable[[Any], int | None],
+                         empty: Callable[[Any], bool], full: Callable[[Any], bool],
+                         names: tuple[str, ...] = QUEUE_CALLS) -> None:
+    """Patch put/get (and the _nowait forms) of ``cls`` in place."""
+    for name in names:
+        if name in cls.__dict__:
+            setattr(cls, name, _queue_method(cls.__dict__[name], name, depth, empty, full))
+
+
+def _queue_method(real: Callable, name: str, depth, empty, full) -> Callable:
+    is_get = name.startswith("get")
+    nowait = name.endswith("_nowait")
+
+    @functools.wraps(real)
+    def method(self, *args, **kwargs):
+        caller = _getframe(1)
+        if not _from_program(caller):
+            return real(self, *args, **kwargs)
+        if nowait:
+            waits = False
+        elif is_get:   # get(block=True, timeout=None)
+            waits = bool(_blocks(args, kwargs)) and empty(self)
+        else:          # put(item, block=True, timeout=None)
+            waits = bool(_blocks(args[1:], kwargs)) and full(self)
+        return _queue_call(real, self, args, kwargs, name, waits, caller, depth)
+
+    return method
+
+
+def _patch_queue(module: ModuleType) -> None:
+    _probe_queue_methods(module.Queue, lambda q: q.qsize(), lambda q: q.empty(),
+                         lambda q: q.full())
+
+
+# --- multiprocessing --------------------------------------------------------------------
+
+def _mp_depth(q: Any) -> int | None:
+    try:
+        return q.qsize()
+    except (NotImplementedError, OSError):
+        return None   # macOS has no sem_getvalue; a closed queue has no size
+
+
+def _patch_mp_queues(module: ModuleType) -> None:
+    _probe_queue_methods(module.Queue, _mp_depth, lambda q: q.empty(), lambda q: q.full())
+    _probe_queue_methods(module.JoinableQueue, _mp_depth, lambda q: q.empty(),
+                         lambda q: q.full(), names=("put",))
+
+
+def _semlock_taken(semlock: Any) -> bool:
+    try:
+        return semlock._get_value() == 0
+    except NotImplementedError:
+        return True   # macOS cannot tell: say "waiting" for every blocking acquire
+
+
+def _patch_mp_synchronize(module: ModuleType) -> None:
+    lock_class = module.Lock
+    make_methods = lock_class._make_methods
+
+    def _make_methods(self) -> None:
+        # SemLock puts its C acquire/release on the instance, at creation and at
+        # unpickling in a child: replace them there, by probed ones.
+        make_methods(self)
+        semlock = self._semlock
+        real_acquire, real_release = semlock.acquire, semlock.release
+
+        def acquire(*args, **kwargs):
+            caller = _getframe(1)
+            if not _from_program(caller):
+                return real_acquire(*args, **kwargs)
+            return _acquire(real_acquire, args, kwargs, _blocks(args, kwargs),
+                            lambda: _semlock_taken(semlock), caller, "acquire")
+
+        def release(*args, **kwargs):
+            caller = _getframe(1)
+            result = real_release(*args, **kwargs)
+            if _from_program(caller):
+                _lane(caller, "release", v.IDLE)
+            return result
+
+        self.acquire, self.release = acquire, release
+
+    def __enter__(self):
+        caller = _getframe(1)
+        if not _from_program(caller):
+            return self._semlock.__enter__()
+        return _acquire(self._semlock.__enter__, (), {}, True,
+                        lambda: _semlock_taken(self._semlock), caller, "with")
+
+    def __exit__(self, *exc):
+        caller = _getframe(1)
+        result = self._semlock.__exit__(*exc)
+        if _from_program(caller):
+            _lane(caller, "with", v.IDLE)
+        return result
+
+    lock_class._make_methods = _make_methods
+    lock_class.__enter__ = __enter__
+    lock_class.__exit__ = __exit__
+
+
+def _patch_mp_process(module: ModuleType) -> None:
+    base = module.BaseProcess
+    real_start, real_join = base.start, base.join
+
+    @functools.wraps(real_start)
+    def start(self):
+        caller = _getframe(1)
+        result = real_start(self)
+        if _from_program(caller):
+            _probe(caller, "start", f"start: {self.name} pid {self.pid}",
+                   **{v.CHILD_PID: self.pid})
+        return result
+
+    @functools.wraps(real_join)
+    def join(self, *args, **kwargs):
+        caller = _getframe(1)
+        result = real_join(self, *args, **kwargs)
+        code = self.exitcode
+        if code is not None and _from_program(caller):
+            _probe(caller, "join", f"join: {self.name} ended with {code}",
+                   **{v.CHILD_PID: self.pid, v.EXITCODE: code})
+        return result
+
+    base.start, base.join = start, join
+
+
+# --- os ---------------------------------------------------------------------------------
+
+def _os_probe(name: str, describe: Callable[..., tuple[str, dict]]) -> None:
+    """Replace ``os.<name>`` by a wrapper that reports ``describe(result, *args)``."""
+    real = getattr(os, name)
+    call = f"os.{name}"
+
+    @functools.wraps(real)
+    def probed(*args, **kwargs):
+        result = real(*args, **kwargs)
+        caller = _getframe(1)
+        if _from_program(caller):
+            text, data = describe(result, *args, **kwargs)
+            if text is not None:
+                _probe(caller, call, f"{call}: {text}", **data)
+        return result
+
+    setattr(os, name, probed)
+
+
+def _described_pipe(fds, *_, **__):
+    return f"read end {fds[0]}, write end {fds[1]}", {v.FDS: list(fds)}
+
+
+def _described_fork(pid, *_, **__):
+    if pid == 0:
+        return None, {}   # the child's own copy of the call: the parent reports it
+    return f"child {pid}", {v.CHILD_PID: pid}
+
+
+def _described_read(chunk, fd=None, *_, **__):
+    return f"{len(chunk)} bytes from fd {fd}", {v.FD: fd, v.BYTES: len(chunk),
+                                                v.CHUNK: _text(chunk)}
+
+
+def _described_write(written, fd=None, data=b"", *_, **__):
+    return f"{written} bytes to fd {fd}", {v.FD: fd, v.BYTES: written,
+                                           v.CHUNK: _text(memoryview(data).tobytes()[:written])}
+
+
+def _described_waitpid(result, *_, **__):
+    pid, status = result
+    if pid == 0:
+        return "no child has ended yet", {v.CHILD_PID: None}
+    try:
+        code = os.waitstatus_to_exitcode(status)
+    except ValueError:
+        return f"child {pid} changed state ({status})", {v.CHILD_PID: pid}
+    return f"child {pid} ended with {code}", {v.CHILD_PID: pid, v.EXITCODE: code}
+
+
+def _described_close(_, fd=None, *__, **___):
+    return f"fd {fd}", {v.FD: fd}
+
+
+def _patch_os() -> None:
+    _os_probe("pipe", _described_pipe)
+    _os_probe("read", _described_read)
+    _os_probe("write", _described_write)
+    _os_probe("close", _described_close)
+    if hasattr(os, "fork"):
+        _os_probe("fork", _described_fork)
+        _os_probe("waitpid", _described_waitpid)
+
+
+# --- signals ----------------------------------------------------------------------------
+
+class _Delivery:
+    """What the OS calls instead of the program's handler: a report, then the handler."""
+
+    __slots__ = ("handler",)
+
+    def __init__(self, handler: Callable) -> None:
+        self.handler = handler
+
+    def __call__(self, signum, frame):
+        name = _signal_name(signum)
+        handler_name = getattr(self.handler, "__name__", repr(self.handler))
+        text = f"{name} delivered to {handler_name}"
+        found = inside._program_frame(frame)   # the line the signal interrupted
+        data = {v.SIGNAL: name, v.CALL: handler_name}
+        if found is not None:
+            data[v.FILE] = found.f_code.co_filename
+        # This runs wherever the main thread was, maybe inside emit() with the lab's
+        # lock held: so the report must not wait for that lock.
+        inside.emit_in_handler(v.PROBE, _actor(_get_ident()), text, data,
+                               found.f_lineno if found is not None else None)
+        return self.handler(signum, frame)
+
+
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return str(signum)
+
+
+def _as_the_program_set_it(handler: Any) -> Any:
+    return handler.handler if isinstance(handler, _Delivery) else handler
+
+
+def _patch_signal() -> None:
+    real_signal, real_getsignal = signal.signal, signal.getsignal
+
+    @functools.wraps(real_signal)
+    def probed_signal(signalnum, handler):
+        caller = _getframe(1)
+        mine = _from_program(caller)
+        installed = _Delivery(handler) if mine and callable(handler) else handler
+        previous = _as_the_program_set_it(real_signal(signalnum, installed))
+        if mine:
+            name = _signal_name(signalnum)
+            shown = getattr(handler, "__name__", repr(handler))
+            _probe(caller, "signal.signal", f"signal.signal: {name} -> {shown}",
+                   **{v.SIGNAL: name, v.HANDLER: shown})
+        return previous
+
+    @functools.wraps(real_getsignal)
+    def probed_getsignal(signalnum):
+        return _as_the_program_set_it(real_getsignal(signalnum))
+
+    signal.signal, signal.getsignal = probed_signal, probed_getsignal
+    if hasattr(signal, "alarm"):
+        real_alarm = signal.alarm
+
+        @functools.wraps(real_alarm)
+        def probed_alarm(seconds):
+            result = real_alarm(seconds)
+            caller = _getframe(1)
+            if _from_program(caller):
+                _probe(caller, "signal.alarm", f"signal.alarm({seconds})",
+                       **{v.SECONDS: seconds})
+            return result
+
+        signal.alarm = probed_alarm
+
+
+# --- sockets ----------------------------------------------------------------------------
+
+def _address(address: Any) -> str | None:
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    if isinstance(address, bytes):
+        address = _text(address)
+    return address or None   # an unnamed Unix socket has "" for an address
+
+
+def _ends(sock: socket.socket) -> tuple[str | None, str | None]:
+    """(this end, the peer) as "host:port"; None where there is none (yet)."""
+    try:
+        local = _address(sock.getsockname())
+    except OSError:
+        local = None
+    try:
+        peer = _address(sock.getpeername())
+    except OSError:
+        peer = None
+    return local, peer
+
+
+def _arrow(caller: FrameType, sock: socket.socket, seq: str, call: str, text: str,
+           ends: tuple[str | None, str | None] | None = None, **data: Any) -> None:
+    local, peer = ends or _ends(sock)
+    actor = inside._actor(_get_ident())
+    data.update({v.SEQ: seq, v.FROM: actor, v.TO: data.pop(v.TO, peer), v.LOCAL: local})
+    _probe(caller, call, text, **data)
+
+
+def _arrow_error(caller: FrameType, sock: socket.socket, call: str, exc: BaseException,
+                 to: str | None = None) -> None:
+    local, peer = _ends(sock)
+    _arrow(caller, sock, v.ARROW_ERROR, call, f"{call}: {exc}", (local, to or peer),
+           **{v.ERROR_TEXT: str(exc)})
+
+
+def _socket_method(name: str, real: Callable, after: Callable) -> Callable:
+    """A method of socket.socket: the real call, then ``after(...)`` for a program call."""
+    @functools.wraps(real)
+    def method(self, *args, **kwargs):
+        caller = _getframe(1)
+        if not _from_program(caller):
+            return real(self, *args, **kwargs)
+        try:
+            result = real(self, *args, **kwargs)
+        except OSError as exc:
+            if name in ("connect", "accept", "send", "sendall", "recv"):
+                to = _address(args[0]) if name == "connect" and args else None
+                _arrow_error(caller, self, name, exc, to)
+            raise
+        after(caller, self, result, *args, **kwargs)
+        return result
+
+    return method
+
+
+def _after_bind(caller, sock, _result, *_, **__):
+    local, _peer = _ends(sock)
+    where = sock.getsockname()
+    shown = list(where[:2]) if isinstance(where, tuple) else local
+    _probe(caller, "bind", f"bind: {local}", **{v.ADDRESS: shown})
+
+
+def _after_listen(caller, sock, _result, *_, **__):
+    local, _peer = _ends(sock)
+    _probe(caller, "listen", f"listen on {local}", **{v.LISTENING: True, v.LOCAL: local})
+
+
+def _after_connect(caller, sock, _result, *_, **__):
+    local, peer = _ends(sock)
+    _arrow(caller, sock, v.CONNECT, "connect", f"connect {local} -> {peer}", (local, peer))
+
+
+def _after_accept(caller, _listener, result, *_, **__):
+    conn, _ = result
+    local, peer = _ends(conn)
+    _arrow(caller, conn, v.ACCEPT, "accept", f"accept {peer} on {local}", (local, peer))
+
+
+def _after_send(call: str) -> Callable:
+    def after(caller, sock, result, data=b"", *_, **__):
+        raw = memoryview(data).tobytes()
+        sent = len(raw) if result is None else result   # sendall sends it all, or raises
+        _arrow(caller, sock, v.SEND, call, f"{call} {sent} bytes",
+               **{v.BYTES: sent, v.PREVIEW: _preview(raw[:sent])})
+    return after
+
+
+def _after_recv(caller, sock, data, bufsize=None, *_, **__):
+    _arrow(caller, sock, v.RECV, "recv", f"recv {len(data)} of {bufsize} bytes",
+           **{v.BYTES: len(data), v.PREVIEW: _preview(data), v.ASKED: bufsize})
+
+
+def _closing(call: str, real: Callable) -> Callable:
+    """close() and the ``with`` exit: the ends are read before they are gone."""
+    @functools.wraps(real)
+    def method(self, *args):
+        caller = _getframe(1)
+        if not _from_program(caller) or self._closed:
+            return real(self, *args)
+        ends = _ends(self)
+        result = real(self, *args)
+        _arrow(caller, self, v.CLOSE, call, f"{call}: closed {ends[0]}", ends)
+        return result
+
+    return method
+
+
+def _patch_socket(module: ModuleType) -> None:
+    cls = module.socket
+    afters = {"bind": _after_bind, "listen": _after_listen, "connect": _after_connect,
+              "accept": _after_accept, "send": _after_send("send"),
+              "sendall": _after_send("sendall"), "recv": _after_recv}
+    for name, after in afters.items():
+        setattr(cls, name, _socket_method(name, getattr(cls, name), after))
+    cls.close = _closing("close", cls.close)
+    cls.__exit__ = _closing("with", cls.__exit__)
+
+
+# --- install ----------------------------------------------------------------------------
+
+class _PatchOnImport:
+    """A meta-path finder: the named modules are patched right after they first run."""
+
+    def __init__(self, patches: dict[str, Callable[[ModuleType], None]]) -> None:
+        self.patches = patches
+
+    def find_spec(self, name, path, target=None):
+        patch = self.patches.get(name)
+        if patch is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+            spec.loader = _PatchingLoader(spec.loader, patch)
+        return spec
+
+
+class _PatchingLoader:
+    """The module's own loader, and the patch after its code has run."""
+
+    def __init__(self, loader: Any, patch: Callable[[ModuleType], None]) -> None:
+        self._loader = loader
+        self._patch = patch
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        _patch_quietly(self._patch, module)
+
+    def __getattr__(self, name: str):
+        return getattr(self._loader, name)   # get_source, is_package, ...
+
+
+def _patch_quietly(patch: Callable[[ModuleType], None], module: ModuleType) -> None:
+    try:
+        patch(module)
+    except Exception as exc:   # a broken probe must not break the learner's program
+        print(f"pysyslab lab: no probes on {module.__name__} ({exc})", file=sys.__stderr__)
+
+
+#: Modules patched when imported (or at install if already there).
+_LATER = {
+    "queue": _patch_queue,
+    "socket": _patch_socket,
+    "multiprocessing.queues": _patch_mp_queues,
+    "multiprocessing.synchronize": _patch_mp_synchronize,
+    "multiprocessing.process": _patch_mp_process,
+}
+
+
+def install() -> None:
+    """Put the probes in place in this process, once (a forked child inherits them)."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    _patch_thread_locks()
+    _patch_os()
+    _patch_signal()
+    waiting = {}
+    for name, patch in _LATER.items():
+        module = sys.modules.get(name)
+        if module is None:
+            waiting[name] = patch
+        else:
+            _patch_quietly(patch, module)
+    if waiting:
+        sys.meta_path.insert(0, _PatchOnImport(waiting))
+    os.register_at_fork(after_in_child=_after_fork_in_child)
