@@ -214,17 +214,18 @@ class LabRun:
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
+        return subprocess.Popen(
+            self._command(argv),
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env, start_new_session=True)   # its own process group: one killpg ends all
+
+    def _command(self, argv: list[str]) -> list[str]:
         if getattr(sys, "frozen", False):
             # The executable is its own Python: its entry script (gui/__main__.py)
             # turns "--lab-inside" into engine.lab.inside.main(), and installs the lab
             # in spawned children (no sitecustomize there: there is no PYTHONPATH).
-            command = [sys.executable, "--lab-inside", self.program, *argv]
-        else:
-            command = [sys.executable, "-m", "engine.lab.inside", self.program, *argv]
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)   # its own process group: one killpg ends all
+            return [sys.executable, "--lab-inside", self.program, *argv]
+        return [sys.executable, "-m", "engine.lab.inside", self.program, *argv]
 
     # --- the watcher thread -----------------------------------------------------
 
