@@ -308,21 +308,23 @@ SCAN_KEYS = {"count", "bytes", "folders", "complete", "smallest", "largest", "hi
 CAREFUL_KEYS = {"modified", "unreadable_folders", "vanished", "loops"}
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_main_returns_the_result_the_window_reads(odd_tree, tmp_path, monkeypatch, way):
     """main() called as the lab will call it: the program's lines above the
     ``if __name__`` run first (under another name), then main()."""
-    root = odd_tree if way == "careful" else str(tmp_path)   # the classic crashes on odd_tree
+    root = odd_tree if way != "classic" else str(tmp_path)   # the classic crashes on odd_tree
     if way == "classic":
         write(str(tmp_path / "a" / "x.py"), 5)
         write(os.path.join(os.fsencode(tmp_path), ODD_NAME), 7000)
     monkeypatch.syspath_prepend(str(LESSON))
     monkeypatch.setattr(sys, "argv", [str(PROGRAM), "--root", root, "--way", way])
-    monkeypatch.delitem(sys.modules, "careful", raising=False)   # the program imports it
+    for module in ("careful", "parallel"):   # the program imports them
+        monkeypatch.delitem(sys.modules, module, raising=False)
     program = runpy.run_path(str(PROGRAM), run_name="filescan_program")
     found = program["main"]()
-    monkeypatch.delitem(sys.modules, "careful", raising=False)
-    assert set(found) == SCAN_KEYS | (CAREFUL_KEYS if way == "careful" else set())
+    for module in ("careful", "parallel"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    assert set(found) == SCAN_KEYS | (CAREFUL_KEYS if way != "classic" else set())
     assert found["complete"] is True and found["elapsed"] > 0 and found["root"] == root
     assert found["largest"][0][0] == 7000 and found["count"] == len(brute_force(root))
     sent = json.loads(json.dumps(found, ensure_ascii=True, default=repr))   # as the lab sends
@@ -334,7 +336,7 @@ def test_classic_way_gives_the_same_answer_on_a_clean_tree(tmp_path):
         write(str(tmp_path / f"d{i % 4}" / f"m{i}.py"), (i * 37) % 500)
         write(str(tmp_path / f"d{i % 4}" / f"n{i}.txt"), 5)
     classic = run_program("--root", str(tmp_path), "--way", "classic", "--top", "4")
-    careful = run_program("--root", str(tmp_path), "--top", "4")
+    careful = run_program("--root", str(tmp_path), "--top", "4", "--way", "careful")
     assert classic.returncode == 0 == careful.returncode, classic.stderr + careful.stderr
     assert "the classic way" in classic.stdout and "the careful way" in careful.stdout
 
@@ -358,7 +360,7 @@ def test_help_lists_every_setting():
     assert done.returncode == 0
     assert done.stdout.startswith("usage: program.py")
     assert "Find source files" in done.stdout
-    for option in ("--root", "--ext", "--top", "--way {careful,classic}", "--hidden",
+    for option in ("--root", "--ext", "--top", "--way {parallel,careful,classic}", "--hidden",
                    "--no-hidden", "--follow", "--no-follow"):
         assert option in done.stdout
 
@@ -381,7 +383,7 @@ def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
 AS_NOBODY = """
 import argparse, locale, os, pkgutil, runpy, shutil, sys, time  # what runs later imports
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
-import careful
+import careful, parallel
 os.setgroups([]); os.setgid({user}); os.setuid({user})
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
@@ -461,7 +463,7 @@ def test_settings_are_a_literal_the_engine_can_read_without_importing():
     assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow"]
     for default, low, high, text in settings.values():
         assert text and (isinstance(low, list) or low is None or low <= default <= high)
-    assert settings["way"][:2] == ("careful", ["careful", "classic"])
+    assert settings["way"][:2] == ("parallel", ["parallel", "careful", "classic"])
     # The default root is a literal, "~": the program expands it to Path.home().
     assert os.path.expanduser(settings["root"][0]) == str(Path.home())
     assert settings["ext"][0] == ".py"
@@ -498,7 +500,7 @@ def outputs(events) -> list[str]:
     return [e.text for e in events if e.kind == "output"]
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_in_the_lab_the_run_ends_ok(tmp_path, way):
     for i in range(6):
         write(str(tmp_path / f"d{i % 2}" / f"m{i}.py"), i * 10)
@@ -512,7 +514,7 @@ def test_in_the_lab_the_run_ends_ok(tmp_path, way):
     assert any(line.startswith("6 files, 150 bytes, in 3 folders") for line in said)
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_in_the_lab_stop_mid_walk_gives_the_partial_result(tmp_path, way):
     """The walk is held at a known folder (see held_walk.py); Stop comes while it waits."""
     for i in range(4):
@@ -525,7 +527,8 @@ def test_in_the_lab_stop_mid_walk_gives_the_partial_result(tmp_path, way):
     run.stop()
     events = collect(run, HANG)
     assert run.join(HANG)
-    assert events[-1].data == {"status": "stopped", "exit_code": 0}, outputs(events)
+    done = events[-1].data
+    assert (done["status"], done["exit_code"], done["died"]) == ("stopped", 0, []), outputs(events)
     said = outputs(events)
     assert any(line.startswith("stopped after ") for line in said)
     assert said[said.index("The 2 largest:") + 1].split() == ["3", str(tmp_path / "top3.py")]
