@@ -251,7 +251,10 @@ print(json.dumps(careful.scan({root!r}, top=10)))
 """
 
 
-def test_unreadable_folders_are_listed_and_the_rest_is_walked():
+def scan_unreadable_tree(code: str) -> tuple[list[str], object]:
+    """Run ``code`` (a template with {lesson}, {user}, {root}) on a tree with two
+    folders nobody may read; return those folders and what it printed, as JSON.
+    Root reads every folder: as root, the code runs as user nobody."""
     base = tempfile.mkdtemp(prefix="filescan-program-perm-")
     locked = [os.path.join(base, "locked"), os.path.join(base, "locked2", "deeper")]
     try:
@@ -265,24 +268,27 @@ def test_unreadable_folders_are_listed_and_the_rest_is_walked():
                 os.chmod(os.path.join(folder, name), 0o644)
         for folder in locked:
             os.chmod(folder, 0o000)
-        # Root reads every folder: as root, the scan runs as user nobody.
         user = NOBODY if os.geteuid() == 0 else None
-        code = UNREADABLE_SCAN.format(lesson=str(LESSON), user=user, root=base)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=HANG)
+        done = subprocess.run(
+            [sys.executable, "-c", code.format(lesson=str(LESSON), user=user, root=base)],
+            capture_output=True, text=True, timeout=HANG)
         assert done.returncode == 0, done.stderr
-        found = json.loads(done.stdout)
-        if found["unreadable_folders"] == 0 and found["count"] == 4:
-            pytest.skip("this user can read every folder (no unreadable folder to test)")
-        assert found["count"] == 2 and found["bytes"] == 30
-        assert sorted(found["errors"]) == [[path, "cannot read folder: permission denied"]
-                                           for path in locked]
-        assert found["unreadable_folders"] == 2 == found["error_count"]
-        assert found["complete"] is True
+        return locked, json.loads(done.stdout)
     finally:
         for folder in locked:
             os.chmod(folder, 0o755)
         shutil.rmtree(base)
+
+
+def test_unreadable_folders_are_listed_and_the_rest_is_walked():
+    locked, found = scan_unreadable_tree(UNREADABLE_SCAN)
+    if found["unreadable_folders"] == 0 and found["count"] == 4:
+        pytest.skip("this user can read every folder (no unreadable folder to test)")
+    assert found["count"] == 2 and found["bytes"] == 30
+    assert sorted(found["errors"]) == [[path, "cannot read folder: permission denied"]
+                                       for path in locked]
+    assert found["unreadable_folders"] == 2 == found["error_count"]
+    assert found["complete"] is True
 
 
 # -- the program, as a learner runs it --------------------------------------------------------
@@ -469,26 +475,35 @@ def test_settings_are_a_literal_the_engine_can_read_without_importing():
     assert settings["ext"][0] == ".py"
 
 
-def test_ctrl_c_in_a_terminal_prints_the_partial_result(tmp_path):
-    """A real SIGINT while the walk is held in the second folder, as Ctrl-C sends it."""
-    for i in range(3):
-        write(str(tmp_path / f"top{i}.py"), 10 + i)
-    write(str(tmp_path / "held" / "never.py"), 99)
-    program = subprocess.Popen(
-        [sys.executable, str(HELD_WALK), str(tmp_path / "held"), str(PROGRAM),
-         "--root", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def run_until_held(command: list[str], when_held, **popen) -> tuple[int, str, str]:
+    """Start ``command``; when it prints "holding the walk at ..." (see held_walk.py),
+    call ``when_held(program, last word of that line)``; return the exit status,
+    stdout and stderr once it ends."""
+    program = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, **popen)
     try:
         for line in program.stdout:
             if line.startswith("holding the walk at"):
+                when_held(program, line.split()[-1])
                 break
-        program.send_signal(signal.SIGINT)
         out, err = program.communicate(timeout=HANG)
     finally:
         program.kill()
         program.wait()
         program.stdout.close()
         program.stderr.close()
-    assert program.returncode == 0, err
+    return program.returncode, out, err
+
+
+def test_ctrl_c_in_a_terminal_prints_the_partial_result(tmp_path):
+    """A real SIGINT while the walk is held in the second folder, as Ctrl-C sends it."""
+    for i in range(3):
+        write(str(tmp_path / f"top{i}.py"), 10 + i)
+    write(str(tmp_path / "held" / "never.py"), 99)
+    code, out, err = run_until_held(
+        [sys.executable, str(HELD_WALK), str(tmp_path / "held"), str(PROGRAM),
+         "--root", str(tmp_path)], lambda program, _: program.send_signal(signal.SIGINT))
+    assert code == 0, err
     assert "stopped after 2 folders: the lists below are partial" in out
     assert "The 3 largest:" in out and "3 files, 33 bytes" in out
     assert "never.py" not in out
