@@ -289,3 +289,29 @@ def test_in_the_lab_stop_mid_parallel_walk_gives_the_partial_result(tmp_path):
     summary = [line for line in said if " files, " in line and " folders, " in line]
     assert len(summary) == 1 and 4 <= int(summary[0].split()[0]) <= 10, summary
     assert not [e for e in events if e.kind == "error"], outputs(events)
+
+
+def test_in_the_lab_a_worker_killed_mid_walk_ends_the_run(tmp_path):
+    held = held_tree(tmp_path)
+    run = start_lab(str(PARALLEL_WALK), ["--hold", str(held), str(PROGRAM),
+                                         "--root", str(tmp_path), "--top", "2"])
+    try:
+        events = read_until(run, lambda e: e.kind == "output"
+                            and e.text.startswith("holding the walk"),
+                            HANG, "a worker held at the folder 'held'")
+        worker = int(events[-1].text.split()[-1])
+        os.kill(worker, signal.SIGKILL)
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert_group_ends(run.pid)
+    said = outputs(events)
+    died = [line for line in said if "worker process died" in line]
+    assert len(died) == 1 and died[0].endswith("the lists below are partial"), said
+    assert said[said.index("The 2 largest:") + 1].split()[0] in ("3", "100", "101", "102",
+                                                                 "103", "104", "105")
+    done = events[-1]
+    assert done.kind == "done" and done.data["exit_code"] == 0
+    # The lab saw it killed; the other worker, ended by the broken pool, is listed too.
+    assert worker in [d["pid"] for d in done.data["died"]]
