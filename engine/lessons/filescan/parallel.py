@@ -66,22 +66,29 @@ def share_out(stack, found, ext, hidden):
     # Imported here, not at the top: loading these takes about 30 ms, longer
     # than walking a small tree, which never gets this far.
     import multiprocessing
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    import queue
+    from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
     start = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(start)
+    # Each task, once done, is put here by the pool's own thread. Why not
+    # concurrent.futures.wait()? A Ctrl-C landing inside it can leave one of its
+    # locks taken, and then the pool never shuts down. A plain queue is safe.
+    finished = queue.SimpleQueue()
     with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=ignore_ctrl_c) as pool:
         try:
-            running = {pool.submit(walk_share, share, ext, found.top, hidden)
-                       for share in deal(stack)}
-            while running:
-                done, running = wait(running, return_when=FIRST_COMPLETED)
-                for task in done:
-                    part, not_reached = task.result()   # raises what the worker raised
-                    add_up(found, part)
-                    running |= {pool.submit(walk_share, share, ext, found.top, hidden)
-                                for share in deal(not_reached)}
+            shares, running = deal(stack), 0
+            while shares or running:
+                for share in shares:
+                    task = pool.submit(walk_share, share, ext, found.top, hidden)
+                    task.add_done_callback(finished.put)
+                running += len(shares)
+                task = finished.get()                   # the next task done, whichever
+                running -= 1
+                part, not_reached = task.result()       # raises what the worker raised
+                add_up(found, part)
+                shares = deal(not_reached)
         except BrokenProcessPool:   # the pool has ended the other workers itself
             print(f"a worker process died (killed?) after {found.folders:,} folders:"
                   " the lists below are partial")
