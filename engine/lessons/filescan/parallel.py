@@ -72,34 +72,42 @@ def share_out(stack, found, ext, hidden):
 
     start = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(start)
-    # Each task, once done, is put here by the pool's own thread. Why not
-    # concurrent.futures.wait()? A Ctrl-C landing inside it can leave one of its
-    # locks taken, and then the pool never shuts down. A plain queue is safe.
-    finished = queue.SimpleQueue()
-    with ProcessPoolExecutor(WORKERS, mp_context=context, initializer=ignore_ctrl_c) as pool:
-        try:
-            shares, running = deal(stack), 0
-            while shares or running:
-                for share in shares:
-                    task = pool.submit(walk_share, share, ext, found.top, hidden)
-                    task.add_done_callback(finished.put)
-                running += len(shares)
-                task = finished.get()                   # the next task done, whichever
-                running -= 1
-                part, not_reached = task.result()       # raises what the worker raised
-                add_up(found, part)
-                shares = deal(not_reached)
-        except BrokenProcessPool:   # the pool has ended the other workers itself
-            print(f"a worker process died (killed?) after {found.folders:,} folders:"
-                  " the lists below are partial")
-            return False
-        except KeyboardInterrupt:
-            # End the workers now: leaving the `with` would wait for every
-            # task still queued, so cancel those too.
-            for worker in multiprocessing.active_children():
-                worker.terminate()
-            pool.shutdown(cancel_futures=True)
-            raise
+    finished = queue.SimpleQueue()   # each task, once done (the pool's thread puts it)
+    # A KeyboardInterrupt can land on any line, also inside the pool's own code,
+    # and leave one of its locks taken: then the pool never shuts down. So while
+    # the pool runs, Ctrl-C only puts None on the queue (a SimpleQueue may be used
+    # from a signal handler), and the loop raises KeyboardInterrupt at a line of ours.
+    ctrl_c = signal.signal(signal.SIGINT, lambda signum, frame: finished.put(None))
+    try:
+        with ProcessPoolExecutor(WORKERS, mp_context=context,
+                                 initializer=ignore_ctrl_c) as pool:
+            try:
+                shares, running = deal(stack), 0
+                while shares or running:
+                    for share in shares:
+                        task = pool.submit(walk_share, share, ext, found.top, hidden)
+                        task.add_done_callback(finished.put)
+                    running += len(shares)
+                    task = finished.get()               # the next task done, whichever
+                    if task is None:
+                        raise KeyboardInterrupt
+                    running -= 1
+                    part, not_reached = task.result()   # raises what the worker raised
+                    add_up(found, part)
+                    shares = deal(not_reached)
+            except BrokenProcessPool:   # the pool has ended the other workers itself
+                print(f"a worker process died (killed?) after {found.folders:,} folders:"
+                      " the lists below are partial")
+                return False
+            except KeyboardInterrupt:
+                # End the workers now: leaving the `with` would wait for every
+                # task still queued, so cancel those too.
+                for worker in multiprocessing.active_children():
+                    worker.terminate()
+                pool.shutdown(cancel_futures=True)
+                raise
+    finally:
+        signal.signal(signal.SIGINT, ctrl_c)
     return True
 
 
