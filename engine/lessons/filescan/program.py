@@ -27,12 +27,12 @@ classic one.
 
 ## The parallel walk
 
-The **parallel** way (the default: the fastest on every tree we timed)
-runs the same careful loop, from the third tab, `parallel.py`. After the
-first 2,000 folders, it deals the folders still to walk out to a pool of
-worker processes, one per core, and adds up what they send back. A small
-tree never starts a process. `--way careful` and `--way classic` are one
-switch away: compare their times on a big folder.
+The **parallel** way (the default) runs the same careful loop, from the
+third tab, `parallel.py`. After the first 2,000 folders, it deals the
+folders still to walk out to a pool of worker processes, one per core,
+and adds up what they send back. A small tree never starts a process; a
+big one is walked faster when the machine has cores to spare. `--way
+careful` and `--way classic` are one switch away: compare their times.
 
 ## What to watch
 
