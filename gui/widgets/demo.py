@@ -77,9 +77,12 @@ def sample_exchange(clients: int = 2) -> tuple[list[str], list[Event]]:
             (vocab.CONNECT, client, "server", {}),
             (vocab.ACCEPT, "server", client, {}),
             (vocab.SEND, client, "server", {vocab.BYTES: 11, vocab.PREVIEW: "hello world"}),
-            (vocab.RECV, "server", client,
-             {vocab.BYTES: 11, vocab.PREVIEW: "hello world", vocab.CALLS: 1}),
+            # A recv is drawn as the bytes go: from the sender to the reader.
+            (vocab.RECV, client, "server",
+             {vocab.BYTES: 11, vocab.PREVIEW: "hello world", vocab.ASKED: 1024}),
             (vocab.SEND, "server", client, {vocab.BYTES: 11, vocab.PREVIEW: "HELLO WORLD"}),
+            (vocab.RECV, "server", client,
+             {vocab.BYTES: 11, vocab.PREVIEW: "HELLO WORLD", vocab.ASKED: 1024}),
             (vocab.CLOSE, client, "server", {}),
         ):
             t += 0.05
