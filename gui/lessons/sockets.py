@@ -43,10 +43,11 @@ def is_loopback(host: str) -> bool:
 class Parties:
     """Turns the probes' socket events into arrows between actors, in their order.
 
-    An arrow whose peer is not known yet (the client's connect can come before
-    the server's accept, or after it) is held, and so is every arrow after it,
-    so the diagram keeps the run's order. Each batch is learned from first, so
-    two ends that arrive together are joined at once.
+    An arrow whose peer is not known yet is held, and so is every arrow after
+    it, so the diagram keeps the run's order: the first client's connect can
+    come before the server's first accept, which tells who has the server's
+    address. Each batch is learned from first, so two ends that arrive together
+    are joined at once.
     """
 
     def __init__(self) -> None:
@@ -94,11 +95,10 @@ class Parties:
 
     def _peer(self, data: dict) -> str | None:
         local, peer = data.get(vocab.LOCAL), data.get(vocab.TO)
-        found = self._by_pair.get((peer, local))
-        if found is None and data.get(vocab.SEQ) == vocab.ARROW_ERROR:
-            # A refused connect never made a connection: whoever has that address.
-            found = self._by_address.get(peer)
-        return found
+        # The actor at the other end of this very connection; else (a client that
+        # talks while it waits in the listen() queue, not accepted yet, or a
+        # refused connect) the actor that has acted from that address.
+        return self._by_pair.get((peer, local)) or self._by_address.get(peer)
 
     def _joined(self, data: dict, last_chance: bool) -> dict | None:
         """The arrow between parties, or None while its peer is not known."""
@@ -109,7 +109,7 @@ class Parties:
             peer = self._peer(data)
             if peer is None and not last_chance:
                 return None
-            peer = peer or self._by_address.get(peer_address) or peer_address
+            peer = peer or peer_address
         arrow = dict(data)
         if data.get(vocab.SEQ) == vocab.RECV:   # drawn as the bytes go: peer -> reader
             arrow[vocab.FROM], arrow[vocab.TO] = peer, actor

@@ -68,7 +68,7 @@ def sample_run(messages: int = 6) -> list[Event]:
 
 
 def sample_exchange(clients: int = 2) -> tuple[list[str], list[Event]]:
-    """The lanes and events of a short client/server run, as the sockets lesson sends."""
+    """The lanes and arrows of a short client/server run, as the Sockets tab draws them."""
     lanes = ["server", *(f"client-{i}" for i in range(1, clients + 1))]
     events = []
     t = 0.0

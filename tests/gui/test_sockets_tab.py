@@ -179,6 +179,24 @@ def test_an_arrow_waits_for_its_peer_and_keeps_its_place(real_run):
     assert (drawn[0][1]["seq"], drawn[0][1]["to"]) == ("connect", "server")
 
 
+def test_a_client_waiting_to_be_accepted_is_drawn_talking_to_the_server(real_run):
+    """Its connect and send come before the server's accept (it waits in the listen
+    queue while the server serves another): they are drawn at once, to the server."""
+    last = next(e for e in real_run if e.actor == "client-3" and e.data
+                and e.data.get("call") == "connect")
+    its_sendall = next(e for e in real_run if e.actor == "client-3" and e.data
+                       and e.data.get("call") == "sendall")
+    later = real_run[real_run.index(its_sendall) + 1:]
+    # As if the server had not got to client-3 yet: none of its calls on that
+    # connection, and client-3 still waiting for the reply.
+    waiting = [e for e in real_run
+               if not (e.actor == "server" and e.data and e.data.get("to") == last.data["local"])
+               and not (e.actor == "client-3" and e in later)]
+    drawn = [a for _, a in Parties().add(waiting)]
+    assert [(a["seq"], a["to"]) for a in drawn if a["from"] == "client-3"] == [
+        ("connect", "server"), ("send", "server")]
+
+
 def test_a_peer_outside_the_run_is_named_by_its_address_at_the_end(real_run):
     server_only = [e for e in real_run if e.actor == "server"]
     parties = Parties()
