@@ -114,6 +114,20 @@ def test_the_address_line_says_loopback_and_stop_closes_the_server(app):
         f"Server address: 127.0.0.1:{port} (closed: it listened until the run ended)"
 
 
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.7", "::"])
+def test_a_server_bound_beyond_loopback_gets_a_warning(app, host):
+    """The program binds 127.0.0.1; one a learner edited to bind more is said to be reachable."""
+    tab = app.select("sockets")
+    tab.show_address((host, 5000), listening=True)
+    app.update()
+    assert tab.address_label.cget("text").endswith("(listening; other machines too)")
+    assert "other machines on your network can connect" in tab.warning_label.cget("text")
+    assert tab.warning_label.winfo_ismapped()
+    tab.show_address(("127.0.0.1", 5000), listening=True)
+    app.update()
+    assert not tab.warning_label.winfo_ismapped()
+
+
 def test_close_mid_conversation_leaves_no_listening_socket(app):
     tab = app.select("sockets")
     tab.form.set_values({"clients": 5, "delay": 1})
