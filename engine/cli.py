@@ -254,8 +254,10 @@ def _print_run(run, as_json: bool) -> int:
         run.join(5)
         for s, handler in old.items():
             signal.signal(s, handler)
-    if status == "error":
-        # A program that fails says why on its stderr (a busy port): there too.
+    if status == "error" and not errors:
+        # A program that ends in failure on its own terms (a busy port: a line on
+        # its stderr, then exit 1) has said why: there too. (An exception's
+        # traceback is in the log; its one line follows.)
         for text in complaints:
             complain(text)
     for text in errors:  # also on stderr, where a person or a script looks first
