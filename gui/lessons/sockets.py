@@ -53,6 +53,7 @@ class Parties:
     def __init__(self) -> None:
         self._by_pair: dict[tuple[str, str], str] = {}   # (local, to) -> actor
         self._by_address: dict[str, str] = {}            # local -> actor
+        self._connected: dict[tuple[str, str], str] = {}  # (actor, local) -> server
         self._held: list[tuple[float, dict]] = []
 
     def add(self, events: list) -> list[tuple[float, dict]]:
@@ -92,6 +93,8 @@ class Parties:
         self._by_address.setdefault(local, actor)
         if peer and data.get(vocab.SEQ) != vocab.ARROW_ERROR:   # an error may name no peer
             self._by_pair[(local, peer)] = actor
+        if peer and data.get(vocab.SEQ) == vocab.CONNECT:
+            self._connected[(actor, local)] = peer
 
     def _peer(self, data: dict) -> str | None:
         local, peer = data.get(vocab.LOCAL), data.get(vocab.TO)
@@ -103,6 +106,12 @@ class Parties:
     def _joined(self, data: dict, last_chance: bool) -> dict | None:
         """The arrow between parties, or None while its peer is not known."""
         actor, peer_address = str(data.get(vocab.FROM)), data.get(vocab.TO)
+        if not peer_address:
+            # A connection the peer has reset has no peer address any more; a
+            # client's socket still goes to the server it connected to.
+            peer_address = self._connected.get((actor, data.get(vocab.LOCAL)))
+            if peer_address:
+                data = {**data, vocab.TO: peer_address}
         if not peer_address:
             peer = actor           # no peer: the actor acts on its own socket (a loop)
         else:

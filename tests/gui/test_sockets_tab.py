@@ -211,6 +211,19 @@ def test_a_client_waiting_to_be_accepted_is_drawn_talking_to_the_server(real_run
         ("connect", "server"), ("send", "server")]
 
 
+def test_a_reset_connection_still_joins_its_client_to_the_server(real_run):
+    """After a reset, the client's socket has no peer address (getpeername fails)."""
+    def reset(event):
+        if event.actor == "client-1" and event.data and event.data.get("seq") in ("recv",
+                                                                                 "close"):
+            return event._replace(data={**event.data, "to": None})
+        return event
+    drawn = joined([[reset(e) for e in real_run]])
+    assert ("recv", "server", "client-1") in drawn and ("close", "client-1", "server") in drawn
+    # The listening socket never had a peer: its close is the server's own loop.
+    assert drawn.count(("close", "server", "server")) == 1
+
+
 def test_a_peer_outside_the_run_is_named_by_its_address_at_the_end(real_run):
     server_only = [e for e in real_run if e.actor == "server"]
     parties = Parties()
