@@ -15,6 +15,7 @@ peer of an arrow is the actor that has acted on the reversed pair.
 from __future__ import annotations
 
 import ipaddress
+from collections import deque
 
 import ttkbootstrap as ttk
 
@@ -54,7 +55,7 @@ class Parties:
         self._by_pair: dict[tuple[str, str], str] = {}   # (local, to) -> actor
         self._by_address: dict[str, str] = {}            # local -> actor
         self._connected: dict[tuple[str, str], str] = {}  # (actor, local) -> server
-        self._held: list[tuple[float, dict]] = []
+        self._held: deque[tuple[float, dict]] = deque()   # a flood is drained from the left
 
     def add(self, events: list) -> list[tuple[float, dict]]:
         """The arrows (time, data with ``from``/``to`` as parties) now ready to draw."""
@@ -71,12 +72,12 @@ class Parties:
             if arrow is None:
                 break
             ready.append((t, arrow))
-            self._held.pop(0)
+            self._held.popleft()
         return ready
 
     def flush(self) -> list[tuple[float, dict]]:
         """The run is over: every arrow still held, its unknown peers named by address."""
-        held, self._held = self._held, []
+        held, self._held = self._held, deque()
         return [(t, self._joined(data, last_chance=True)) for t, data in held]
 
     @staticmethod
