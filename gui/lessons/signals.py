@@ -233,6 +233,8 @@ class SignalsTab(LessonTab):
 
     def finish(self, event) -> None:
         self.killed_by = killed_by(event.data.get(vocab.EXIT_CODE))
+        if event.data.get(vocab.STATUS) == vocab.STOPPED and not self.sent.get(self.killed_by):
+            self.killed_by = None   # Stop's own kill, after the program's grace ran out
         pid = event.pid
         super().finish(event)
         if self.killed_by:
