@@ -117,6 +117,20 @@ def finish_with_next(run) -> list:
                          f"{[e.text for e in events]}")
 
 
+def press_after_the_kill(run, action: str) -> list:
+    """Press Next (until the end), Continue or Stop; the events up to done."""
+    if action == "next":
+        call_within("run.step()", run.step)  # the dead one may be first in line
+        return finish_with_next(run)
+    if action == "continue":
+        call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
+        return collect(run, timeout=END_WITHIN)
+    call_within("run.stop()", run.stop)
+    assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
+        "the run did not end after Stop"
+    return collect(run, timeout=END_WITHIN)
+
+
 @pytest.mark.parametrize("action", ["next", "continue", "stop"])
 @pytest.mark.parametrize("case", list(VICTIMS))
 def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(case, action):
@@ -130,17 +144,7 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
                   if p.pid not in before]
         os.kill(pid, signal.SIGKILL)
         wait_dead(pid)
-        if action == "next":
-            call_within("run.step()", run.step)  # the dead child may be first in line
-            events = finish_with_next(run)
-        elif action == "continue":
-            call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
-            events = collect(run, timeout=END_WITHIN)
-        else:
-            call_within("run.stop()", run.stop)
-            assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
-                "the run did not end after Stop"
-            events = collect(run, timeout=END_WITHIN)
+        events = press_after_the_kill(run, action)
     finally:
         run.stop()
         run.join(GUARD)
@@ -182,17 +186,7 @@ def test_the_program_killed_at_the_step_gate_leaves_next_continue_and_stop_worki
         program = psutil.Process(run.pid)
         os.kill(run.pid, signal.SIGKILL)
         wait_dead(run.pid)
-        if action == "next":
-            call_within("run.step()", run.step)
-            events = finish_with_next(run)
-        elif action == "continue":
-            call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
-            events = collect(run, timeout=END_WITHIN)
-        else:
-            call_within("run.stop()", run.stop)
-            assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
-                "the run did not end after Stop"
-            events = collect(run, timeout=END_WITHIN)
+        events = press_after_the_kill(run, action)
     finally:
         run.stop()
         run.join(GUARD)
