@@ -72,6 +72,7 @@ class Lab:
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
         self.gates_lock = _thread.allocate_lock()
+        self.at_gate: set[int] = set()             # threads inside gate() (see there)
         self.sock = _connect()
 
 
@@ -182,25 +183,36 @@ def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
     everyone. The wait is a plain lock, so a Stop's SIGINT still interrupts a
     paused main thread. Issue 16 grows this into line-by-line stepping: the
     same gate, called from a trace function instead of before an event.
+
+    A signal handler runs in the main thread while it waits here (the wait is
+    interrupted for it), and its events (``signal.alarm`` from the handler, a
+    print) would gate again: a second wait, on a second lock, that replaced the
+    first in ``gates`` and left it unreachable by any Next. So a thread already
+    in this function does not wait again: the handler runs through, as it
+    would between two steps, and the thread keeps its one place in line.
     """
     lab = _state
     ident = _thread.get_ident()
-    if ident in lab.own_threads:
+    if ident in lab.own_threads or ident in lab.at_gate:
         return
-    wake = _thread.allocate_lock()
-    wake.acquire()
-    with lab.gates_lock:
-        if not lab.stepping:
-            return
-        lab.gates[ident] = wake
-    emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
-         {"ident": ident, "before": kind}, line, gated=False)
-    flush()
+    lab.at_gate.add(ident)
     try:
+        wake = _thread.allocate_lock()
         wake.acquire()
-    finally:
         with lab.gates_lock:
-            lab.gates.pop(ident, None)
+            if not lab.stepping:
+                return
+            lab.gates[ident] = wake
+        emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
+             {"ident": ident, "before": kind}, line, gated=False)
+        flush()
+        try:
+            wake.acquire()
+        finally:
+            with lab.gates_lock:
+                lab.gates.pop(ident, None)
+    finally:
+        lab.at_gate.discard(ident)
 
 
 def _open_gates(lab: Lab, ident: int | None = None) -> None:

@@ -301,3 +301,39 @@ def test_the_program_does_not_outlive_a_killed_command():
         cli.stdout.close()
     assert left_behind([program], wait=HANG, zombies=False) == [], \
         "the orphaned program kept running"
+
+
+def test_in_step_mode_an_alarm_that_rings_while_the_program_waits_for_next_loses_nothing():
+    """The handler runs while the main thread waits for Next, and sets the alarm
+    again: its report must not make the thread wait a second time (a second wait
+    hid the first from every Next, and the program never went on)."""
+    run = start("signals", {"alarms": 2, "interval": 60}, stepping=True)
+    try:
+        def alarm_set(event) -> bool:
+            if event.kind == "paused" and not seen_alarm:
+                run.step()   # Next, up to the first signal.alarm of main()
+            if event.kind == v.PROBE and event.data[v.CALL] == "signal.alarm":
+                seen_alarm.append(event)
+            return bool(seen_alarm)
+        seen_alarm: list = []
+        events = read_until(run, alarm_set, HANG, "the first signal.alarm")
+        events += read_until(run, lambda e: e.kind == "paused", HANG, "the next pause")
+        # The main thread waits for Next: ring the alarm now, as the button does.
+        os.kill(run.pid, signal.SIGALRM)
+        events += read_until(run, lambda e: e.kind == v.PROBE and
+                             e.data[v.CALL] == "signal.alarm", HANG,
+                             "the handler's signal.alarm, while the program waits for Next")
+        assert [e.data[v.SIGNAL] for e in deliveries(events)] == ["SIGALRM"]
+        assert run.paused_actors() == ["MainThread"], "one place in line, not two"
+        os.kill(run.pid, signal.SIGALRM)   # the last alarm: the program ends
+
+        def next_until_done(event) -> bool:
+            if run.paused_actors():
+                run.step()
+            return event.kind == "done"
+        events += read_until(run, next_until_done, HANG, "the end, pressing Next")
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert ending(events[-1]) == ("ok", 0)
+    assert result(events)["handled"]["SIGALRM"] == 2
