@@ -148,12 +148,18 @@ class SignalsTab(LessonTab):
         frame = ttk.Labelframe(parent, text="What the program's handlers saw", padding=4)
         self.alarm_label = ttk.Label(frame, text="")
         self.alarm_label.pack(anchor="w", pady=(0, 4))
-        self.table = ttk.Treeview(frame, columns=[c[0] for c in COLUMNS], show="headings",
+        body = ttk.Frame(frame)
+        body.pack(fill="both", expand=True)
+        self.table = ttk.Treeview(body, columns=[c[0] for c in COLUMNS], show="headings",
                                   height=len(SIGNAL_BUTTONS))
         for name, title, width, anchor, stretch in COLUMNS:
             self.table.heading(name, text=title, anchor=anchor)
             self.table.column(name, width=width, anchor=anchor, stretch=stretch)
-        self.table.pack(fill="both", expand=True)
+        # A short window squeezes the table: its last rows then scroll into view.
+        scroll = ttk.Scrollbar(body, orient="vertical", command=self.table.yview)
+        self.table.configure(yscrollcommand=scroll.set)
+        scroll.pack(side="right", fill="y")
+        self.table.pack(side="left", fill="both", expand=True)
         self.show_counts()
         return frame
 
