@@ -201,6 +201,8 @@ class SignalsTab(LessonTab):
             text = "Alarm clock: not set."
         elif self.last_alarm == 0:
             text = f"Alarm clock: set {times(self.alarms_set)}, rang {rang}, then cancelled."
+        elif self.run is None:   # an alarm still ticking dies with its process
+            text = f"Alarm clock: set {times(self.alarms_set)}, rang {rang}; gone with the program."
         else:
             text = (f"Alarm clock: set {times(self.alarms_set)}, rang {rang}; "
                     f"now ticking: signal.alarm({self.last_alarm}).")
@@ -243,6 +245,7 @@ class SignalsTab(LessonTab):
             self.killed_by = None   # Stop's own kill, after the program's grace ran out
         pid = event.pid
         super().finish(event)
+        self.show_counts()
         if self.killed_by:
             elapsed = event.data[vocab.ELAPSED]
             self.tell(f"The program (pid {pid}) was killed by {self.killed_by} after "

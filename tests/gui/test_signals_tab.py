@@ -87,6 +87,7 @@ def test_sigkill_button_kills_and_the_tab_says_so(app):
     assert tab.last_status == "error"
     assert tab.last_result is None            # main() never returned
     assert tab.rows()["SIGKILL"] == ("none can be set", "1", "0")
+    assert "gone with the program" in tab.alarm_label.cget("text")
     assert not psutil.pid_exists(pid)
     assert set(button_states(tab).values()) == {"disabled"}
 
