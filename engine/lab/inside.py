@@ -404,8 +404,22 @@ def scaled_sleep(seconds):
 
 # --- the lab's threads ------------------------------------------------------------
 
-def _sample_forever(lab: Lab) -> None:
+def _become_a_lab_thread(lab: Lab) -> None:
+    """Mark the calling thread as the lab's, and leave every signal to the program.
+
+    The kernel gives a signal sent to the process to any thread that does not
+    block it. Were it one of ours, the program's main thread, asleep in
+    ``signal.pause()``, would sleep on (Python runs the handler in the main
+    thread, but only once that thread wakes). Blocked here, signals reach a
+    thread of the program, as they would without the lab.
+    """
     lab.own_threads.add(_thread.get_ident())
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+
+
+def _sample_forever(lab: Lab) -> None:
+    _become_a_lab_thread(lab)
     last: dict[int, tuple[str, int]] = {}
     while lab is _state:
         _real_sleep(SAMPLE_PERIOD)
@@ -432,7 +446,7 @@ def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
 
 
 def _obey_forever(lab: Lab) -> None:
-    lab.own_threads.add(_thread.get_ident())
+    _become_a_lab_thread(lab)
     sock = lab.sock   # flush() may drop lab.sock when the engine goes
     if sock is None:
         return   # not watched (no engine): nobody to obey

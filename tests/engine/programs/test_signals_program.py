@@ -337,3 +337,26 @@ def test_in_step_mode_an_alarm_that_rings_while_the_program_waits_for_next_loses
         run.join(HANG)
     assert ending(events[-1]) == ("ok", 0)
     assert result(events)["handled"]["SIGALRM"] == 2
+
+
+def blocked_signals(pid: int, tid: int) -> set[int]:
+    """The signals thread ``tid`` of process ``pid`` blocks (Linux: SigBlk in its status)."""
+    with open(f"/proc/{pid}/task/{tid}/status") as f:
+        mask = int(next(line for line in f if line.startswith("SigBlk:")).split()[1], 16)
+    return {n for n in range(1, 65) if mask >> (n - 1) & 1}
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="reads Linux's /proc")
+def test_only_the_program_threads_can_take_a_signal_sent_to_its_process(quiet_run):
+    """The kernel gives a signal sent to a process to any thread that does not block
+    it. The lab's own threads block them all, so a handler's signal never lands on
+    one of those (a main thread asleep in signal.pause() would then sleep on)."""
+    run = quiet_run()
+    handlers_set(run)
+    threads = [t.id for t in psutil.Process(run.pid).threads()]
+    lab_threads = [tid for tid in threads if tid != run.pid]
+    assert len(lab_threads) == 2, threads   # the sampler and the control reader
+    wanted = {int(getattr(signal, name)) for name in (*HANDLED, "SIGINT")}
+    for tid in lab_threads:
+        assert wanted <= blocked_signals(run.pid, tid), f"lab thread {tid} takes signals"
+    assert not wanted & blocked_signals(run.pid, run.pid), "the main thread must take them"
