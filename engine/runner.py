@@ -145,6 +145,10 @@ class ProgramRun:
         """The lab process: the program's main process, where signals go."""
         return self._lab.pid
 
+    def note(self, text: str) -> None:
+        """Put a line from the window (actor "window") in the run's log, in time order."""
+        self._lab.note("window", text)
+
     def stop(self) -> None:
         self._lab.stop()
 

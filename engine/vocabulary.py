@@ -61,6 +61,8 @@ The ``done`` event:
 * ``status``: how the run ended: ``ok``, ``stopped`` or ``error``.
 * ``elapsed``: seconds from start to the end of the run (also in the scan's
   result and progress: seconds the walk has taken).
+* ``exit_code``: (a lab run) the exit code of the program's main process;
+  negative when a signal killed it (-9: SIGKILL).
 
 Errors:
 
@@ -71,9 +73,9 @@ Errors:
 
 States:
 
-* ``child_pid``: the pid of the process that catches signals (or writes the
-  pipe); None once it is gone. Probes: the child ``os.fork`` or ``start()``
-  made, or that ``join``/``os.waitpid`` waited for.
+* ``child_pid``: the pid of a child process (the one that writes the pipe);
+  None once it is gone. Probes: the child ``os.fork`` or ``start()`` made, or
+  that ``join``/``os.waitpid`` waited for.
 * ``address``: ``[host, port]`` where the server socket is bound.
 * ``listening``: whether that socket also listens (the server is on).
 * ``fds``: ``[read end, write end]``, the descriptors ``os.pipe`` returned.
@@ -172,6 +174,7 @@ LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
 # -- the done event ----------------------------------------------------------------
 STATUS = "status"
 ELAPSED = "elapsed"
+EXIT_CODE = "exit_code"
 OK, STOPPED, FAILED = "ok", "stopped", "error"
 STATUSES = (OK, STOPPED, FAILED)
 
@@ -245,7 +248,7 @@ LOOPS = "loops"
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
-    LANE, DEPTH, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
+    LANE, DEPTH, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
     LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK, READ,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,

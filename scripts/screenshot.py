@@ -39,7 +39,7 @@ SCENES = {
     "thread_queue": ({}, 2.5),
     "mp_queue": ({}, 3.0),
     "pipes": ({"messages": 20, "read_every": 0.6}, 2.7),
-    "signals": ({"interval": 1.0, "alarms": 8}, 3.6),
+    "signals": ({"interval": 1, "alarms": 8}, 3.6),
     "sockets": ({"clients": 5, "size": 150000, "delay": 0.25}, 1.25),
 }
 

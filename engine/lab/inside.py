@@ -73,6 +73,7 @@ class Lab:
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
         self.gates_lock = _thread.allocate_lock()
+        self.at_gate: set[int] = set()             # threads inside gate() (see there)
         self.sock = _connect()
 
 
@@ -183,25 +184,36 @@ def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
     everyone. The wait is a plain lock, so a Stop's SIGINT still interrupts a
     paused main thread. Issue 16 grows this into line-by-line stepping: the
     same gate, called from a trace function instead of before an event.
+
+    A signal handler runs in the main thread while it waits here (the wait is
+    interrupted for it), and its events (``signal.alarm`` from the handler, a
+    print) would gate again: a second wait, on a second lock, that replaced the
+    first in ``gates`` and left it unreachable by any Next. So a thread already
+    in this function does not wait again: the handler runs through, as it
+    would between two steps, and the thread keeps its one place in line.
     """
     lab = _state
     ident = _thread.get_ident()
-    if ident in lab.own_threads:
+    if ident in lab.own_threads or ident in lab.at_gate:
         return
-    wake = _thread.allocate_lock()
-    wake.acquire()
-    with lab.gates_lock:
-        if not lab.stepping:
-            return
-        lab.gates[ident] = wake
-    emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
-         {"ident": ident, "before": kind}, line, gated=False)
-    flush()
+    lab.at_gate.add(ident)
     try:
+        wake = _thread.allocate_lock()
         wake.acquire()
-    finally:
         with lab.gates_lock:
-            lab.gates.pop(ident, None)
+            if not lab.stepping:
+                return
+            lab.gates[ident] = wake
+        emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
+             {"ident": ident, "before": kind}, line, gated=False)
+        flush()
+        try:
+            wake.acquire()
+        finally:
+            with lab.gates_lock:
+                lab.gates.pop(ident, None)
+    finally:
+        lab.at_gate.discard(ident)
 
 
 def _open_gates(lab: Lab, ident: int | None = None) -> None:
@@ -393,8 +405,22 @@ def scaled_sleep(seconds):
 
 # --- the lab's threads ------------------------------------------------------------
 
-def _sample_forever(lab: Lab) -> None:
+def _become_a_lab_thread(lab: Lab) -> None:
+    """Mark the calling thread as the lab's, and leave every signal to the program.
+
+    The kernel gives a signal sent to the process to any thread that does not
+    block it. Were it one of ours, the program's main thread, asleep in
+    ``signal.pause()``, would sleep on (Python runs the handler in the main
+    thread, but only once that thread wakes). Blocked here, signals reach a
+    thread of the program, as they would without the lab.
+    """
     lab.own_threads.add(_thread.get_ident())
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, signal.valid_signals())
+
+
+def _sample_forever(lab: Lab) -> None:
+    _become_a_lab_thread(lab)
     last: dict[int, tuple[str, int]] = {}
     while lab is _state:
         _real_sleep(SAMPLE_PERIOD)
@@ -421,7 +447,7 @@ def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
 
 
 def _obey_forever(lab: Lab) -> None:
-    lab.own_threads.add(_thread.get_ident())
+    _become_a_lab_thread(lab)
     sock = lab.sock   # flush() may drop lab.sock when the engine goes
     if sock is None:
         return   # not watched (no engine): nobody to obey

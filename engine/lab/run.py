@@ -290,6 +290,11 @@ class LabRun:
     def pid(self) -> int:
         return self._proc.pid
 
+    def note(self, actor: str, text: str) -> None:
+        """A ``log`` line from outside the program (the window saying what it did),
+        queued now, so it comes before anything the program does in answer."""
+        self._put(time.monotonic(), actor, "log", text, None, None, os.getpid())
+
     # --- starting ----------------------------------------------------------------
 
     def _spawn(self, tail: list[str]) -> subprocess.Popen:

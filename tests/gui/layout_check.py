@@ -38,7 +38,7 @@ CONTROLS = ("run_button", "stop_button", "step_switch", "next_button", "continue
 QUICK = {
     "filescan": {"root": str(ROOT / "engine")},
     "mutex": {"threads": 2, "lines": 2, "delay": 0},
-    "signals": {"interval": 0.2, "alarms": 1},
+    "signals": {"interval": 1, "alarms": 1},
 }
 LONGEST = 5   # besides the acting lines, the code's longest lines are followed too
 

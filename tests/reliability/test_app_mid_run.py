@@ -70,7 +70,8 @@ def test_app_ended_mid_run_exits_in_time_and_leaves_no_process(lesson, way, tmp_
         if not children:
             wait_for(lambda: False, SETTLE, every=app.family.look)
         # Still going? (Its threads, and its processes if it has any, are there.)
-        mid_run = app.family.threads_now() > threads_before
+        # A lab run's process exists a moment before the thread that watches it.
+        mid_run = wait_for(lambda: app.family.threads_now() > threads_before, EXIT_WITHIN)
         if children:
             mid_run = mid_run and app.family.descendants_now()
         assert mid_run, f"the run ended before the app was ended by {way}\n{app.log()}"

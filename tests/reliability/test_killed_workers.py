@@ -3,7 +3,7 @@
 Table-driven over every child process each lesson starts (lessons.py,
 ``victims``): the consumers and producers of mp_queue, the spawned helper of
 pipes and the child it forks, the spawned writer of pipes, the signals
-catcher, the process of the thread_queue daemon shortcut, and a filescan
+program's own (main) process, the process of the thread_queue daemon shortcut, and a filescan
 worker. SIGKILL cannot be caught: the lesson can only notice that the
 process is gone.
 """
@@ -58,10 +58,13 @@ def find_victim(run, how: str, what, procs: RunProcesses, seen: list) -> int:
 
 
 def reported(events, pid: int) -> list:
-    """Events that tell the learner the process was killed."""
-    return [e for e in events if e.kind in ("error", "log", "result")
-            and ("SIGKILL" in e.text or "-9" in e.text or "killed" in e.text)
-            and (str(pid) in e.text or "worker" in e.text)]
+    """Events that tell the learner the process was killed (for the program's own
+    process: the run's done event, whose exit code says which signal ended it)."""
+    return [e for e in events if (e.kind in ("error", "log", "result")
+                                  and ("SIGKILL" in e.text or "-9" in e.text or "killed" in e.text)
+                                  and (str(pid) in e.text or "worker" in e.text))
+            or (e.kind == "done" and e.pid == pid and e.data.get("exit_code") == -signal.SIGKILL
+                and "killed by SIGKILL" in e.text)]
 
 
 @pytest.mark.parametrize("lesson,victim", victims())

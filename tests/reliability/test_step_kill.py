@@ -23,7 +23,7 @@ import psutil
 import pytest
 
 from engine import start
-from tests.engine.helpers import collect
+from tests.engine.helpers import collect, ending
 from tests.engine.proctools import has_ended, left_behind
 from tests.reliability.lessons import slow_params
 
@@ -35,7 +35,6 @@ END_WITHIN = 30.0     # seconds from the action to the run's done event
 #: every lesson's child processes that wait at the gate (a process that the
 #: pipes lesson forks inside its child cannot emit, so it never waits).
 VICTIMS = {
-    "signals catcher": ("signals", {"interval": 10, "alarms": 100}, "catcher"),
     "mp_queue consumer": ("mp_queue", {"producers": 1, "consumers": 2, "names": 3,
                                        "delay": 0.0}, "consumer-1"),
     "mp_queue producer": ("mp_queue", {"producers": 2, "consumers": 1, "names": 3,
@@ -118,6 +117,20 @@ def finish_with_next(run) -> list:
                          f"{[e.text for e in events]}")
 
 
+def press_after_the_kill(run, action: str) -> list:
+    """Press Next (until the end), Continue or Stop; the events up to done."""
+    if action == "next":
+        call_within("run.step()", run.step)  # the dead one may be first in line
+        return finish_with_next(run)
+    if action == "continue":
+        call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
+        return collect(run, timeout=END_WITHIN)
+    call_within("run.stop()", run.stop)
+    assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
+        "the run did not end after Stop"
+    return collect(run, timeout=END_WITHIN)
+
+
 @pytest.mark.parametrize("action", ["next", "continue", "stop"])
 @pytest.mark.parametrize("case", list(VICTIMS))
 def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(case, action):
@@ -131,17 +144,7 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
                   if p.pid not in before]
         os.kill(pid, signal.SIGKILL)
         wait_dead(pid)
-        if action == "next":
-            call_within("run.step()", run.step)  # the dead child may be first in line
-            events = finish_with_next(run)
-        elif action == "continue":
-            call_within("run.set_stepping(False)", lambda: run.set_stepping(False))
-            events = collect(run, timeout=END_WITHIN)
-        else:
-            call_within("run.stop()", run.stop)
-            assert call_within("run.join()", lambda: run.join(GUARD - 1)), \
-                "the run did not end after Stop"
-            events = collect(run, timeout=END_WITHIN)
+        events = press_after_the_kill(run, action)
     finally:
         run.stop()
         run.join(GUARD)
@@ -154,3 +157,43 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
     assert any(e.kind == "error" and f"{victim} (pid {pid}) was killed by SIGKILL" in e.text
                for e in events), texts
     assert left_behind(family, wait=3.0) == [], "processes of the run left behind"
+
+
+def pause_the_program(run, seen: list) -> None:
+    """Press Next until the program's main thread has reported once and waits again."""
+    deadline = time.monotonic() + FIND_WITHIN
+    while time.monotonic() < deadline:
+        paused = run.paused_actors()
+        if paused == ["MainThread"] and any(e.kind == "probe" for e in seen):
+            return
+        if paused:
+            run.step()
+        event = read_event(run, seen)
+        assert event is None or event.kind != "done", \
+            f"the run ended first: {[e.text for e in seen]}"
+    raise AssertionError(f"the program never waited at the gate: {[e.text for e in seen]}")
+
+
+@pytest.mark.parametrize("action", ["next", "continue", "stop"])
+def test_the_program_killed_at_the_step_gate_leaves_next_continue_and_stop_working(action):
+    """The signals program runs as the lab process itself, as the Signals tab's
+    SIGKILL button finds it: killed while it waits for Next, the run ends as an
+    error (killed by SIGKILL), and Next, Continue and Stop still return at once."""
+    run = start("signals", slow_params("signals"), stepping=True)
+    seen: list = []
+    try:
+        pause_the_program(run, seen)
+        program = psutil.Process(run.pid)
+        os.kill(run.pid, signal.SIGKILL)
+        wait_dead(run.pid)
+        events = press_after_the_kill(run, action)
+    finally:
+        run.stop()
+        run.join(GUARD)
+    texts = [e.text for e in seen + events]
+    # Stop pressed before the run saw its program end makes it "stopped"; else "error".
+    status, code = ending(events[-1])
+    assert code == -signal.SIGKILL, texts
+    assert status in (("stopped", "error") if action == "stop" else ("error",)), texts
+    assert events[-1].text.endswith("killed by SIGKILL"), texts
+    assert left_behind([program], wait=3.0) == [], "the program's process left behind"

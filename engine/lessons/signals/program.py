@@ -18,7 +18,8 @@ again; after the last alarm it ends by itself.
 
 - Send it signals while it runs: from another terminal,
   `kill -USR1 <pid>` (or `-USR2`, `-TERM`). Each arrival is printed: which
-  signal, and when.
+  signal, and when. (In PySysLab the buttons do this with `os.kill(pid, ...)`,
+  and Stop is Ctrl+C.)
 - **SIGTERM** is the polite "please end": the program tidies up and leaves.
 - **Ctrl+C** (SIGINT) has no handler of ours: Python's own raises
   KeyboardInterrupt, and the program leaves with what it counted so far.
