@@ -113,6 +113,18 @@ def next_until_done(app, tab) -> None:
     pump_until(app, done_or_next, timeout=END_WITHIN)
 
 
+def finish_the_run(app, tab, action: str) -> None:
+    """After the kill: press ``action`` (Next until the end, Continue or Stop) and
+    wait for the run's end; "close" leaves the run going for the window's close."""
+    if action == "Next":
+        press(app, "Next", tab.next_button)   # the dead child may be first in line
+        next_until_done(app, tab)
+    elif action in ("Continue", "Stop"):
+        button = tab.continue_button if action == "Continue" else tab.stop_button
+        press(app, action, button)
+        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
+
+
 @pytest.mark.gui
 @pytest.mark.parametrize("action", ["Next", "Continue", "Stop", "close"])
 def test_after_sigkill_of_a_paused_catcher_the_window_keeps_working(app, action):
@@ -122,15 +134,7 @@ def test_after_sigkill_of_a_paused_catcher_the_window_keeps_working(app, action)
     run = tab.run
     press(app, "SIGKILL", tab.signal_buttons["SIGKILL"])
     pump_until(app, lambda: has_ended(pid), timeout=GUARD)
-    if action == "Next":
-        press(app, "Next", tab.next_button)
-        next_until_done(app, tab)
-    elif action == "Continue":
-        press(app, "Continue", tab.continue_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
-    elif action == "Stop":
-        press(app, "Stop", tab.stop_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
+    finish_the_run(app, tab, action)
     if action != "close":
         assert f"catcher (pid {pid}) was killed by SIGKILL" in tab.logview.content()
         assert tab.last_status == ("stopped" if action == "Stop" else "ok")
@@ -192,15 +196,7 @@ def test_after_kill_of_a_paused_program_child_the_window_keeps_working(app, case
     run = tab.run
     os.kill(pid, signal.SIGKILL)   # kill -9, as from a terminal
     pump_until(app, lambda: has_ended(pid), timeout=GUARD)
-    if action == "Next":
-        press(app, "Next", tab.next_button)   # the dead child may be first in line
-        next_until_done(app, tab)
-    elif action == "Continue":
-        press(app, "Continue", tab.continue_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
-    elif action == "Stop":
-        press(app, "Stop", tab.stop_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
+    finish_the_run(app, tab, action)
     if action != "close":
         said = f"{victim} pid {pid} ended without finishing: killed from outside?"
         assert said in tab.logview.content()
