@@ -27,9 +27,9 @@ from ..widgets.wraplabel import WrapLabel
 
 PIPE, WRITE, READ = "os.pipe", "os.write", "os.read"
 COLUMNS = (  # id, heading, width, anchor, stretch
-    ("n", "#", 40, "e", False),
-    ("size", "Bytes", 55, "e", False),
-    ("text", "As text", 180, "w", True),
+    ("n", "#", 30, "e", False),
+    ("size", "Bytes", 54, "e", False),
+    ("text", "As text", 130, "w", True),   # 16 bytes of text; wider when there is room
 )
 
 
@@ -52,8 +52,8 @@ class ChunkList(ttk.Frame):
         super().__init__(master)
         self.title = title
         self.call_word = call_word      # "write" or "read"
-        self.heading = ttk.Label(self, text=title)
-        self.heading.pack(anchor="w")
+        self.heading = WrapLabel(self, text=title)
+        self.heading.pack(fill="x")
         body = ttk.Frame(self)
         body.pack(fill="both", expand=True)
         self.tree = ttk.Treeview(body, columns=[c[0] for c in COLUMNS], show="headings",
@@ -81,7 +81,7 @@ class ChunkList(ttk.Frame):
         """A row for one call; returns its item id."""
         if self.actor is None:
             self.actor = actor
-            self.heading.configure(text=f"{self.title}, by {actor}")
+            self.heading.configure(text=f"{self.title}, {actor}")
         if size == 0:   # what os.read returns once every write end is closed
             return self.tree.insert("", "end", values=("", 0, "b'' (end of file)"))
         self.calls += 1
@@ -108,8 +108,8 @@ class PipesTab(LessonTab):
         self.summary.pack(fill="x", pady=(0, 4))
         ends = ttk.Frame(frame)
         ends.pack(fill="both", expand=True)
-        self.writes = ChunkList(ends, "os.write to the write end", "write")
-        self.reads = ChunkList(ends, "os.read from the read end", "read")
+        self.writes = ChunkList(ends, "os.write", "write")
+        self.reads = ChunkList(ends, "os.read", "read")
         self.writes.grid(row=0, column=0, sticky="nsew", padx=(0, 4))
         self.reads.grid(row=0, column=1, sticky="nsew", padx=(4, 0))
         ends.columnconfigure(0, weight=1, uniform="ends")
