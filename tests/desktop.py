@@ -25,9 +25,15 @@ PROCESS_LESSONS = ("mp_queue", "signals", "pipes")
 
 
 def lesson_with_children() -> str:
-    """The first lesson that starts child processes, or ``mutex`` if none exists yet."""
+    """The first lesson that starts child processes, or ``mutex`` if none exists yet.
+
+    A lesson is an older module (``lessons/<id>.py``) or a plain program run by
+    the lab (``lessons/<id>/program.py``), whose own children are then the
+    program's (the forked child of pipes)."""
+    lessons = ROOT / "engine" / "lessons"
     for lesson_id in PROCESS_LESSONS:
-        if (ROOT / "engine" / "lessons" / f"{lesson_id}.py").exists():
+        if (lessons / f"{lesson_id}.py").exists() or \
+                (lessons / lesson_id / "program.py").exists():
             return lesson_id
     return "mutex"
 
