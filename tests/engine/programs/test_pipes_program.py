@@ -202,6 +202,26 @@ def test_stop_mid_run_leaves_no_process_and_no_zombie():
     assert left_behind(lab, wait=HANG) == []
 
 
+def test_on_stop_the_program_ends_its_child_and_reaps_it_itself():
+    """Stop is Ctrl-C for the parent: it ends the child (SIGTERM) and waits for it,
+    so no orphan is left for init (or a subreaper such as the soak) to reap."""
+    run = start("pipes", {"messages": 200, "delay": 1.0, "pause": 1.0})
+    try:
+        events = read_until(run, lambda e: e.kind == "probe" and e.data["call"] == "os.read",
+                            HANG, "the first read")
+        child = next(e.data["child_pid"] for e in events if e.kind == "probe"
+                     and e.data["call"] == "os.fork")
+        run.stop()
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert events[-1].data["status"] == "stopped", events[-1]
+    reaped = [e.data for e in events if e.kind == "probe" and e.data["call"] == "os.waitpid"]
+    assert [(r["child_pid"], r["exitcode"]) for r in reaped] == [(child, -signal.SIGTERM)]
+    assert not [e for e in events if e.kind == "error"]   # Stop's KeyboardInterrupt is no error
+
+
 def test_twenty_runs_in_a_row_leave_nothing_behind():
     before = descendants()
     for _ in range(20):
