@@ -135,6 +135,7 @@ class ProcessFamily:
 
     root: psutil.Process
     seen: dict = field(default_factory=dict)  # pid -> (create_time, cmdline)
+    parents: dict = field(default_factory=dict)  # pid -> its parent's pid when first seen
 
     @classmethod
     def of(cls, pid: int) -> ProcessFamily:
@@ -153,9 +154,11 @@ class ProcessFamily:
         for proc in members:
             try:
                 key = (proc.create_time(), " ".join(proc.cmdline())[:120])
+                parent = proc.ppid()
             except psutil.Error:
                 continue
             self.seen.setdefault(proc.pid, key)
+            self.parents.setdefault(proc.pid, parent)
             alive.append(proc)
         return alive
 

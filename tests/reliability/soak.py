@@ -88,9 +88,29 @@ class RunProcesses:
         """Zombies below this process (the family skips them: they have no command line)."""
         return [p.pid for p in psutil.Process().children(recursive=True) if is_zombie(p)]
 
+    def reap_adopted(self) -> None:
+        """Reap the ended orphans this process adopted, as init would.
+
+        ``scripts/soak.py`` makes this process a subreaper, so that a grandchild
+        left running after its parent ended is still counted. Such a process
+        that is killed with its parent (the lab kills a run's whole process
+        group: a program's forked child whose parent, the lab process, is killed
+        at the same moment) then becomes OUR zombie, where init would have reaped
+        it at once: not a leak of the run. A zombie that was our own child from
+        the start (a lab process the engine did not reap) still counts.
+        """
+        me = os.getpid()
+        for pid in self.zombie_pids():
+            if pid not in self.before_zombies and self.family.parents.get(pid) != me:
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass   # reaped meanwhile
+
     def left(self) -> tuple[list[str], list[str]]:
         """(still running, zombies) among the processes of the runs so far."""
         self.look()
+        self.reap_adopted()
         running = []
         for pid, (created, cmdline) in self.family.seen.items():
             if pid in self.before:
