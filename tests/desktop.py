@@ -153,12 +153,11 @@ class ProcessFamily:
         alive = []
         for proc in members:
             try:
+                self.parents.setdefault(proc.pid, proc.ppid())   # a zombie's too
                 key = (proc.create_time(), " ".join(proc.cmdline())[:120])
-                parent = proc.ppid()
             except psutil.Error:
                 continue
             self.seen.setdefault(proc.pid, key)
-            self.parents.setdefault(proc.pid, parent)
             alive.append(proc)
         return alive
 
