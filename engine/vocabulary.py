@@ -101,11 +101,11 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 * ``asked``: bytes the ``recv`` asked for.
 * ``error``: why the call failed or the socket closed (text).
 
-Pipe reads (``gui/lessons/pipes.py``):
+Pipe writes and reads (``gui/lessons/pipes.py``; probe events of ``os.write`` and
+``os.read``, with ``fd`` and ``bytes``):
 
 * ``chunk``: the bytes one ``os.read`` returned (or one ``os.write`` wrote), as
   text (UTF-8, undecodable bytes as ``\\xNN``).
-* ``read``: the number of that read, from 1.
 * ``bytes_read``: (result) bytes the parent read in all.
 * ``bytes_written``: (result) bytes the child wrote, None if unknown.
 * ``reads``: (result) how many reads it took.
@@ -208,7 +208,6 @@ ARROWS = (CONNECT, ACCEPT, SEND, RECV, CLOSE, ARROW_ERROR)
 
 # -- pipe reads --------------------------------------------------------------------
 CHUNK = "chunk"
-READ = "read"
 BYTES_READ = "bytes_read"
 BYTES_WRITTEN = "bytes_written"
 READS = "reads"
@@ -249,7 +248,7 @@ LOOPS = "loops"
 KEYS = frozenset({
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
     LANE, DEPTH, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
-    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK, READ,
+    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,

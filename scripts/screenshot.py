@@ -38,7 +38,7 @@ SCENES = {
     "mutex": ({"threads": 5, "lines": 40, "delay": 0.2}, 2.5),
     "thread_queue": ({}, 2.5),
     "mp_queue": ({}, 3.0),
-    "pipes": ({"messages": 20, "read_every": 0.6}, 2.7),
+    "pipes": ({"messages": 20, "pause": 0.6}, 2.7),
     "signals": ({"interval": 1, "alarms": 8}, 3.6),
     "sockets": ({"clients": 5, "size": 150000, "delay": 0.25}, 1.25),
 }

@@ -25,9 +25,15 @@ PROCESS_LESSONS = ("mp_queue", "signals", "pipes")
 
 
 def lesson_with_children() -> str:
-    """The first lesson that starts child processes, or ``mutex`` if none exists yet."""
+    """The first lesson that starts child processes, or ``mutex`` if none exists yet.
+
+    A lesson is an older module (``lessons/<id>.py``) or a plain program run by
+    the lab (``lessons/<id>/program.py``), whose own children are then the
+    program's (the forked child of pipes)."""
+    lessons = ROOT / "engine" / "lessons"
     for lesson_id in PROCESS_LESSONS:
-        if (ROOT / "engine" / "lessons" / f"{lesson_id}.py").exists():
+        if (lessons / f"{lesson_id}.py").exists() or \
+                (lessons / lesson_id / "program.py").exists():
             return lesson_id
     return "mutex"
 
@@ -129,6 +135,7 @@ class ProcessFamily:
 
     root: psutil.Process
     seen: dict = field(default_factory=dict)  # pid -> (create_time, cmdline)
+    parents: dict = field(default_factory=dict)  # pid -> its parent's pid when first seen
 
     @classmethod
     def of(cls, pid: int) -> ProcessFamily:
@@ -146,6 +153,7 @@ class ProcessFamily:
         alive = []
         for proc in members:
             try:
+                self.parents.setdefault(proc.pid, proc.ppid())   # a zombie's too
                 key = (proc.create_time(), " ".join(proc.cmdline())[:120])
             except psutil.Error:
                 continue

@@ -1,14 +1,17 @@
 """The process lessons in the real window: run, Stop, and closing mid-run."""
 
+import os
+import signal
+
 import pytest
 
-from engine.lessons.pipes import message
-from tests.engine.proctools import left_behind, processes
+from tests.bounds import HANG
+from tests.engine.proctools import has_ended, left_behind, processes
 from tests.gui.conftest import pump_until
 
 SLOW = {
     "mp_queue": {"producers": 2, "consumers": 3, "names": 40, "delay": 5.0},
-    "pipes": {"messages": 200, "write_every": 1.0, "read_every": 1.0},
+    "pipes": {"messages": 200, "delay": 1.0, "pause": 1.0},
 }
 
 
@@ -43,19 +46,71 @@ def test_mp_queue_tab_shows_each_process_with_its_pid(app):
         assert f"{name} pid {pid}" in log
 
 
-def test_pipes_tab_lists_every_chunk_with_its_bytes(app):
+def spam(count: int) -> list[str]:
+    """What the pipes program's child writes, one message per write (no framing)."""
+    return [f"Spam {n}" for n in range(count)]
+
+
+def test_pipes_tab_shows_the_childs_writes_and_the_parents_reads_with_equal_totals(app):
+    """Issue 15's acceptance: each os.write of the forked child and each raw os.read
+    of the parent, from the probes, and their byte totals, equal."""
     app.speed = 10
     tab = app.select("pipes")
-    tab.form.set_values({"messages": 6, "read_size": 5, "write_every": 0.1,
-                         "read_every": 0.3})
+    tab.form.set_values({"messages": 10, "size": 16, "delay": 0.2, "pause": 1.0,
+                         "framing": "none"})
     tab.run_button.invoke()
     pump_until(app, lambda: tab.state == "done")
-    rows = tab.rows()
-    assert len(rows) == tab.last_result["reads"] > 0
-    shown = b"".join(bytes.fromhex(values) for *_, values in rows)
-    assert shown == b"".join(message(n, "none") for n in range(6))
-    assert [int(r[0]) for r in rows] == list(range(1, len(rows) + 1))
-    assert "36 bytes written, 36 read" in tab.summary.cget("text")
+    assert tab.last_status == "ok"
+    child = next(e.actor for e in tab.logview.events if e.kind == "process"
+                 and e.actor.startswith("child pid "))
+    assert tab.writes.actor == child and tab.reads.actor == "MainThread"
+    assert tab.writes.rows() == [(str(n + 1), "6", text) for n, text in enumerate(spam(10))]
+    *reads, end = tab.reads.rows()
+    assert end == ("", "0", "b'' (end of file)")
+    assert [r[0] for r in reads] == [str(n + 1) for n in range(len(reads))]
+    assert "".join(text for *_, text in reads) == "".join(spam(10))   # in order, whole
+    assert all(int(size) <= 16 for _, size, _ in reads)
+    assert tab.totals() == (60, 60)
+    assert tab.writes.total_label.cget("text") == "10 writes, 60 bytes"
+    assert tab.reads.total_label.cget("text") == f"{len(reads)} reads, 60 bytes"
+    assert len(reads) == tab.last_result["reads"]
+    assert tab.summary.cget("text") == (f"Equal: the child wrote 60 bytes in 10 writes, the "
+                                        f"parent read all 60 in {len(reads)} reads.")
+
+
+def child_pid(tab) -> int | None:
+    """The forked child of the pipes program, once it has said it started."""
+    return next((e.pid for e in tab.logview.events if e.kind == "process"
+                 and e.actor.startswith("child pid ")), None)
+
+
+def test_pipes_tab_ten_writes_merge_into_one_read(app):
+    """The parent is held (SIGSTOP) at a known point before its first read, while
+    the child writes all ten messages: its one read of up to 4096 bytes then gets
+    every message in one chunk. Step mode gives the known point: after one Next
+    the parent waits at the gate of its os.fork report, the read still ahead."""
+    tab = app.select("pipes")
+    tab.form.set_values({"messages": 10, "size": 4096, "delay": 0, "pause": 0,
+                         "framing": "newline"})
+    tab.step_switch.invoke()
+    tab.run_button.invoke()
+    pump_until(app, lambda: tab.run.paused_actors() == ["MainThread"])   # after os.pipe
+    tab.next_button.invoke()
+    pump_until(app, lambda: "MainThread" in tab.run.paused_actors())     # after os.fork
+    parent = tab.run.pid
+    os.kill(parent, signal.SIGSTOP)
+    try:
+        tab.continue_button.invoke()   # the child runs on; the parent hears it at SIGCONT
+        pump_until(app, lambda: child_pid(tab) is not None and has_ended(child_pid(tab)))
+    finally:
+        os.kill(parent, signal.SIGCONT)
+    pump_until(app, lambda: tab.state == "done")
+    assert tab.last_status == "ok"
+    assert len(tab.writes.rows()) == 10
+    assert tab.reads.rows() == [("1", "70", "".join(m + "\\n" for m in spam(10))),
+                                ("", "0", "b'' (end of file)")]
+    assert tab.totals() == (70, 70)
+    assert tab.last_result["messages"] == spam(10)   # the framing finds each one again
 
 
 def start_slow_run(app, lesson_id):
@@ -65,7 +120,7 @@ def start_slow_run(app, lesson_id):
     tab.run_button.invoke()
     pump_until(app, lambda: announced(tab, lesson_id))
     procs = run_processes(tab)
-    assert len(procs) == (5 if lesson_id == "mp_queue" else 2)
+    assert len(procs) == (5 if lesson_id == "mp_queue" else 2)   # pipes: the lab and its fork
     return tab, procs
 
 
@@ -75,7 +130,8 @@ def test_stop_button_mid_run_leaves_no_process(app, lesson_id):
     tab.stop_button.invoke()
     pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
-    assert left_behind(procs) == []
+    # A program's forked child is killed with the lab process, its parent: init reaps it.
+    assert left_behind(procs, wait=HANG) == []
 
 
 @pytest.mark.parametrize("lesson_id", ["mp_queue", "pipes"])
@@ -84,4 +140,4 @@ def test_closing_the_window_mid_run_leaves_no_process(app, lesson_id):
     run = tab.run
     app.close()
     assert run.join(0), "closing the window must end the run"
-    assert left_behind(procs) == []
+    assert left_behind(procs, wait=HANG) == []

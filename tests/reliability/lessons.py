@@ -69,13 +69,13 @@ PROFILES: dict[str, Profile] = {
         children=True,
         victims={"consumer": ("actor", "consumer-1"), "producer": ("actor", "producer-1")}),
     "pipes": Profile(
-        quick={"messages": 4, "write_every": 0.05, "read_every": 0.1},
-        variants=({}, {"framing": "length", "read_size": 5}, {"start": "spawn"},
-                  {"messages": 200, "write_every": 0.0, "read_every": 0.0, "read_size": 1}),
-        slow={"messages": 200, "write_every": 1.0, "read_every": 1.0},
+        quick={"messages": 4, "delay": 0.05, "pause": 0.1},
+        variants=({}, {"framing": "newline", "size": 5},
+                  {"messages": 200, "delay": 0.0, "pause": 0.0, "size": 1}),
+        slow={"messages": 200, "delay": 1.0, "pause": 1.0},
         children=True,
-        victims={"fork helper": ("actor", "parent"), "forked child": ("data", "child_pid"),
-                 "spawn writer": ("child", "emits")}),
+        # The program's parent is the lab process itself: its child is "child pid N".
+        victims={"forked child": ("actor", "child")}),
     "signals": Profile(
         # signal.alarm counts whole seconds, and the speed setting scales only
         # time.sleep: the quickest run waits for one alarm of 1 s, at any speed.
@@ -95,7 +95,6 @@ PROFILES: dict[str, Profile] = {
 #: Kill variants that need other slow parameters than the lesson's own.
 VICTIM_PARAMS = {
     ("thread_queue", "daemon shortcut"): {"daemon": True, "producers": 2},
-    ("pipes", "spawn writer"): {"start": "spawn"},
 }
 
 

@@ -74,6 +74,8 @@ class RunProcesses:
             data = event.data if isinstance(event.data, dict) else {}
             if isinstance(data.get("child_pid"), int):
                 pids.add(data["child_pid"])
+                if data.get("call") == "os.fork":   # the lab's probe, sent by the parent
+                    self.family.parents.setdefault(data["child_pid"], event.pid)
             if isinstance(data.get("pids"), dict):
                 pids.update(p for p in data["pids"].values() if isinstance(p, int))
             for pid in pids - self.before - set(self.family.seen):
@@ -88,9 +90,31 @@ class RunProcesses:
         """Zombies below this process (the family skips them: they have no command line)."""
         return [p.pid for p in psutil.Process().children(recursive=True) if is_zombie(p)]
 
+    def reap_adopted(self) -> None:
+        """Reap the ended orphans this process adopted, as init would.
+
+        ``scripts/soak.py`` makes this process a subreaper, so that a grandchild
+        left running after its parent ended is still counted. Such a process
+        that is killed with its parent (the lab kills a run's whole process
+        group: a program's forked child whose parent, the lab process, is killed
+        at the same moment) then becomes OUR zombie, where init would have reaped
+        it at once: not a leak of the run. Only a zombie first seen (or named by
+        an ``os.fork`` probe) with another parent is reaped here; one that was
+        our own child from the start, or never seen, still counts.
+        """
+        me = os.getpid()
+        for pid in self.zombie_pids():
+            parent = self.family.parents.get(pid)
+            if pid not in self.before_zombies and parent not in (None, me):
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass   # reaped meanwhile
+
     def left(self) -> tuple[list[str], list[str]]:
         """(still running, zombies) among the processes of the runs so far."""
         self.look()
+        self.reap_adopted()
         running = []
         for pid, (created, cmdline) in self.family.seen.items():
             if pid in self.before:

@@ -69,8 +69,9 @@ def test_app_ended_mid_run_exits_in_time_and_leaves_no_process(lesson, way, tmp_
         app.run_current_lesson(want_children=children)
         if not children:
             wait_for(lambda: False, SETTLE, every=app.family.look)
-        # Still going? (Its threads, and its processes if it has any, are there.)
-        # A lab run's process exists a moment before the thread that watches it.
+        # Still going? (Its threads, and its processes if it has any, are there.) A lab
+        # run's process shows a moment before the app's thread that watches it starts:
+        # wait for that thread, which a run that has ended no longer has.
         mid_run = wait_for(lambda: app.family.threads_now() > threads_before, EXIT_WITHIN)
         if children:
             mid_run = mid_run and app.family.descendants_now()

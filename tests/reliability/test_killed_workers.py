@@ -1,10 +1,10 @@
 """SIGKILL of any child process of a lesson: reported, the run ends cleanly, the next works.
 
 Table-driven over every child process each lesson starts (lessons.py,
-``victims``): the consumers and producers of mp_queue, the spawned helper of
-pipes and the child it forks, the spawned writer of pipes, the signals
-program's own (main) process, the process of the thread_queue daemon shortcut, and a filescan
-worker. SIGKILL cannot be caught: the lesson can only notice that the
+``victims``): the consumers and producers of mp_queue, the child the pipes
+program forks, the signals program's own (main) process, the process of the
+thread_queue daemon shortcut, and a filescan worker. SIGKILL cannot be caught:
+the lesson can only notice that the
 process is gone.
 """
 

@@ -1,12 +1,15 @@
-"""The window in step mode after the Signals tab's SIGKILL button (issue 13, point 1).
+"""The window in step mode after a paused child process is killed (issues 13 and 15).
 
-Step on, Run the Signals lesson, press Next until the program (the lab
-process itself) has reported once and waits for Next again, press the tab's
-SIGKILL button: then Next,
-Continue, Stop or closing the window must each work, the window must keep
-responding (an ``after()`` callback runs), and nothing may be left. With a
-step gate made of multiprocessing locks, the first Next froze the window
-for good.
+Step on, Run, press Next until the victim has said something and waits for
+Next again, then SIGKILL it: then Next, Continue, Stop or closing the window
+must each work, the window must keep responding (an ``after()`` callback
+runs), and nothing may be left. With a step gate made of multiprocessing
+locks, the first Next froze the window for good.
+
+* The Signals lesson: the program (the lab process itself), killed with the
+  tab's SIGKILL button.
+* The child a program forks ("child pid N" in pipes), killed with ``kill -9``.
+  A program's threads (mutex) share its process and cannot be killed alone.
 
 A frozen window would hang the test, so each press runs under a watchdog
 that interrupts the Tk thread after GUARD seconds and fails the test.
@@ -14,14 +17,17 @@ that interrupts the Tk thread after GUARD seconds and fails the test.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 
 import psutil
 import pytest
 
+from tests.bounds import HANG
 from tests.engine.proctools import has_ended, left_behind
 from tests.gui.conftest import pump_until
+from tests.reliability.lessons import slow_params
 
 GUARD = 10.0                             # seconds a press may take (it returns at once)
 QUIET = {"interval": 60, "alarms": 100}  # no alarm rings during a test
@@ -108,6 +114,18 @@ def next_until_done(app, tab) -> None:
     pump_until(app, done_or_next, timeout=END_WITHIN)
 
 
+def finish_the_run(app, tab, action: str) -> None:
+    """After the kill: press ``action`` (Next until the end, Continue or Stop) and
+    wait for the run's end; "close" leaves the run going for the window's close."""
+    if action == "Next":
+        press(app, "Next", tab.next_button)   # the dead child may be first in line
+        next_until_done(app, tab)
+    elif action in ("Continue", "Stop"):
+        button = tab.continue_button if action == "Continue" else tab.stop_button
+        press(app, action, button)
+        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
+
+
 @pytest.mark.gui
 @pytest.mark.parametrize("action", ["Next", "Continue", "Stop", "close"])
 def test_after_sigkill_of_a_paused_program_the_window_keeps_working(app, action):
@@ -117,15 +135,7 @@ def test_after_sigkill_of_a_paused_program_the_window_keeps_working(app, action)
     run = tab.run
     press(app, "SIGKILL", tab.signal_buttons["SIGKILL"])
     pump_until(app, lambda: has_ended(pid), timeout=GUARD)
-    if action == "Next":
-        press(app, "Next", tab.next_button)
-        next_until_done(app, tab)
-    elif action == "Continue":
-        press(app, "Continue", tab.continue_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
-    elif action == "Stop":
-        press(app, "Stop", tab.stop_button)
-        pump_until(app, lambda: tab.state == "done", timeout=END_WITHIN)
+    finish_the_run(app, tab, action)
     if action != "close":
         # (Stop, if the run had not yet seen its program end, makes it "stopped".)
         assert tab.last_status in (("error", "stopped") if action == "Stop" else ("error",))
@@ -135,3 +145,68 @@ def test_after_sigkill_of_a_paused_program_the_window_keeps_working(app, action)
     assert run.join(0), "the run still goes after the window closed"
     assert any(p.pid == pid for p in family), "the program was not among the run's processes"
     assert left_behind(family, wait=3.0) == [], "processes of the run left behind"
+
+
+#: The child processes of the program lessons a test kills while paused:
+#: (lesson, parameters, the actor name before " pid N").
+PROGRAM_CHILDREN = {
+    "pipes forked child": ("pipes", slow_params("pipes"), "child"),
+}
+
+
+def paused_child(tab, victim: str) -> int | None:
+    """The pid of ``victim`` if it waits for Next and has said something already."""
+    for actor in tab.run.paused_actors():
+        if actor.startswith(f"{victim} pid "):
+            pid = int(actor.rsplit(" ", 1)[1])
+            if any(e.pid == pid and e.kind != "process" for e in tab.logview.events):
+                return pid
+    return None
+
+
+def pause_a_program_child(app, lesson: str, params: dict, victim: str):
+    """Step on, Run; Next until ``victim`` has said something and waits again."""
+    tab = app.select(lesson)
+    tab.form.set_values(params)
+    tab.step_switch.invoke()
+    tab.run_button.invoke()
+    found: list[int] = []
+
+    def victim_waits() -> bool:
+        assert tab.run is not None, f"the run ended first: {tab.logview.content()[-500:]}"
+        pid = paused_child(tab, victim)
+        if pid is not None:
+            found.append(pid)
+            return True
+        if tab.run.paused_actors() and tab.run.events.empty():
+            press(app, "Next", tab.next_button)   # the first in line goes; the victim comes round
+        return False
+
+    pump_until(app, victim_waits, timeout=END_WITHIN)
+    return tab, found[0]
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("action", ["Next", "Continue", "Stop", "close"])
+@pytest.mark.parametrize("case", list(PROGRAM_CHILDREN))
+def test_after_kill_of_a_paused_program_child_the_window_keeps_working(app, case, action):
+    lesson, params, victim = PROGRAM_CHILDREN[case]
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    tab, pid = pause_a_program_child(app, lesson, params, victim)
+    family = [p for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    run = tab.run
+    os.kill(pid, signal.SIGKILL)   # kill -9, as from a terminal
+    pump_until(app, lambda: has_ended(pid), timeout=GUARD)
+    finish_the_run(app, tab, action)
+    if action != "close":
+        said = f"{victim} pid {pid} ended without finishing: killed from outside?"
+        assert said in tab.logview.content()
+        # The lab counts a process killed from outside as a failed run; Stop may
+        # land after the program has already ended.
+        assert tab.last_status in (("stopped", "error") if action == "Stop" else ("error",))
+    with Watchdog("closing the window"):
+        app.close()
+    assert run.join(0), "the run still goes after the window closed"
+    assert any(p.pid == pid for p in family), f"the {victim} was not among the run's processes"
+    # A child killed with its parent (Stop, close) is init's to reap: wait for it.
+    assert left_behind(family, wait=HANG) == [], "processes of the run left behind"

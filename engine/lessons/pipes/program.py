@@ -38,7 +38,9 @@ send each message's length first. The sockets lesson does that.)
   parent's code and run the parent's clean-up a second time, in the copy.
 - The parent **reaps** the child with `os.waitpid`; until then the ended child
   stays a *zombie*. Its exit status is the one number a child can always hand
-  back (here 0: all went well).
+  back (here 0: all went well). It reaps it even when Ctrl-C interrupts the
+  reading: it ends the child first (`SIGTERM`), since the child may still be
+  writing, then waits for it.
 - A write of at most `select.PIPE_BUF` bytes (4096 on Linux) goes into the
   pipe whole, never mixed with another writer's bytes.
 - Windows has no `fork`, and the program says so and ends. There,
@@ -48,6 +50,7 @@ send each message's length first. The sockets lesson does that.)
 
 import argparse
 import os
+import signal
 import sys
 import time
 
@@ -88,20 +91,7 @@ def child(pipe_out, settings):
     os.close(pipe_out)                   # the parent's read now sees the end of file
 
 
-def main():
-    settings = read_settings()
-    if not hasattr(os, "fork"):
-        sys.exit(f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the way there")
-    pipe_in, pipe_out = os.pipe()
-    pid = os.fork()
-    if pid == 0:                         # the child
-        try:
-            os.close(pipe_in)
-            child(pipe_out, settings)
-        finally:
-            os._exit(0)                  # never go on into the parent's code
-    os.close(pipe_out)                   # else our own copy keeps the end of file away
-    print(f"parent {os.getpid()} forked child {pid}; reading {settings.size} bytes at most")
+def parent(pipe_in, settings):
     reads, bytes_read, messages, pending = 0, 0, [], b""
     while True:
         time.sleep(settings.pause)       # a slow reader, on purpose: messages pile up
@@ -116,8 +106,31 @@ def main():
                 messages.append(text.decode())
                 print(f"  message {len(messages)}: {text!r}")
     print("read returned b'': end of file, the child closed its end")
-    os.close(pipe_in)
-    _, status = os.waitpid(pid, 0)       # reap the child: no zombie stays
+    return reads, bytes_read, messages
+
+
+def main():
+    settings = read_settings()
+    if not hasattr(os, "fork"):
+        sys.exit(f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the way there")
+    pipe_in, pipe_out = os.pipe()
+    pid = os.fork()
+    if pid == 0:                         # the child
+        try:
+            os.close(pipe_in)
+            child(pipe_out, settings)
+        finally:
+            os._exit(0)                  # never go on into the parent's code
+    try:
+        os.close(pipe_out)               # else our own copy keeps the end of file away
+        print(f"parent {os.getpid()} forked child {pid}; reading {settings.size} bytes at most")
+        reads, bytes_read, messages = parent(pipe_in, settings)
+    except KeyboardInterrupt:            # Ctrl-C: the child may still be writing; end it too
+        os.kill(pid, signal.SIGTERM)
+        raise
+    finally:
+        os.close(pipe_in)
+        _, status = os.waitpid(pid, 0)   # reap the child, even after Ctrl-C: no zombie stays
     code = os.waitstatus_to_exitcode(status)   # negative: ended by that signal
     print(f"child {pid} ended with exit status {code}")
     # All the child was told to write, if it ended well; else we cannot know

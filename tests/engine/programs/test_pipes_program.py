@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import ast
+import json
 import os
 import re
 import signal
+import subprocess
+import sys
 
+import pytest
+
+from engine import start
 from engine.lab import start_lab
 from tests.bounds import HANG
-from tests.engine.helpers import collect, read_until
+from tests.engine.helpers import collect, read_until, result_of, run_lesson
+from tests.engine.proctools import descendants, left_behind, processes, run_cli
 from tests.engine.programs.plain import (
     assert_group_ends,
     assert_help_lists_every_setting,
@@ -119,3 +126,133 @@ def test_stop_ends_parent_and_child_and_leaves_nothing():
     events, lab_pid = stop_at_first_output("pipes", "--pause=5")
     assert events[-1].data["status"] == "stopped", events[-1]
     assert_group_ends(lab_pid)   # the forked child too, not only the lab process
+
+
+# -- through engine.start, as the window and the CLI run it: the probes' view ------------
+
+def pipe_calls(events: list) -> tuple[list, list]:
+    """(the os.write probes on the pipe's write end, the os.read probes on its read
+    end), as the pipes tab picks them: by the descriptors the os.pipe probe gave."""
+    probes = [e for e in events if e.kind == "probe"]
+    read_end, write_end = next(e.data["fds"] for e in probes if e.data["call"] == "os.pipe")
+    writes = [e for e in probes if e.data["call"] == "os.write" and e.data["fd"] == write_end]
+    reads = [e for e in probes if e.data["call"] == "os.read" and e.data["fd"] == read_end]
+    return writes, reads
+
+
+@pytest.mark.parametrize("framing", ["none", "newline"])
+def test_each_write_and_each_read_is_probed_and_the_bytes_match(framing):
+    events = run_lesson("pipes", {"messages": 10, "size": 7, "delay": 0.1, "pause": 0.3,
+                                  "framing": framing}, speed=10)
+    assert events[-1].data["status"] == "ok", events[-1]
+    writes, reads = pipe_calls(events)
+    end = "\n" if framing == "newline" else ""
+    assert [e.data["chunk"] for e in writes] == [f"Spam {n}{end}" for n in range(10)]
+    assert {e.actor for e in writes} == {f"child pid {writes[0].pid}"}   # the forked child
+    assert {e.actor for e in reads} == {"MainThread"} and reads[0].pid != writes[0].pid
+    *chunks, eof = reads
+    assert (eof.data["bytes"], eof.data["chunk"]) == (0, "")          # end of file
+    assert "".join(e.data["chunk"] for e in chunks) == "".join(e.data["chunk"] for e in writes)
+    assert all(0 < e.data["bytes"] <= 7 for e in chunks)
+    figures = result_of(events)
+    total = sum(e.data["bytes"] for e in writes)
+    assert figures["bytes_written"] == figures["bytes_read"] == total == sum(
+        e.data["bytes"] for e in chunks)
+    assert figures["reads"] == len(chunks)
+    if framing == "newline":
+        assert figures["messages"] == [f"Spam {n}" for n in range(10)]
+
+
+def test_only_the_program_calls_are_probed_not_its_prints():
+    """The program prints too; print() goes through the lab's capture, never through
+    a probed os.write of the program, so every os.write probe is a write to the pipe."""
+    events = run_lesson("pipes", {"messages": 3, "delay": 0, "pause": 0}, speed=10)
+    writes, _ = pipe_calls(events)
+    all_writes = [e for e in events if e.kind == "probe" and e.data["call"] == "os.write"]
+    assert all_writes == writes and len(writes) == 3
+    assert len([e for e in events if e.kind == "output"]) > 3   # it did print
+
+
+def test_the_child_is_forked_in_the_lab_and_reaped_by_the_program():
+    events = run_lesson("pipes", {"messages": 3, "delay": 0, "pause": 0}, speed=10)
+    probes = {e.data["call"]: e for e in events if e.kind == "probe"}
+    forked, reaped = probes["os.fork"], probes["os.waitpid"]
+    lab, child = forked.pid, forked.data["child_pid"]
+    assert os.getpid() not in (lab, child)          # this process never forked
+    started = next(e for e in events if e.kind == "process" and e.pid == child)
+    assert started.data == {"role": "fork", "parent": lab}
+    assert (reaped.pid, reaped.data["child_pid"], reaped.data["exitcode"]) == (lab, child, 0)
+    assert result_of(events)["exit_status"] == 0
+
+
+def test_stop_mid_run_leaves_no_process_and_no_zombie():
+    run = start("pipes", {"messages": 200, "delay": 1.0, "pause": 1.0})
+    try:
+        events = read_until(run, lambda e: e.kind == "probe" and e.data["call"] == "os.fork",
+                            HANG, "the fork")
+        lab = processes([events[-1].pid, events[-1].data["child_pid"]])
+        assert len(lab) == 2 and lab[1].ppid() == lab[0].pid == run.pid
+        run.stop()
+        assert run.join(HANG), "the run did not end after stop()"
+        assert collect(run)[-1].data["status"] == "stopped"
+    finally:
+        run.stop()
+        run.join(HANG)
+    # The killed child's parent, the lab process, is gone: init reaps it.
+    assert left_behind(lab, wait=HANG) == []
+
+
+def test_on_stop_the_program_ends_its_child_and_reaps_it_itself():
+    """Stop is Ctrl-C for the parent: it ends the child (SIGTERM) and waits for it,
+    so no orphan is left for init (or a subreaper such as the soak) to reap."""
+    run = start("pipes", {"messages": 200, "delay": 1.0, "pause": 1.0})
+    try:
+        events = read_until(run, lambda e: e.kind == "probe" and e.data["call"] == "os.read",
+                            HANG, "the first read")
+        child = next(e.data["child_pid"] for e in events if e.kind == "probe"
+                     and e.data["call"] == "os.fork")
+        run.stop()
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert events[-1].data["status"] == "stopped", events[-1]
+    reaped = [e.data for e in events if e.kind == "probe" and e.data["call"] == "os.waitpid"]
+    assert [(r["child_pid"], r["exitcode"]) for r in reaped] == [(child, -signal.SIGTERM)]
+    assert not [e for e in events if e.kind == "error"]   # Stop's KeyboardInterrupt is no error
+
+
+def test_twenty_runs_in_a_row_leave_nothing_behind():
+    before = descendants()
+    for _ in range(20):
+        events = run_lesson("pipes", {"messages": 2, "delay": 0, "pause": 0}, speed=10)
+        assert result_of(events)["bytes_read"] == 12
+    assert left_behind(descendants() - before, wait=HANG) == []
+
+
+def test_cli_json_result_and_no_process_left_after_exit(tmp_path):
+    status, output, seen = run_cli(
+        ["run", "pipes", "--json", "--messages", "5", "--delay", "0.1", "--pause", "0.3",
+         "--speed", "10"], tmp_path / "out.jsonl")
+    assert status == 0, output
+    rows = [json.loads(line) for line in output.splitlines()]
+    figures = next(r for r in rows if r["kind"] == "result")["data"]
+    assert figures["bytes_written"] == figures["bytes_read"] == 30
+    reads = [r for r in rows if r["kind"] == "probe" and r["data"]["call"] == "os.read"]
+    assert figures["reads"] == sum(1 for r in reads if r["data"]["bytes"] > 0)
+    child_pid = next(r["data"]["child_pid"] for r in rows if r["kind"] == "probe"
+                     and r["data"]["call"] == "os.fork")
+    assert child_pid in {p.pid for p in seen}     # the grandchild was seen and checked
+    # The command has exited: its ended orphans are init's to reap (see left_behind).
+    assert left_behind(seen, wait=15.0, zombies=False) == []
+
+
+def test_without_fork_the_program_says_so_in_one_line():
+    # As on Windows: the program runs with os.fork gone, and ends in one clear line.
+    no_fork = ("import os, runpy, sys; del os.fork; sys.argv = sys.argv[1:]; "
+               "runpy.run_path(sys.argv[0], run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", no_fork, program("pipes")],
+                          capture_output=True, text=True, timeout=HANG)
+    assert done.returncode == 1 and done.stdout == "", done
+    assert done.stderr == (f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the "
+                           "way there\n")
