@@ -416,9 +416,10 @@ class LessonTab(ttk.Frame):
         run.join(1.0)
         self.last_status = event.data[vocab.STATUS]
         elapsed = event.data[vocab.ELAPSED]
-        if self.killed and self.last_status != vocab.FAILED:
-            # The lesson ended on its own terms, but not as planned: say who died.
-            self.set_state(DONE, f"Ended after {elapsed:.2f} s: {killed_text(self.killed)}.",
+        if self.killed:
+            # Not as planned: say who died (the lab makes such a run a failure).
+            ended = "Failed" if self.last_status == vocab.FAILED else "Ended"
+            self.set_state(DONE, f"{ended} after {elapsed:.2f} s: {killed_text(self.killed)}.",
                            "danger")
             return
         text = {vocab.OK: "Finished", vocab.STOPPED: "Stopped",
@@ -464,8 +465,11 @@ def is_killed_process(event) -> bool:
     engine/procs.py reports each one with its name, pid and (negative) exit code.
     """
     data = event.data
-    return isinstance(data, dict) and isinstance(data.get(vocab.EXITCODE), int) \
-        and data[vocab.EXITCODE] < 0
+    if not isinstance(data, dict) or vocab.EXITCODE not in data:
+        return False
+    code = data[vocab.EXITCODE]
+    # The lab cannot know the signal of a process it did not start: None.
+    return code is None or (isinstance(code, int) and code < 0)
 
 
 def killed_text(killed: list) -> str:

@@ -201,6 +201,7 @@ def test_after_kill_of_a_paused_program_child_the_window_keeps_working(app, case
     if action != "close":
         said = f"{victim} pid {pid} ended without finishing: killed from outside?"
         assert said in tab.logview.content()
+        assert said in tab.status_label.cget("text")   # the status line names who died
         # The lab counts a process killed from outside as a failed run; Stop may
         # land after the program has already ended.
         assert tab.last_status in (("stopped", "error") if action == "Stop" else ("error",))
