@@ -12,7 +12,8 @@ calls a taught primitive, the call is reported with the program's line:
   ``depth`` after each put/get, lane ``waiting`` while a call blocks, then back
   to the lane the actor had;
 * ``multiprocessing`` processes: ``child_pid`` at ``start()``, ``exitcode`` seen
-  by ``join()``;
+  by ``join()``, ``child_pid`` before ``terminate()``/``kill()`` (sent at once:
+  the engine must know that the program ended that child, not someone outside);
 * ``os.pipe``/``fork``/``read``/``write``/``waitpid``/``close``: the fds, the
   child's pid, each chunk and its byte count, the decoded exit code;
 * signals: each delivery to a handler the program set, before the handler
@@ -425,6 +426,23 @@ def _patch_mp_process(module: ModuleType) -> None:
         return result
 
     base.start, base.join = start, join
+    for name in ("terminate", "kill"):
+        setattr(base, name, _ending_method(name, getattr(base, name)))
+
+
+def _ending_method(name: str, real: Callable) -> Callable:
+    """terminate()/kill() of a child: said, and sent, BEFORE the signal goes, so the
+    engine knows the program ended that child itself (it is no kill from outside)."""
+    @functools.wraps(real)
+    def method(self):
+        caller = _getframe(1)
+        if _from_program(caller) and self.pid is not None and self.exitcode is None:
+            _probe(caller, name, f"{name}: {self.name} pid {self.pid}",
+                   **{v.CHILD_PID: self.pid})
+            inside.flush()
+        return real(self)
+
+    return method
 
 
 # --- os ---------------------------------------------------------------------------------
