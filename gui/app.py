@@ -477,6 +477,8 @@ class App(ttk.App):
         for tab in self.tabs.values():
             if not tab.shutdown(timeout=2.0):
                 log.warning("%s did not end within 2 s", tab.lesson.id)
+        if "engine.lab" in sys.modules:
+            sys.modules["engine.lab"].keep_spare(False)   # the lab kept ready ends too
         self.destroy()
 
     # -- signals from outside (SIGTERM, SIGINT) ------------------------------------
@@ -496,6 +498,15 @@ class App(ttk.App):
         if self._signalled is not None:
             log.info("signal %s: closing", self._signalled)
             self.close()
+
+
+SPARE_AFTER_MS = 300   # after the first draw: the window comes first
+
+
+def keep_a_lab_ready(app: App) -> None:
+    if not app.closed:
+        from engine.lab import keep_spare
+        keep_spare(True)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -536,5 +547,8 @@ def main(argv: list[str] | None = None) -> int:
         app.select(args.lesson, build=False)
     report_first_draw(app)
     app.install_signal_handlers(early[0] if early else None)
+    # Once the window is up, keep a lab process ready, so that Run starts a lesson
+    # program at once (engine/lab/run.py: keep_spare). Closing the window ends it.
+    app.after(SPARE_AFTER_MS, keep_a_lab_ready, app)
     app.mainloop()
     return 0

@@ -1,7 +1,8 @@
 """The lab: a lesson is a plain program, and the lab watches it run from outside.
 
-Not wired to the lessons, the runner or the window yet (issue 15 does that step
-by step). Try it: ``python -m engine.lab PROGRAM [ARGS]`` prints every event.
+``engine.runner.start`` runs every lesson that is a plain program here (see
+``engine/programs.py``). Try it on any program: ``python -m engine.lab PROGRAM
+[ARGS]`` prints every event.
 
 How a run goes
 --------------
@@ -100,14 +101,27 @@ started with ``_thread`` are "thread-1", ...); in another process
 Events of one process keep their order; between processes they come in order of
 arrival, and ``t`` (one monotonic clock for all) orders them.
 
-Not done yet
-------------
-Step mode, a shorter switch interval for races,
-the frozen executable's entry point (see the TODO in ``run``), and an ``error``
-event for an exception in a multiprocessing child (its traceback is captured
-as output, as Python prints it). From Python 3.12, ``os.fork`` in a process
-with threads warns, and the lab's own threads count: the lab should silence
-that warning when the program itself has one thread.
+Probes, step mode, results
+--------------------------
+- probes (``probes.py``): the taught primitives report what the program did
+  with them (lanes, queue depth, pipe chunks, signal deliveries, socket
+  arrows), returning and raising exactly what the real calls do;
+- step mode (``inside.gate``): before each ``output``, ``state`` or ``probe``
+  event an actor says ``paused`` and waits until the engine sends
+  ``next IDENT`` for its thread (``LabRun.step``: the first in line goes on; a
+  Next pressed while nobody waits is kept). Stop and "step off" free everyone.
+  A killed process's waiting actors leave the line with its connection;
+- a program that ends with ``if __name__ == "__main__": main()`` is run
+  without those lines, and the lab calls ``main()`` itself: what it returns
+  is the run's ``result`` event (see ``inside._compile_program``);
+- a lab process that closes its connection without saying it ends (``process``
+  with ``ending``) was killed from outside: an ``error`` event names it, and
+  ``done`` lists it in ``died`` (not while the run is stopping or its main
+  process is ending: then the program's own ends look the same).
+
+Not done yet: line-by-line stepping (issue 16), and ``os.fork`` warnings from
+Python 3.12 on (the lab's own threads count; the lab should silence the
+warning when the program itself has one thread).
 """
 
 import importlib
@@ -116,7 +130,7 @@ KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "er
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
-_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "start_lab")
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "keep_spare", "start_lab")
 
 __all__ = ["KINDS", *_FROM_RUN]
 

@@ -29,6 +29,7 @@ import builtins
 import collections
 import functools
 import itertools
+import json
 import os
 import signal
 import socket
@@ -723,9 +724,36 @@ def _summary(result: dict) -> str:
     return "result: " + ", ".join(shown[:8])
 
 
+def _wait_for_order() -> list[str]:
+    """A lab started ahead of time: get ready, then read PROGRAM and ARGS from stdin.
+
+    The engine writes one JSON line (program, argv, speed, stepping) when a run
+    takes this lab, then closes the pipe; no line (the app ended) means: leave.
+    """
+    import argparse  # noqa: F401  (what every lesson program imports: ready for it)
+
+    from engine.lab import probes  # noqa: F401
+    line = b""
+    while not line.endswith(b"\n"):
+        chunk = os.read(0, 4096)
+        if not chunk:
+            raise SystemExit(0)
+        line += chunk
+    order = json.loads(line)
+    os.environ[wire.ENV_FOLDER] = os.path.dirname(order["program"])
+    os.environ[wire.ENV_SPEED] = repr(float(order["speed"]))
+    os.environ[wire.ENV_STEPPING] = "1" if order["stepping"] else "0"
+    devnull = os.open(os.devnull, os.O_RDONLY)   # the program's stdin, as for any run
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return [order["program"], *order["argv"]]
+
+
 def main() -> None:
     if len(sys.argv) < 2:
-        raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS]")
+        raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS] | --wait")
+    if sys.argv[1] == "--wait":
+        sys.argv[1:] = _wait_for_order()
     program = os.path.abspath(sys.argv[1])
     install("root")
     sys.argv = [program, *sys.argv[2:]]

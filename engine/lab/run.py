@@ -9,7 +9,9 @@ notices the lab process's end, and cleans up. Other threads only send orders
 
 from __future__ import annotations
 
+import atexit
 import itertools
+import json
 import os
 import queue
 import selectors
@@ -82,10 +84,68 @@ def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1
 
     ``first``, an ``(actor, kind, text, data)`` tuple, is queued as the run's
     first event (the runner says there what started, with which settings).
+    With ``keep_spare(True)``, a lab process started ahead of time takes the
+    run, and the next one is started at once.
     """
     if not os.path.isfile(program_path):
         raise LabError(f"no such program: {program_path}")
-    return LabRun(program_path, list(argv or []), _checked_speed(speed), stepping, first)
+    argv, speed = list(argv or []), _checked_speed(speed)
+    run = _take_spare()
+    if run is None:
+        return LabRun(program_path, argv, speed, stepping, first)
+    run.begin(program_path, argv, speed, stepping, first)
+    _refill_spare()
+    return run
+
+
+# --- a lab started ahead of time ---------------------------------------------------
+#
+# A lab process takes ~60-90 ms to start (the interpreter, the lab's imports) on
+# an idle machine, and several times that on a busy one or from the executable.
+# The window keeps one started and waiting ("--wait": it has imported what every
+# run needs, and reads its program and settings from its stdin when a run takes
+# it), so pressing Run costs only the order. The command line starts one run and
+# keeps none. A spare that is not taken ends with the app: keep_spare(False), or,
+# if the app dies, when its stdin pipe closes.
+
+_spare_lock = threading.Lock()
+_spare: LabRun | None = None
+_keeping = False
+
+
+def keep_spare(on: bool) -> None:
+    """Keep one lab process started ahead of time (the window does), or stop keeping it."""
+    global _keeping
+    with _spare_lock:
+        _keeping = on
+    if on:
+        atexit.register(keep_spare, False)
+        _refill_spare()
+    else:
+        spare = _take_spare()
+        if spare is not None:
+            spare.discard()
+
+
+def _take_spare() -> LabRun | None:
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None and spare._proc.poll() is not None:
+        spare.discard()   # it died while waiting: start a run afresh
+        return None
+    return spare
+
+
+def _refill_spare() -> None:
+    global _spare
+    with _spare_lock:
+        if not _keeping or _spare is not None:
+            return
+        try:
+            _spare = LabRun(None, [], 1.0)
+        except (OSError, RuntimeError):
+            _spare = None   # no process to spare now: runs start the slow way
 
 
 def _checked_speed(speed: float) -> float:
@@ -97,10 +157,11 @@ def _checked_speed(speed: float) -> float:
 class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
-    def __init__(self, program_path: str, argv: list[str], speed: float,
+    def __init__(self, program_path: str | None, argv: list[str], speed: float,
                  stepping: bool = False, first: tuple | None = None) -> None:
+        """Start the lab process; with ``program_path`` None it waits for begin()."""
         self.events: EventQueue = EventQueue()
-        self.program = os.path.abspath(program_path)
+        self.program = os.path.abspath(program_path) if program_path else None
         self._speed = speed
         self._stepping = stepping
         #: In step mode, who waits for Next, first in line first: (pid, ident, actor).
@@ -128,7 +189,7 @@ class LabRun:
         if first is not None:
             self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
-            self._proc = self._spawn(argv)
+            self._proc = self._spawn([self.program, *argv] if self.program else ["--wait"])
         except BaseException:
             self._listener.close()
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -137,6 +198,33 @@ class LabRun:
         self._watcher.start()
 
     # --- what a caller uses -------------------------------------------------------
+
+    def begin(self, program_path: str, argv: list[str], speed: float,
+              stepping: bool = False, first: tuple | None = None) -> None:
+        """Give a waiting lab (started with no program) its program: the run starts now."""
+        order = {"program": os.path.abspath(program_path), "argv": argv,
+                 "speed": speed, "stepping": stepping}
+        with self._lock:
+            self.program = order["program"]
+            self._speed, self._stepping = speed, stepping
+            self._t0 = time.monotonic()
+        if first is not None:
+            self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
+        try:
+            self._proc.stdin.write((json.dumps(order) + "\n").encode("utf-8"))
+            self._proc.stdin.close()
+        except (OSError, ValueError):   # a broken pipe, or one the watcher already closed
+            pass   # it died while waiting: the watcher reports the run's end
+
+    def discard(self) -> None:
+        """End a lab that never got a program (or any run): nothing of it is left."""
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            try:
+                self._proc.stdin.close()   # a waiting lab reads the end and leaves
+            except OSError:
+                pass
+        self.stop()
+        self.join(DRAIN_LIMIT + STOP_GRACE + 1)
 
     def stop(self) -> None:
         """Ask the program to end (KeyboardInterrupt); kill the group after STOP_GRACE."""
@@ -210,27 +298,31 @@ class LabRun:
 
     # --- starting ----------------------------------------------------------------
 
-    def _spawn(self, argv: list[str]) -> subprocess.Popen:
+    def _spawn(self, tail: list[str]) -> subprocess.Popen:
         env = dict(os.environ)
         env[wire.ENV_SOCKET] = self._listener.getsockname()
-        env[wire.ENV_FOLDER] = os.path.dirname(self.program)
+        if self.program:   # else the waiting lab learns it with its order
+            env[wire.ENV_FOLDER] = os.path.dirname(self.program)
         env[wire.ENV_SPEED] = repr(self._speed)
         env[wire.ENV_ROLE] = "root"
         env[wire.ENV_STEPPING] = "1" if self._stepping else "0"
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
+        return subprocess.Popen(
+            self._command(tail),
+            stdin=subprocess.PIPE if not self.program else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            env=env, start_new_session=True)   # its own process group: one killpg ends all
+
+    def _command(self, tail: list[str]) -> list[str]:
+        """The lab's command line; ``tail`` is PROGRAM ARGS, or --wait."""
         if getattr(sys, "frozen", False):
             # The executable is its own Python: its entry script (gui/__main__.py)
             # turns "--lab-inside" into engine.lab.inside.main(), and installs the lab
             # in spawned children (no sitecustomize there: there is no PYTHONPATH).
-            command = [sys.executable, "--lab-inside", self.program, *argv]
-        else:
-            command = [sys.executable, "-m", "engine.lab.inside", self.program, *argv]
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)   # its own process group: one killpg ends all
+            return [sys.executable, "--lab-inside", *tail]
+        return [sys.executable, "-m", "engine.lab.inside", *tail]
 
     # --- the watcher thread -----------------------------------------------------
 
@@ -417,6 +509,11 @@ class LabRun:
             self._root = None
         self._listener.close()
         self._proc.stdout.close()
+        if self._proc.stdin is not None and not self._proc.stdin.closed:
+            try:
+                self._proc.stdin.close()
+            except OSError:
+                pass
         self._kill_group()
         self._proc.wait()
         shutil.rmtree(self._folder, ignore_errors=True)

@@ -146,3 +146,37 @@ def test_a_child_killed_from_outside_makes_the_run_an_error():
 def test_a_child_that_ends_by_itself_is_not_a_death():
     events = collect(start_lab(str(PROGRAMS / "forks.py"), []), HANG)
     assert events[-1].data["status"] == "ok" and events[-1].data["died"] == []
+
+
+def test_a_lab_started_ahead_of_time_runs_the_program_as_a_fresh_one():
+    from engine.lab import run as labrun
+    labrun.keep_spare(True)
+    try:
+        spare = labrun._spare
+        assert spare is not None and spare.program is None   # waiting, no program yet
+        run = start_lab(COUNTER, ["--count=2", "--word=tock"],
+                        first=("lab", "state", "started", {}))
+        assert run is spare and labrun._spare is not run   # taken, and the next one ready
+        events = collect(run, HANG)
+        assert events[0].text == "started" and events[0].t == 0.0
+        assert [e.text for e in events if e.kind == "output"] == ["tock 1", "tock 2"]
+        assert [e.data for e in events if e.kind == "result"][0]["counted"] == 2
+        assert events[-1].data["status"] == "ok"
+    finally:
+        labrun.keep_spare(False)
+    assert labrun._spare is None
+    # the autouse leak check: the spare that was never taken is gone too
+
+
+def test_a_spare_lab_that_died_while_waiting_is_replaced():
+    from engine.lab import run as labrun
+    labrun.keep_spare(True)
+    try:
+        dead = labrun._spare
+        dead._proc.kill()
+        dead._proc.wait()
+        run = start_lab(COUNTER, [])
+        assert run is not dead
+        assert collect(run, HANG)[-1].data["status"] == "ok"
+    finally:
+        labrun.keep_spare(False)

@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import psutil
 
@@ -109,3 +110,56 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
         assert sum(t.built for t in app.tabs.values()) == 1, "only the visible lesson is built"
     finally:
         app.close()
+
+
+def spare_labs(app_pid: int) -> list[psutil.Process]:
+    """The app's lab processes started ahead of time (waiting for a Run)."""
+    found = []
+    for child in psutil.Process(app_pid).children(recursive=True):
+        try:
+            if "--wait" in child.cmdline():
+                found.append(child)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+def the_spare_lab(proc: subprocess.Popen) -> psutil.Process:
+    """Once the app's window is up: the lab it keeps ready (it must keep one)."""
+    find_window()
+    deadline = time.monotonic() + HANG
+    while not spare_labs(proc.pid):
+        assert time.monotonic() < deadline, "the app kept no lab ready"
+        assert proc.poll() is None, "the app exited on its own"
+        time.sleep(0.05)
+    return spare_labs(proc.pid)[0]
+
+
+def test_the_lab_kept_ready_ends_with_the_window(tmp_path):
+    """The app keeps one lab process ready for the next Run; closing the app ends it."""
+    proc = subprocess.Popen([sys.executable, "-m", "gui"])
+    try:
+        spare = the_spare_lab(proc)
+        proc.terminate()
+        assert proc.wait(HANG) == 0
+        spare.wait(HANG)   # ends (and is reaped by the app) with the window
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not spare.is_running()
+
+
+def test_the_lab_kept_ready_ends_when_the_app_is_killed(tmp_path):
+    """kill -9 of the app: its waiting lab reads the end of its order pipe and leaves."""
+    proc = subprocess.Popen([sys.executable, "-m", "gui"])
+    try:
+        spare = the_spare_lab(proc)
+        proc.kill()
+        proc.wait()
+        spare.wait(HANG)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert not spare.is_running()

@@ -282,3 +282,22 @@ def test_the_marks_of_a_lab_run_are_cleared_when_it_is_done(app):
     assert tab.start_run()
     assert tab.terminal.content() == ""
     pump_until(app, lambda: tab.state == "done")
+
+
+def test_a_lock_off_mutex_run_shows_interleaved_lines_in_the_terminal_every_time(app):
+    """The real program in the lab: its threads start together and print each line
+    in two pieces, so the Terminal page shows lines made of two threads' pieces."""
+    tab = app.select("mutex")
+    whole = {f"[{me}] => {n}" for me in range(4) for n in range(3)}
+    for _ in range(3):   # every run, not by luck
+        tab.form.set_values({"threads": 4, "lines": 3, "lock": False, "delay": 0})
+        tab.run_button.invoke()
+        pump_until(app, lambda: tab.state == "done")
+        assert tab.last_status == "ok"
+        screen = [line for line in tab.terminal.content().splitlines()
+                  if line.startswith("[") or line.startswith("=>")]
+        mixed = [line for line in screen if line not in whole]
+        assert mixed, f"no interleaved line on the terminal: {screen}"
+        # The log keeps each thread's own text whole: the pieces of one actor, joined.
+        logged = {e.text for e in tab.logview.events if e.kind == "output"}
+        assert whole <= logged
