@@ -96,7 +96,7 @@ def test_the_log_keeps_tracebacks_and_shows_non_utf8_names_readably(tmp_path):
 
 def test_the_timeline_png_of_a_real_thread_queue_run(tmp_path):
     events = run_lesson("thread_queue", {"producers": 3, "messages": 3, "consumers": 2,
-                                         "delay": 0.05, "work": 0.05}, speed=1)
+                                         "delay": 0.05}, speed=1)
     actors = first_speakers(events)
     assert {"producer-0", "producer-2", "consumer-1"} <= set(actors)
     path = tmp_path / "timeline.png"

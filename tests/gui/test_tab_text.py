@@ -11,7 +11,7 @@ from tests.gui.conftest import pump_until
 from tests.gui.readable import cut_off, words_fit
 
 NARROW = "900x760"   # the narrowest the window may be (its minsize is 900 wide)
-FAST_QUEUE = {"producers": 4, "messages": 4, "consumers": 2, "delay": 0.05, "work": 0.05}
+FAST_QUEUE = {"producers": 4, "messages": 4, "consumers": 2, "delay": 0.05}
 
 
 def run_to_the_end(app, tab, values):

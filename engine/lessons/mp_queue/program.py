@@ -162,8 +162,8 @@ def main():
     pids = [process.pid for process in consumers + producers]
     say(console, f"main pid {os.getpid()} started {len(pids)} processes: {pids}")
     for process in producers:                  # once all are joined, every name is queued
-        while process.exitcode is None and not killed(consumers):
-            process.join(timeout=1)            # (a killed consumer ends the wait)
+        while process.exitcode is None and not killed(consumers + producers):
+            process.join(timeout=1)            # (a killed process ends the wait)
     produced = [name for mine in names for name in mine]
     if settings.shutdown == "sentinel" and not killed(consumers + producers):
         for _ in consumers:

@@ -108,25 +108,26 @@ def test_through_the_engine_the_result_has_every_key_the_readme_lists():
     assert events[-1].data["status"] == "ok"
 
 
-def test_a_consumer_killed_mid_run_is_reported_the_run_ends_and_nothing_is_left():
+@pytest.mark.parametrize("victim", ["consumer-1", "producer-1"])
+def test_a_worker_killed_mid_run_is_reported_the_run_ends_and_nothing_is_left(victim):
     run = start("mp_queue", {"producers": 2, "consumers": 3, "names": 40, "delay": 5.0})
     try:
         seen = read_until(run, lambda e: e.kind == "process"
-                          and e.actor.startswith("consumer-1 pid "), HANG, "consumer-1")
-        victim = seen[-1].pid
+                          and e.actor.startswith(f"{victim} pid "), HANG, victim)
+        pid = seen[-1].pid
         family = psutil.Process(run.pid).children(recursive=True) + [psutil.Process(run.pid)]
-        os.kill(victim, signal.SIGKILL)
+        os.kill(pid, signal.SIGKILL)
         events = seen + collect(run, HANG)   # ends long before the producers would
     finally:
         run.stop()
         run.join(HANG)
-    actor = f"consumer-1 pid {victim}"
-    assert events[-1].data["died"] == [{"actor": actor, "pid": victim, "how": "killed"}]
+    actor = f"{victim} pid {pid}"
+    assert events[-1].data["died"] == [{"actor": actor, "pid": pid, "how": "killed"}]
     errors = [e.text for e in events if e.kind == "error"]
     assert errors == [f"{actor} ended without finishing: killed from outside?"]
     # The program saw it too, and ended the rest itself: no other death.
     assert f"{actor} ended with exit code -9" in lesson.outputs(events, "MainThread")
-    assert result_of(events)["exitcodes"]["consumer-1"] == -9
+    assert result_of(events)["exitcodes"][victim] == -9
     assert left_behind(family, wait=HANG) == []
 
 
