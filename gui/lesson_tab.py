@@ -416,9 +416,10 @@ class LessonTab(ttk.Frame):
         run.join(1.0)
         self.last_status = event.data[vocab.STATUS]
         elapsed = event.data[vocab.ELAPSED]
-        if self.killed and self.last_status != vocab.FAILED:
-            # The lesson ended on its own terms, but not as planned: say who died.
-            self.set_state(DONE, f"Ended after {elapsed:.2f} s: {killed_text(self.killed)}.",
+        if self.killed:
+            # Not as planned: say who died. (A lab run with a death is an error.)
+            how = "Failed" if self.last_status == vocab.FAILED else "Ended"
+            self.set_state(DONE, f"{how} after {elapsed:.2f} s: {killed_text(self.killed)}.",
                            "danger")
             return
         text = {vocab.OK: "Finished", vocab.STOPPED: "Stopped",
@@ -461,11 +462,17 @@ def same_file(one: str, other: str) -> bool:
 def is_killed_process(event) -> bool:
     """An error event that says a process of the run was ended by a signal from outside.
 
-    engine/procs.py reports each one with its name, pid and (negative) exit code.
+    engine/procs.py reports each one with its name, pid and (negative) exit code;
+    the lab, a process that ended without saying so, with an exit code it cannot
+    know (None: it is not the lab's child to wait for).
     """
     data = event.data
-    return isinstance(data, dict) and isinstance(data.get(vocab.EXITCODE), int) \
-        and data[vocab.EXITCODE] < 0
+    if not isinstance(data, dict) or vocab.EXITCODE not in data:
+        return False
+    code = data[vocab.EXITCODE]
+    if code is None:
+        return bool(data.get(vocab.EXPLAINED))
+    return isinstance(code, int) and code < 0
 
 
 def killed_text(killed: list) -> str:

@@ -54,6 +54,7 @@ def test_a_worker_killed_with_sigkill_is_shown_as_a_failure(app):
     assert f"{actor} ended without finishing" in text
     assert "danger" in str(tab.status_label.cget("style")).lower()
     assert f"{actor} ended without finishing" in app.status.cget("text")
+    assert tab.last_status == "error"   # a lab run with a death is an error
 
 
 def test_the_server_is_no_longer_listening_once_the_run_has_ended(app):

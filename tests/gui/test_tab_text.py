@@ -71,9 +71,13 @@ def test_every_log_line_can_be_read_whole(app):
     # A wrapped line continues under the text column, clear of the time and the actor.
     last_row = text.index(f"{longest}.end -1c display linestart")
     assert last_row != f"{longest}.0", "the longest line did not wrap"
+    # Each row measured where it is in view (a long line may be taller than the log).
+    text.see(last_row)
+    app.update()
+    row_x = text.bbox(last_row)[0]
     text.see(f"{longest}.0")
     app.update()
-    indent = text.bbox(last_row)[0] - text.bbox(f"{longest}.0")[0]
+    indent = row_x - text.bbox(f"{longest}.0")[0]
     assert indent == tkfont.Font(font=text.cget("font")).measure(" " * 26)   # "  0.123  actor... "
 
 

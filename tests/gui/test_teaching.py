@@ -45,15 +45,26 @@ def test_acting_line_of_each_process_is_marked_in_the_code(app):
     """Every process has its own mark, on a line of the program (where its last
     event or the sampler put it), under its lab name "<Process name> pid N"."""
     tab = app.select("mp_queue")
-    tab.form.set_values({"producers": 2, "consumers": 2, "names": 3, "delay": 0.2})
-    app.set_speed(10)
-    run_to_the_end(app, tab, timeout=60)
-    marked = tab.source.highlighted()
-    names = ["consumer-0", "consumer-1", "producer-0", "producer-1"]
-    for name, pid in zip(names, tab.last_result["pids"], strict=True):
-        line = marked.get(f"{name} pid {pid}")
-        assert line is not None, (name, marked)
-        assert tab.source.line_text(line).strip(), (name, line)
+    tab.form.set_values({"producers": 2, "consumers": 2, "names": 3, "delay": 0.5})
+    tab.run_button.invoke()
+    marked: dict[str, int] = {}   # the marks end with the run: gather them as it goes
+
+    def every_process_marked() -> bool:
+        marked.update(tab.source.highlighted())
+        processes = {lane for lane in tab.timeline.lanes if " pid " in lane}
+        if len(processes) == 4 and processes <= set(marked):
+            return True
+        assert tab.state != "done", f"the run ended first; marked: {marked}"
+        return False
+
+    pump_until(app, every_process_marked, timeout=60)
+    for actor, line in marked.items():
+        assert tab.source.line_text(line).strip(), (actor, line)
+    assert all(lane.split(" pid ")[0] in ("consumer-0", "consumer-1", "producer-0",
+                                           "producer-1")
+               for lane in marked if " pid " in lane), marked
+    tab.stop_button.invoke()
+    pump_until(app, lambda: tab.state == "done")
 
 
 def test_clicking_a_log_line_jumps_to_its_source_line(app):
