@@ -71,7 +71,13 @@ def test_mp_queue_timeline_has_one_lane_per_process_and_the_queue_depth(app):
     assert processes <= set(lanes), lanes
     assert not [lane for lane in lanes if lane.startswith("child pid ")], lanes
     assert not [lane for lane in lanes if " pid " in lane and lane not in processes], lanes
-    assert tab.timeline.depth, "no queue depth was drawn"
+    # The depth line is the work queue's, not a mix with the handled queue's.
+    work = [(e.t, e.data["depth"]) for e in tab.logview.events
+            if isinstance(e.data, dict) and e.data.get("queue") == "work"
+            and isinstance(e.data.get("depth"), int)]
+    assert work and sorted(tab.timeline.depth) == sorted(work)
+    assert any(isinstance(e.data, dict) and e.data.get("queue") == "handled"
+               for e in tab.logview.events)
 
 
 def test_mutex_hold_spans_never_overlap_and_a_second_run_starts_afresh(app):
