@@ -229,6 +229,7 @@ def _print_run(run, as_json: bool) -> int:
     status = "error"
     died: list = []
     errors: list[str] = []
+    complaints: list[str] = []   # what a program wrote on its stderr
     try:
         while True:
             try:
@@ -242,6 +243,8 @@ def _print_run(run, as_json: bool) -> int:
                 say(_readable(event, run.lesson.format_result))
             if event.kind == "error":
                 errors.append(event.text)
+            elif event.kind == "output" and _on_stderr(event):
+                complaints.append(event.text)
             if event.kind == "done":
                 status = event.data["status"]
                 died = event.data.get("died") or []
@@ -251,6 +254,12 @@ def _print_run(run, as_json: bool) -> int:
         run.join(5)
         for s, handler in old.items():
             signal.signal(s, handler)
+    if status == "error" and not errors:
+        # A program that ends in failure on its own terms (a busy port: a line on
+        # its stderr, then exit 1) has said why: there too. (An exception's
+        # traceback is in the log; its one line follows.)
+        for text in complaints:
+            complain(text)
     for text in errors:  # also on stderr, where a person or a script looks first
         complain(f"error: {text}")
     if asked and time.monotonic() - asked[0] > STOP_WITHIN:
@@ -264,6 +273,10 @@ def _print_run(run, as_json: bool) -> int:
     # An actor that died (killed, or of an error) means the figures are not
     # what the lesson promises, even when the lesson itself ended cleanly.
     return 0 if status == "ok" and not died else 1
+
+
+def _on_stderr(event) -> bool:
+    return isinstance(event.data, dict) and event.data.get("stream") == "stderr"
 
 
 def _readable(event, render=None) -> str:

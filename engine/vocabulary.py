@@ -98,7 +98,6 @@ Sequence-diagram arrows (``gui/widgets/seqdiagram.py``); an event with
 * ``bytes``: bytes the call carried (also the scan's total size of matches, and
   the bytes of an ``os.read`` or ``os.write``).
 * ``preview``: the first bytes carried, as text.
-* ``calls``: how many ``recv`` calls one message took.
 * ``asked``: bytes the ``recv`` asked for.
 * ``error``: why the call failed or the socket closed (text).
 
@@ -201,7 +200,6 @@ TO = "to"
 LOCAL = "local"
 BYTES = "bytes"
 PREVIEW = "preview"
-CALLS = "calls"
 ASKED = "asked"
 ERROR_TEXT = "error"
 CONNECT, ACCEPT, SEND, RECV, CLOSE, ARROW_ERROR = (
@@ -251,7 +249,7 @@ LOOPS = "loops"
 KEYS = frozenset({
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
     LANE, DEPTH, QUEUE, STATUS, ELAPSED, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
-    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, CALLS, ASKED, ERROR_TEXT, CHUNK, READ,
+    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK, READ,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,

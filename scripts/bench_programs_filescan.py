@@ -9,9 +9,10 @@ goes first) so all see the same machine load:
 - find:      find ROOT -name '*.py' -printf '%s %p\\n'
 - find|sort: find ROOT -type f -name '*.py' -printf '%s\\t%p\\n' | sort -n
              (the reference of ``make bench BENCH=filescan``)
-- careful:   python engine/lessons/filescan/program.py --root ROOT   (careful.py's walk)
+- parallel:  python engine/lessons/filescan/program.py --root ROOT   (parallel.py, the default)
+- careful:   the same with --way careful (careful.py's walk, one process)
 - classic:   the same with --way classic (os.walk + os.path.getsize)
-- lab:       the careful program watched by the lab (python -m engine.lab PROGRAM ...):
+- lab:       the parallel program watched by the lab (python -m engine.lab PROGRAM ...):
              what a run costs once the lesson is switched over to the program
 - engine:    python -m engine run filescan --root ROOT --json   (engine/scan.py, workers)
 - engine-1p: engine/scan.py's walk kept in one process, as a small program (as
@@ -49,7 +50,8 @@ def commands(root: str) -> dict[str, list[str]]:
         "find": ["find", root, "-name", "*.py", "-printf", "%s %p\n"],
         "find|sort": ["sh", "-c", f"find '{root}' -type f -name '*.py' -printf '%s\\t%p\\n' "
                                   "| sort -n"],
-        "careful": [py, str(PROGRAM), "--root", root],
+        "parallel": [py, str(PROGRAM), "--root", root],
+        "careful": [py, str(PROGRAM), "--root", root, "--way", "careful"],
         "classic": [py, str(PROGRAM), "--root", root, "--way", "classic"],
         "lab": [py, "-m", "engine.lab", str(PROGRAM), "--root", root],
         "engine": [py, "-m", "engine", "run", "filescan", "--root", root, "--json"],
@@ -97,6 +99,8 @@ def bench_tree(n_files: int) -> dict[str, float]:
               f" {med[name] / med['find']:>6.2f}x {med[name] / med['find|sort']:>10.2f}x")
     print(f"  careful/engine = {med['careful'] / med['engine']:.2f}x   "
           f"(above 1: the single-process careful walk is slower than today's scan)")
+    print(f"  parallel/engine = {med['parallel'] / med['engine']:.2f}x   "
+          f"(above 1: the parallel walk is slower than today's scan)")
     print(f"  careful/engine-1p = {med['careful'] / med['engine-1p']:.2f}x   "
           f"(both in one process: the walks themselves)")
     return med

@@ -40,7 +40,7 @@ SCENES = {
     "mp_queue": ({}, 3.0),
     "pipes": ({"messages": 20, "read_every": 0.6}, 2.7),
     "signals": ({"interval": 1.0, "alarms": 8}, 3.6),
-    "sockets": ({"clients": 5, "size": 150000, "server_delay": 1.0}, 1.25),
+    "sockets": ({"clients": 5, "size": 150000, "delay": 0.25}, 1.25),
 }
 
 

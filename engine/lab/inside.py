@@ -721,7 +721,7 @@ def _summary(result: dict) -> str:
     """The figures that are single numbers or words, as ``name=value`` for a log line."""
     shown = [f"{key}={value}" for key, value in result.items()
              if isinstance(value, (int, float, str, bool)) and len(str(value)) <= 40]
-    return "result: " + ", ".join(shown[:8])
+    return ", ".join(shown[:8])
 
 
 def _wait_for_order() -> list[str]:

@@ -118,7 +118,7 @@ from typing import Any
 from engine import vocabulary as v
 from engine.lab import inside
 
-#: Bytes of a socket message shown as its preview (as the old netwait did).
+#: Bytes of a socket message shown as its preview.
 PREVIEW_BYTES = 48
 #: The queue methods probed.
 QUEUE_CALLS = ("put", "get", "put_nowait", "get_nowait")

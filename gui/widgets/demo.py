@@ -68,7 +68,7 @@ def sample_run(messages: int = 6) -> list[Event]:
 
 
 def sample_exchange(clients: int = 2) -> tuple[list[str], list[Event]]:
-    """The lanes and events of a short client/server run, as the sockets lesson sends."""
+    """The lanes and arrows of a short client/server run, as the Sockets tab draws them."""
     lanes = ["server", *(f"client-{i}" for i in range(1, clients + 1))]
     events = []
     t = 0.0
@@ -77,9 +77,12 @@ def sample_exchange(clients: int = 2) -> tuple[list[str], list[Event]]:
             (vocab.CONNECT, client, "server", {}),
             (vocab.ACCEPT, "server", client, {}),
             (vocab.SEND, client, "server", {vocab.BYTES: 11, vocab.PREVIEW: "hello world"}),
-            (vocab.RECV, "server", client,
-             {vocab.BYTES: 11, vocab.PREVIEW: "hello world", vocab.CALLS: 1}),
+            # A recv is drawn as the bytes go: from the sender to the reader.
+            (vocab.RECV, client, "server",
+             {vocab.BYTES: 11, vocab.PREVIEW: "hello world", vocab.ASKED: 1024}),
             (vocab.SEND, "server", client, {vocab.BYTES: 11, vocab.PREVIEW: "HELLO WORLD"}),
+            (vocab.RECV, "server", client,
+             {vocab.BYTES: 11, vocab.PREVIEW: "HELLO WORLD", vocab.ASKED: 1024}),
             (vocab.CLOSE, client, "server", {}),
         ):
             t += 0.05

@@ -6,7 +6,9 @@ from the party that acts to the one it acts on. Arrows are drawn in one batch
 per pump tick. Hovering an arrow shows what it carried (the first bytes).
 
 The events it draws carry ``data = {"seq": kind, "from": lane, "to": lane,
-"bytes": n, "preview": text, ...}``; every other event is ignored.
+"bytes": n, "preview": text, ...}``; every other event is ignored. A watcher
+that knows the lanes only by address (the lab's socket probes) joins the ends
+first and hands over ready arrows with ``add_arrows`` (see gui/lessons/sockets.py).
 """
 
 from __future__ import annotations
@@ -43,9 +45,7 @@ def arrow_label(info: dict) -> str:
     """The short text written on an arrow."""
     kind = info.get(vocab.SEQ, "")
     if kind in (vocab.SEND, vocab.RECV):
-        calls = info.get(vocab.CALLS)
-        times = f" ×{calls}" if kind == vocab.RECV and calls else ""
-        return f"{kind}{times} {human_bytes(int(info.get(vocab.BYTES) or 0))}"
+        return f"{kind} {human_bytes(int(info.get(vocab.BYTES) or 0))}"
     if kind == vocab.ARROW_ERROR:
         text = str(info.get(vocab.ERROR_TEXT, "")).lower()
         for word in ("refused", "timed out", "reset", "closed"):
@@ -139,19 +139,22 @@ class SeqDiagram(ttk.Frame):
 
     def add(self, events: list) -> int:
         """Draw the arrows among ``events`` (one batch); return how many were drawn."""
+        return self.add_arrows([(event.t, event.data) for event in events
+                                if isinstance(event.data, dict) and vocab.SEQ in event.data])
+
+    def add_arrows(self, arrows: list[tuple[float, dict]]) -> int:
+        """Draw these (time, arrow data) as one batch; return how many were drawn."""
+        if not arrows:
+            return 0
         follow = self.body.yview()[1] >= 0.999
         drawn = 0
-        for event in events:
-            info = event.data if isinstance(event.data, dict) else None
-            if not info or vocab.SEQ not in info:
-                continue
+        for t, info in arrows:
             if len(self.arrows) >= self.MAX_ARROWS:
                 self.skipped += 1
                 continue
-            self._draw_arrow(event.t, dict(info))
+            self._draw_arrow(t, dict(info))
             drawn += 1
-        if drawn or self.skipped:
-            self._finish_batch(follow)
+        self._finish_batch(follow)
         return drawn
 
     @property

@@ -83,11 +83,11 @@ PROFILES: dict[str, Profile] = {
         children=True,
         victims={"catcher": ("actor", "catcher")}),
     "sockets": Profile(
-        quick={"clients": 3, "size": 5000},
-        variants=({}, {"mode": "one-at-a-time", "framing": "newline"},
-                  {"size": 200_000, "framing": "length"}, {"server": False},
-                  {"clients": 50, "size": 100_000}),
-        slow={"clients": 5, "server_delay": 30.0, "timeout": 60.0}),
+        quick={"clients": 3, "size": 5000, "delay": 0.2},
+        variants=({}, {"framing": "none"}, {"size": 200_000},
+                  {"clients": 50, "size": 100_000, "delay": 0.02}),
+        # Client n connects after n * delay seconds: the last one after 25 s.
+        slow={"clients": 5, "delay": 5.0}),
 }
 
 #: Kill variants that need other slow parameters than the lesson's own.

@@ -34,6 +34,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -166,9 +167,34 @@ def test_cli_busy_fixed_port_fails_the_run_in_one_line_with_status_1(capsys):
         status, out, err = cli_run(["run", "sockets", "--clients", "1", "--port", str(port)],
                                    capsys)
     assert status == 1
-    assert err == [f"error: port {port} is already in use on 127.0.0.1: another program is "
-                   f"listening there. Choose another port, or 0 to let the OS pick a free one."]
+    # The program's own line (it prints it on stderr and exits 1), on the CLI's stderr.
+    assert err == [f"error: cannot listen on port {port}: Address already in use "
+                   "(--port 0 lets the OS pick a free one)"]
     assert "Traceback" not in out
+
+
+def as_lesson(monkeypatch, program: Path) -> None:
+    """The CLI runs ``program`` as the lesson "failing", in the lab like any lesson."""
+    lesson = catalog.Lesson("failing", "Failing", program=str(program))
+    monkeypatch.setattr(catalog, "get", lambda lesson_id: lesson)
+
+
+def test_cli_a_program_that_says_why_it_fails_has_that_line_on_stderr(tmp_path, monkeypatch,
+                                                                      capsys):
+    program = tmp_path / "program.py"
+    program.write_text('import sys\nprint("error: the sky fell", file=sys.stderr)\n'
+                       'sys.exit(1)\n')
+    as_lesson(monkeypatch, program)
+    status, out, err = cli_run(["run", "failing"], capsys)
+    assert (status, err) == (1, ["error: the sky fell"])
+
+
+def test_cli_a_program_that_raises_has_one_line_on_stderr(monkeypatch, capsys):
+    """Its traceback is in the log (stdout), not repeated on stderr."""
+    as_lesson(monkeypatch, REPO / "tests" / "engine" / "lab_programs" / "raises.py")
+    status, out, err = cli_run(["run", "failing"], capsys)
+    assert (status, err) == (1, ["error: ZeroDivisionError: division by zero"])
+    assert "Traceback" in out
 
 
 # -- the form in the real window ---------------------------------------------------------

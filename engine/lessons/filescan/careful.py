@@ -89,20 +89,65 @@ class Problems:
         self.add(path, reason)
 
 
+class Found:
+    """What a walk has found so far. `parallel.py` adds up the Found of each worker."""
+
+    def __init__(self, top):
+        self.top = top
+        self.extremes, self.problems = Extremes(top), Problems()
+        self.histogram = [0] * 64   # histogram[k]: files whose size has k binary digits
+        self.count = self.bytes = self.folders = 0
+
+    def result(self, complete):
+        """The figures the program prints (and the window shows), as a plain dict."""
+        histogram = self.histogram[:]
+        while len(histogram) > 1 and histogram[-1] == 0:
+            histogram.pop()
+        smallest = heapq.nsmallest(self.top, self.extremes.small)
+        largest = heapq.nlargest(self.top, self.extremes.large)
+        problems = self.problems
+        return {
+            "count": self.count, "bytes": self.bytes, "folders": self.folders,
+            "complete": complete,
+            "smallest": [[size, path] for size, path, _ in smallest],
+            "largest": [[size, path] for size, path, _ in largest],
+            "modified": {"smallest": [mtime for _, _, mtime in smallest],
+                         "largest": [mtime for _, _, mtime in largest]},
+            "histogram": histogram,
+            "errors": problems.listed, "error_count": problems.count,
+            "unreadable_folders": problems.unreadable_folders,
+            "vanished": problems.vanished, "loops": problems.loops,
+        }
+
+
 def scan(root, ext=".py", top=10, hidden=True, follow=False):
     """Walk `root` for files whose name ends with `ext`; return what was found."""
-    extremes, problems = Extremes(top), Problems()
-    histogram = [0] * 64    # histogram[k]: files whose size has k binary digits
-    count = total = folders = 0
+    found = Found(top)
     seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
     stack = [root]          # folders still to walk
     complete = True
     try:
-        while stack:
+        walk(stack, found, ext, hidden, follow, seen)
+    except KeyboardInterrupt:
+        complete = False
+        print(f"stopped after {found.folders:,} folders: the lists below are partial")
+    return found.result(complete)
+
+
+def walk(stack, found, ext, hidden, follow=False, seen=None, most=None, progress=True):
+    """Walk the folders on `stack`, and every folder below them, into `found`.
+
+    It ends when the stack is empty, or after `most` folders: then the folders
+    not walked yet are still on `stack` (parallel.py hands them to others).
+    """
+    extremes, problems, histogram = found.extremes, found.problems, found.histogram
+    count, total, walked = found.count, found.bytes, 0   # locals: quicker in the loop
+    try:
+        while stack and walked != most:
             folder = stack.pop()
-            folders += 1
-            if folders % PROGRESS_EVERY == 0:
-                print(f"walked {folders:,} folders, {count:,} matches so far")
+            walked += 1
+            if progress and (found.folders + walked) % PROGRESS_EVERY == 0:
+                print(f"walked {found.folders + walked:,} folders, {count:,} matches so far")
             try:
                 with os.scandir(folder) as entries:
                     for entry in entries:
@@ -127,24 +172,8 @@ def scan(root, ext=".py", top=10, hidden=True, follow=False):
                             problems.failed(entry.path, error)
             except OSError as error:                # the folder could not be listed
                 problems.failed(folder, error, folder=True)
-    except KeyboardInterrupt:
-        complete = False
-        print(f"stopped after {folders:,} folders: the lists below are partial")
-    while len(histogram) > 1 and histogram[-1] == 0:
-        histogram.pop()
-    smallest = heapq.nsmallest(top, extremes.small)
-    largest = heapq.nlargest(top, extremes.large)
-    return {
-        "count": count, "bytes": total, "folders": folders, "complete": complete,
-        "smallest": [[size, path] for size, path, _ in smallest],
-        "largest": [[size, path] for size, path, _ in largest],
-        "modified": {"smallest": [mtime for _, _, mtime in smallest],
-                     "largest": [mtime for _, _, mtime in largest]},
-        "histogram": histogram,
-        "errors": problems.listed, "error_count": problems.count,
-        "unreadable_folders": problems.unreadable_folders,
-        "vanished": problems.vanished, "loops": problems.loops,
-    }
+    finally:    # also when Ctrl-C ends the walk: the figures so far are kept
+        found.count, found.bytes, found.folders = count, total, found.folders + walked
 
 
 def folder_id(info):

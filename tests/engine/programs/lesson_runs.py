@@ -79,7 +79,12 @@ def assert_no_plumbing(lesson_id: str) -> None:
 
 def run_in_lab(lesson_id: str, *argv: str) -> list:
     """Every event of one lab run of the program, up to ``done``; nothing left after."""
-    run = start_lab(str(program(lesson_id)), list(argv))
+    return run_file_in_lab(program(lesson_id), *argv)
+
+
+def run_file_in_lab(path: Path, *argv: str) -> list:
+    """The same for any program file (a test's wrapper around a lesson program)."""
+    run = start_lab(str(path), list(argv))
     try:
         events = collect(run, HANG)
     finally:

@@ -36,7 +36,7 @@ import pytest
 from engine.lab import start_lab
 from tests import vanish
 from tests.bounds import HANG
-from tests.engine.helpers import collect, ending, read_until
+from tests.engine.helpers import collect, read_until
 
 REPO = Path(__file__).resolve().parents[3]
 LESSON = REPO / "engine" / "lessons" / "filescan"
@@ -251,7 +251,10 @@ print(json.dumps(careful.scan({root!r}, top=10)))
 """
 
 
-def test_unreadable_folders_are_listed_and_the_rest_is_walked():
+def scan_unreadable_tree(code: str) -> tuple[list[str], object]:
+    """Run ``code`` (a template with {lesson}, {user}, {root}) on a tree with two
+    folders nobody may read; return those folders and what it printed, as JSON.
+    Root reads every folder: as root, the code runs as user nobody."""
     base = tempfile.mkdtemp(prefix="filescan-program-perm-")
     locked = [os.path.join(base, "locked"), os.path.join(base, "locked2", "deeper")]
     try:
@@ -265,24 +268,27 @@ def test_unreadable_folders_are_listed_and_the_rest_is_walked():
                 os.chmod(os.path.join(folder, name), 0o644)
         for folder in locked:
             os.chmod(folder, 0o000)
-        # Root reads every folder: as root, the scan runs as user nobody.
         user = NOBODY if os.geteuid() == 0 else None
-        code = UNREADABLE_SCAN.format(lesson=str(LESSON), user=user, root=base)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                              timeout=HANG)
+        done = subprocess.run(
+            [sys.executable, "-c", code.format(lesson=str(LESSON), user=user, root=base)],
+            capture_output=True, text=True, timeout=HANG)
         assert done.returncode == 0, done.stderr
-        found = json.loads(done.stdout)
-        if found["unreadable_folders"] == 0 and found["count"] == 4:
-            pytest.skip("this user can read every folder (no unreadable folder to test)")
-        assert found["count"] == 2 and found["bytes"] == 30
-        assert sorted(found["errors"]) == [[path, "cannot read folder: permission denied"]
-                                           for path in locked]
-        assert found["unreadable_folders"] == 2 == found["error_count"]
-        assert found["complete"] is True
+        return locked, json.loads(done.stdout)
     finally:
         for folder in locked:
             os.chmod(folder, 0o755)
         shutil.rmtree(base)
+
+
+def test_unreadable_folders_are_listed_and_the_rest_is_walked():
+    locked, found = scan_unreadable_tree(UNREADABLE_SCAN)
+    if found["unreadable_folders"] == 0 and found["count"] == 4:
+        pytest.skip("this user can read every folder (no unreadable folder to test)")
+    assert found["count"] == 2 and found["bytes"] == 30
+    assert sorted(found["errors"]) == [[path, "cannot read folder: permission denied"]
+                                       for path in locked]
+    assert found["unreadable_folders"] == 2 == found["error_count"]
+    assert found["complete"] is True
 
 
 # -- the program, as a learner runs it --------------------------------------------------------
@@ -308,21 +314,23 @@ SCAN_KEYS = {"count", "bytes", "folders", "complete", "smallest", "largest", "hi
 CAREFUL_KEYS = {"modified", "unreadable_folders", "vanished", "loops"}
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_main_returns_the_result_the_window_reads(odd_tree, tmp_path, monkeypatch, way):
     """main() called as the lab will call it: the program's lines above the
     ``if __name__`` run first (under another name), then main()."""
-    root = odd_tree if way == "careful" else str(tmp_path)   # the classic crashes on odd_tree
+    root = odd_tree if way != "classic" else str(tmp_path)   # the classic crashes on odd_tree
     if way == "classic":
         write(str(tmp_path / "a" / "x.py"), 5)
         write(os.path.join(os.fsencode(tmp_path), ODD_NAME), 7000)
     monkeypatch.syspath_prepend(str(LESSON))
     monkeypatch.setattr(sys, "argv", [str(PROGRAM), "--root", root, "--way", way])
-    monkeypatch.delitem(sys.modules, "careful", raising=False)   # the program imports it
+    for module in ("careful", "parallel"):   # the program imports them
+        monkeypatch.delitem(sys.modules, module, raising=False)
     program = runpy.run_path(str(PROGRAM), run_name="filescan_program")
     found = program["main"]()
-    monkeypatch.delitem(sys.modules, "careful", raising=False)
-    assert set(found) == SCAN_KEYS | (CAREFUL_KEYS if way == "careful" else set())
+    for module in ("careful", "parallel"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    assert set(found) == SCAN_KEYS | (CAREFUL_KEYS if way != "classic" else set())
     assert found["complete"] is True and found["elapsed"] > 0 and found["root"] == root
     assert found["largest"][0][0] == 7000 and found["count"] == len(brute_force(root))
     sent = json.loads(json.dumps(found, ensure_ascii=True, default=repr))   # as the lab sends
@@ -334,7 +342,7 @@ def test_classic_way_gives_the_same_answer_on_a_clean_tree(tmp_path):
         write(str(tmp_path / f"d{i % 4}" / f"m{i}.py"), (i * 37) % 500)
         write(str(tmp_path / f"d{i % 4}" / f"n{i}.txt"), 5)
     classic = run_program("--root", str(tmp_path), "--way", "classic", "--top", "4")
-    careful = run_program("--root", str(tmp_path), "--top", "4")
+    careful = run_program("--root", str(tmp_path), "--top", "4", "--way", "careful")
     assert classic.returncode == 0 == careful.returncode, classic.stderr + careful.stderr
     assert "the classic way" in classic.stdout and "the careful way" in careful.stdout
 
@@ -358,7 +366,7 @@ def test_help_lists_every_setting():
     assert done.returncode == 0
     assert done.stdout.startswith("usage: program.py")
     assert "Find source files" in done.stdout
-    for option in ("--root", "--ext", "--top", "--way {careful,classic}", "--hidden",
+    for option in ("--root", "--ext", "--top", "--way {parallel,careful,classic}", "--hidden",
                    "--no-hidden", "--follow", "--no-follow"):
         assert option in done.stdout
 
@@ -381,7 +389,7 @@ def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
 AS_NOBODY = """
 import argparse, locale, os, pkgutil, runpy, shutil, sys, time  # what runs later imports
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
-import careful
+import careful, parallel
 os.setgroups([]); os.setgid({user}); os.setuid({user})
 sys.argv = sys.argv[1:]
 runpy.run_path(sys.argv[0], run_name="__main__")
@@ -461,10 +469,30 @@ def test_settings_are_a_literal_the_engine_can_read_without_importing():
     assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow"]
     for default, low, high, text in settings.values():
         assert text and (isinstance(low, list) or low is None or low <= default <= high)
-    assert settings["way"][:2] == ("careful", ["careful", "classic"])
+    assert settings["way"][:2] == ("parallel", ["parallel", "careful", "classic"])
     # The default root is a literal, "~": the program expands it to Path.home().
     assert os.path.expanduser(settings["root"][0]) == str(Path.home())
     assert settings["ext"][0] == ".py"
+
+
+def run_until_held(command: list[str], when_held, **popen) -> tuple[int, str, str]:
+    """Start ``command``; when it prints "holding the walk at ..." (see held_walk.py),
+    call ``when_held(program, last word of that line)``; return the exit status,
+    stdout and stderr once it ends."""
+    program = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, **popen)
+    try:
+        for line in program.stdout:
+            if line.startswith("holding the walk at"):
+                when_held(program, line.split()[-1])
+                break
+        out, err = program.communicate(timeout=HANG)
+    finally:
+        program.kill()
+        program.wait()
+        program.stdout.close()
+        program.stderr.close()
+    return program.returncode, out, err
 
 
 def test_ctrl_c_in_a_terminal_prints_the_partial_result(tmp_path):
@@ -472,21 +500,10 @@ def test_ctrl_c_in_a_terminal_prints_the_partial_result(tmp_path):
     for i in range(3):
         write(str(tmp_path / f"top{i}.py"), 10 + i)
     write(str(tmp_path / "held" / "never.py"), 99)
-    program = subprocess.Popen(
+    code, out, err = run_until_held(
         [sys.executable, str(HELD_WALK), str(tmp_path / "held"), str(PROGRAM),
-         "--root", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for line in program.stdout:
-            if line.startswith("holding the walk at"):
-                break
-        program.send_signal(signal.SIGINT)
-        out, err = program.communicate(timeout=HANG)
-    finally:
-        program.kill()
-        program.wait()
-        program.stdout.close()
-        program.stderr.close()
-    assert program.returncode == 0, err
+         "--root", str(tmp_path)], lambda program, _: program.send_signal(signal.SIGINT))
+    assert code == 0, err
     assert "stopped after 2 folders: the lists below are partial" in out
     assert "The 3 largest:" in out and "3 files, 33 bytes" in out
     assert "never.py" not in out
@@ -498,7 +515,7 @@ def outputs(events) -> list[str]:
     return [e.text for e in events if e.kind == "output"]
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_in_the_lab_the_run_ends_ok(tmp_path, way):
     for i in range(6):
         write(str(tmp_path / f"d{i % 2}" / f"m{i}.py"), i * 10)
@@ -512,7 +529,7 @@ def test_in_the_lab_the_run_ends_ok(tmp_path, way):
     assert any(line.startswith("6 files, 150 bytes, in 3 folders") for line in said)
 
 
-@pytest.mark.parametrize("way", ["careful", "classic"])
+@pytest.mark.parametrize("way", ["parallel", "careful", "classic"])
 def test_in_the_lab_stop_mid_walk_gives_the_partial_result(tmp_path, way):
     """The walk is held at a known folder (see held_walk.py); Stop comes while it waits."""
     for i in range(4):
@@ -525,7 +542,8 @@ def test_in_the_lab_stop_mid_walk_gives_the_partial_result(tmp_path, way):
     run.stop()
     events = collect(run, HANG)
     assert run.join(HANG)
-    assert ending(events[-1]) == ("stopped", 0), outputs(events)
+    done = events[-1].data
+    assert (done["status"], done["exit_code"], done["died"]) == ("stopped", 0, []), outputs(events)
     said = outputs(events)
     assert any(line.startswith("stopped after ") for line in said)
     assert said[said.index("The 2 largest:") + 1].split() == ["3", str(tmp_path / "top3.py")]

@@ -1,0 +1,151 @@
+"""The parallel walk: the careful walk, shared out among worker processes.
+
+`program.py` calls `scan(...)` when you pick the parallel way. One process
+walks about as fast as `find`; a machine with several cores can do better,
+if each core walks a part of the tree. How it goes:
+
+1. This process walks the first `IN_PROCESS_FOLDERS` folders itself, with
+   the careful loop (`careful.walk`). A small tree ends there, and no
+   process is ever started: starting one costs more than a small walk.
+2. The folders it has not walked yet are dealt out to a pool of worker
+   processes (`concurrent.futures.ProcessPoolExecutor`, one per core).
+   Each worker walks its share, but at most `SHARE_FOLDERS` folders, and
+   sends back what it found and the folders it did not reach; those are
+   dealt out again. So no worker is left idle while another has a deep
+   folder to itself, and each task is short.
+3. This process adds up what comes back: counts, the histogram, the
+   smallest and largest (`heapq`), the problems. The answer is the same as
+   the careful walk's, whichever worker walked which folder.
+
+Processes are started by `fork` where the system has it (a copy of this
+process, ready in a few milliseconds), by `spawn` elsewhere (a new
+interpreter that imports this file: slower, so the pool only pays off on
+big trees). With `follow`, the walk stays in this process: the set of
+folders already walked must be one set, and workers do not share memory.
+
+Ctrl-C (or the window's Stop) ends the workers at once and keeps what was
+added up so far. A worker that dies (killed from outside) breaks the pool:
+that is said in one line, and the result is marked partial.
+"""
+
+import heapq
+import os
+import signal
+
+from careful import LISTED_PROBLEMS, PROGRESS_EVERY, Found, folder_id, walk
+
+IN_PROCESS_FOLDERS = 2000   # folders walked here before any worker is started
+SHARE_FOLDERS = 1000        # the most folders a worker walks before it reports back
+SHARE_SIZE = 100            # the most folders handed to a worker in one task
+# One worker per core this process may run on (`taskset` may allow fewer than all).
+WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def scan(root, ext=".py", top=10, hidden=True, follow=False):
+    """Walk `root` for files whose name ends with `ext`, with every core."""
+    found = Found(top)
+    seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
+    stack = [root]
+    complete = True
+    try:
+        alone = follow or (WORKERS or 1) < 2    # nothing to share, or nobody to share with
+        walk(stack, found, ext, hidden, follow, seen, most=None if alone else IN_PROCESS_FOLDERS)
+        if stack:                               # a big tree: the workers do the rest
+            complete = share_out(stack, found, ext, hidden)
+    except KeyboardInterrupt:
+        complete = False
+        print(f"stopped after {found.folders:,} folders: the lists below are partial")
+    return found.result(complete)
+
+
+def share_out(stack, found, ext, hidden):
+    """Deal the folders on `stack` out to worker processes; add up what they find.
+
+    True if every folder was walked; False if a worker died on the way.
+    """
+    # Imported here, not at the top: loading these takes about 30 ms, longer
+    # than walking a small tree, which never gets this far.
+    import multiprocessing
+    import queue
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    start = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(start)
+    finished = queue.SimpleQueue()   # each task, once done (the pool's thread puts it)
+    # A KeyboardInterrupt can land on any line, also inside the pool's own code,
+    # and leave one of its locks taken: then the pool never shuts down. So while
+    # the pool runs, Ctrl-C only puts None on the queue (a SimpleQueue may be used
+    # from a signal handler), and the loop raises KeyboardInterrupt at a line of ours.
+    ctrl_c = signal.signal(signal.SIGINT, lambda signum, frame: finished.put(None))
+    try:
+        with ProcessPoolExecutor(WORKERS, mp_context=context,
+                                 initializer=ignore_ctrl_c) as pool:
+            try:
+                shares, running = deal(stack), 0
+                while shares or running:
+                    for share in shares:
+                        task = pool.submit(walk_share, share, ext, found.top, hidden)
+                        task.add_done_callback(finished.put)
+                    running += len(shares)
+                    task = finished.get()               # the next task done, whichever
+                    if task is None:
+                        raise KeyboardInterrupt
+                    running -= 1
+                    part, not_reached = task.result()   # raises what the worker raised
+                    add_up(found, part)
+                    shares = deal(not_reached)
+            except BrokenProcessPool:   # the pool has ended the other workers itself
+                print(f"a worker process died (killed?) after {found.folders:,} folders:"
+                      " the lists below are partial")
+                return False
+            except KeyboardInterrupt:
+                # End the workers now: leaving the `with` would wait for every
+                # task still queued, so cancel those too.
+                for worker in multiprocessing.active_children():
+                    worker.terminate()
+                pool.shutdown(cancel_futures=True)
+                raise
+    finally:
+        signal.signal(signal.SIGINT, ctrl_c)
+    return True
+
+
+def deal(folders):
+    """Cut a list of folders into shares, one per worker at least (a card game's deal)."""
+    shares = max(4 * WORKERS, -(-len(folders) // SHARE_SIZE))   # rounded up
+    return [folders[i::shares] for i in range(min(shares, len(folders)))]
+
+
+def walk_share(folders, ext, top, hidden):
+    """In a worker: walk a share of the tree; send back what was found and what is left."""
+    part = Found(top)
+    walk(folders, part, ext, hidden, most=SHARE_FOLDERS, progress=False)
+    return part, folders
+
+
+def ignore_ctrl_c():
+    """Each worker starts here. Ctrl-C in a terminal reaches every process of the
+    program; only the main one should stop (it then ends the workers itself)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def add_up(found, part):
+    """Add what one worker found to the whole."""
+    before = found.folders
+    found.count += part.count
+    found.bytes += part.bytes
+    found.folders += part.folders
+    for bits, files in enumerate(part.histogram):
+        found.histogram[bits] += files
+    ends, more = found.extremes, part.extremes
+    ends.small = heapq.nsmallest(found.top, ends.small + more.small)
+    ends.large = heapq.nlargest(found.top, ends.large + more.large)
+    problems, new = found.problems, part.problems
+    problems.count += new.count
+    problems.unreadable_folders += new.unreadable_folders
+    problems.vanished += new.vanished
+    problems.loops += new.loops
+    problems.listed += new.listed[:LISTED_PROBLEMS - len(problems.listed)]
+    if found.folders // PROGRESS_EVERY > before // PROGRESS_EVERY:
+        print(f"walked {found.folders:,} folders, {found.count:,} matches so far")
