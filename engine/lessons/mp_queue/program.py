@@ -133,13 +133,6 @@ def reports(handled, consumers, count):
     return got
 
 
-def leftovers(handled):
-    got = []
-    while not handled.empty():
-        got.append(handled.get())
-    return got
-
-
 def main():
     settings = read_settings()
     if settings.start != "default":
@@ -174,7 +167,9 @@ def main():
     else:
         # The classic ending: take what was handled so far and leave. On the way out,
         # multiprocessing terminates the daemon consumers, mid-name or not.
-        got = leftovers(handled)
+        got = []
+        while not handled.empty():
+            got.append(handled.get())
     dead = killed(consumers + producers)
     for process in dead:
         say(console, f"{process.name} pid {process.pid} ended with exit code {process.exitcode}")
