@@ -42,6 +42,8 @@ Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
 * ``lane``: the state the actor enters, until its next ``lane`` value.
 * ``depth``: the number of items in the lesson's queue now (an int).
+* ``queue``: the name the program's line gives that queue (``q``, ``work``);
+  a timeline draws the depth of the first queue named, not a mix of two.
 
 Program output and place (``output``, ``terminal``, ``line``, ``sleep``):
 
@@ -168,6 +170,7 @@ CALL = "call"
 # -- timeline lanes ----------------------------------------------------------------
 LANE = "lane"
 DEPTH = "depth"
+QUEUE = "queue"
 IDLE, WAITING, HOLDING, WORKING = "idle", "waiting", "holding", "working"
 LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
 
@@ -247,8 +250,8 @@ LOOPS = "loops"
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
-    LANE, DEPTH, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE, CHILD_PID, ADDRESS,
-    LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
+    LANE, DEPTH, QUEUE, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
+    CHILD_PID, ADDRESS, LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,

@@ -49,6 +49,13 @@ Events are batched (at most every 50 ms, or every 500 events) as JSON lines
   rewrites the argv given to ``subprocess.Popen`` when it starts with "python"
   and patches multiprocessing's spawn; the environment hook needs no patch, and
   the program's command lines stay what it wrote.)
+- A multiprocessing child (any start method) says it began only once
+  multiprocessing has named it, so its one actor is "consumer-1 pid 124" from
+  its first event (``inside._announce``). multiprocessing's resource tracker is
+  not the program's: it is not watched; its forkserver is watched (the children
+  it forks inherit the lab from it) but never announced. A child the program
+  ends itself (``terminate()``, ``kill()``) is no death: the probe tells the
+  engine before the signal goes.
 - Raw writes to fd 1 and 2 (``os.write(1, ...)``, a non-Python child) reach the
   engine on the lab process's stdout pipe as ``terminal`` events of actor "fd".
   Their order against captured writes is by arrival, not exact.

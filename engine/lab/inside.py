@@ -74,6 +74,14 @@ class Lab:
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
         self.gates_lock = _thread.allocate_lock()
         self.at_gate: set[int] = set()             # threads inside gate() (see there)
+        #: A multiprocessing child says who it is (its ``process`` event) only once
+        #: multiprocessing has named it: until then it would be "child pid N", and
+        #: the window would show two lanes for one process. See _announce.
+        self.unnamed = False
+        self.parent: int | None = None
+        #: A helper of multiprocessing (the forkserver), not the learner's process:
+        #: watched, so that the children it forks are, but never announced.
+        self.quiet = False
         self.sock = _connect()
 
 
@@ -152,6 +160,8 @@ GATED = frozenset({"output", "state", "probe"})
 def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None,
          gated: bool = True) -> None:
     lab = _state
+    if lab.unnamed:
+        _announce_when_named(lab)
     if gated and lab.stepping and kind in GATED:
         gate(kind, actor, line)
     with lab.lock:
@@ -244,6 +254,11 @@ def emit_in_handler(kind: str, actor: str, text: str, data: Any = None,
 
 def flush() -> None:
     lab = _state
+    if lab.lock._is_owned():
+        # A signal handler that runs while this thread holds the event lock (in
+        # emit): sending now could wait for a sender that waits for that lock.
+        # The events stay queued for the next flush.
+        return
     # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
     # next): it waits, blocked in this thread, until the batch is on the wire.
     blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -430,6 +445,8 @@ def _sample_forever(lab: Lab) -> None:
 
 def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
     """One look at every thread: report those whose program line changed."""
+    if lab.quiet or (lab.unnamed and not _announce_when_named(lab)):
+        return   # not the learner's process, or not named yet (see _announce)
     frames = sys._current_frames()
     for ident, frame in frames.items():
         if ident in lab.own_threads:
@@ -516,7 +533,7 @@ def _exit_after_flush(status):
 def _say_ending() -> None:
     """Tell the engine this process ends by itself (a process that never says so was killed)."""
     lab = _state
-    if lab is not None and not getattr(lab, "said_ending", False):
+    if lab is not None and not lab.quiet and not getattr(lab, "said_ending", False):
         lab.said_ending = True
         emit("process", _actor(_thread.get_ident()), "ending",
              {"role": lab.role, "ending": True}, gated=False)
@@ -541,13 +558,74 @@ def _after_fork_in_child() -> None:
         if isinstance(stream, Capture):
             stream.after_fork()
     _state = Lab("fork", parent.folder, parent.speed, parent.stepping)
-    _announce(os.getppid())
+    _announce(os.getppid(), _forked_by_multiprocessing())
     _start_threads(_state)
 
 
-def _announce(parent: int | None) -> None:
-    emit("process", _actor(_thread.get_ident()), f"started ({_state.role})",
-         {"role": _state.role, "parent": parent})
+# --- who a child process is -------------------------------------------------------------
+
+#: Helpers multiprocessing starts on its own, found by their command line
+#: (``python -c 'from multiprocessing.resource_tracker import main; ...'``).
+RESOURCE_TRACKER = "multiprocessing.resource_tracker"
+FORKSERVER = "multiprocessing.forkserver"
+
+
+def _command_line() -> str:
+    return " ".join(getattr(sys, "orig_argv", sys.argv))
+
+
+def _forked_by_multiprocessing() -> bool:
+    """Whether this fresh fork is a multiprocessing child, not yet given its Process.
+
+    Read from the forking thread's stack, which the child inherits: multiprocessing's
+    fork start method forks in ``popen_fork.Popen._launch``, the forkserver in its
+    ``main`` loop. A plain ``os.fork()`` of the program has neither.
+    """
+    frame = sys._getframe()
+    while frame is not None:
+        path = frame.f_code.co_filename.replace(os.sep, "/")
+        if path.endswith(("multiprocessing/popen_fork.py", "multiprocessing/forkserver.py")):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _announce(parent: int | None, wait_for_name: bool = False) -> None:
+    """Say this process began (a ``process`` event), now, or once it has its name.
+
+    A multiprocessing child begins as a copy of its parent (fork) or a bare Python
+    (spawn, forkserver), and only becomes "consumer-1" when ``_bootstrap`` runs the
+    Process object; before that ``current_process()`` is "MainProcess" and the
+    actor would be "child pid N": a second lane for the same process. So such a
+    child waits: its first event after the naming (or the sampler's first look
+    after it) says it began, under its real name. A child that never gets a name
+    (a plain ``os.fork()``) is announced at once, as "child pid N".
+    """
+    lab = _state
+    lab.parent = parent
+    if lab.quiet:
+        return
+    if wait_for_name and not _named():
+        lab.unnamed = True
+        return
+    emit("process", _actor(_thread.get_ident()), f"started ({lab.role})",
+         {"role": lab.role, "parent": parent})
+
+
+def _named() -> bool:
+    mp = sys.modules.get("multiprocessing")
+    return mp is not None and mp.current_process().name != "MainProcess"
+
+
+def _announce_when_named(lab: Lab) -> bool:
+    """The announcement a nameless multiprocessing child owes; True once it is made."""
+    if not _named():
+        return False
+    lab.unnamed = False
+    # Maybe called from the sampler: the process is its main thread's actor.
+    emit("process", _actor(threading.main_thread().ident), f"started ({lab.role})",
+         {"role": lab.role, "parent": lab.parent}, gated=False)
+    return True
 
 
 def install(role: str) -> None:
@@ -555,6 +633,9 @@ def install(role: str) -> None:
     global _state
     if _state is not None:
         return
+    command = _command_line() if role != "root" else ""
+    if RESOURCE_TRACKER in command:
+        return   # multiprocessing's own bookkeeper: not the learner's, never watched
     folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
     _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0),
                  os.environ.get(wire.ENV_STEPPING) == "1")
@@ -571,7 +652,8 @@ def install(role: str) -> None:
     # ends must not look like kills from outside.
     threading._register_atexit(_say_ending)
     threading.excepthook = _report_thread_error
-    _announce(os.getppid() if role != "root" else None)
+    _state.quiet = FORKSERVER in command
+    _announce(os.getppid() if role != "root" else None, "--multiprocessing-fork" in command)
     _start_threads(_state)
 
 

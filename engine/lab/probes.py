@@ -9,10 +9,11 @@ calls a taught primitive, the call is reported with the program's line:
   ``Lock``): lane ``waiting`` before an acquire that will block, ``holding``
   once it got the lock, ``idle`` after ``release``;
 * queues (``queue.Queue`` and its subclasses, ``multiprocessing`` ``Queue``):
-  ``depth`` after each put/get, lane ``waiting`` while a call blocks, then back
-  to the lane the actor had;
+  ``depth`` after each put/get, with ``queue``, the name the calling line uses;
+  lane ``waiting`` while a call blocks, then back to the lane the actor had;
 * ``multiprocessing`` processes: ``child_pid`` at ``start()``, ``exitcode`` seen
-  by ``join()``;
+  by ``join()``, ``child_pid`` before ``terminate()``/``kill()`` (sent at once:
+  the engine must know that the program ended that child, not someone outside);
 * ``os.pipe``/``fork``/``read``/``write``/``waitpid``/``close``: the fds, the
   child's pid, each chunk and its byte count, the decoded exit code;
 * signals: each delivery to a handler the program set, before the handler
@@ -281,18 +282,33 @@ def _queue_call(real: Callable, q: Any, args: tuple, kwargs: dict, call: str,
         if waits:
             _lane(caller, call, before)
         _probe(caller, call, f"{call}: {type(exc).__name__}",
-               **{v.ERROR_TEXT: type(exc).__name__, **_depth_of(q, depth)})
+               **{v.ERROR_TEXT: type(exc).__name__, **_depth_of(q, depth, caller)})
         raise
     if waits:
         _lane(caller, call, before)
-    found = _depth_of(q, depth)
+    found = _depth_of(q, depth, caller)
     _probe(caller, call, f"{call}: depth {found.get(v.DEPTH, '?')}", **found)
     return result
 
 
-def _depth_of(q: Any, depth: Callable[[Any], int | None]) -> dict:
-    size = depth(q)
-    return {} if size is None else {v.DEPTH: size}
+def _depth_of(q: Any, depth: Callable[[Any], int | None], caller: FrameType) -> dict:
+    size, name = depth(q), _queue_name(q, caller)
+    return {v.QUEUE: name} if size is None else {v.QUEUE: name, v.DEPTH: size}
+
+
+def _queue_name(q: Any, caller: FrameType) -> str | None:
+    """The name the calling line knows the queue by (``work``, ``q``), or None.
+
+    A program may have two queues (mp_queue: ``work`` and ``handled``); one depth
+    line drawn from both would mean nothing, so each depth says whose it is. The
+    same queue has the same name in every process that got it as an argument
+    of the same name, which is how the classic programs pass it.
+    """
+    for scope in (caller.f_locals, caller.f_globals):
+        for name, value in scope.items():
+            if value is q:
+                return name
+    return None
 
 
 def _blocks(args: tuple, kwargs: dict, name: str = "block") -> Any:
@@ -425,6 +441,23 @@ def _patch_mp_process(module: ModuleType) -> None:
         return result
 
     base.start, base.join = start, join
+    for name in ("terminate", "kill"):
+        setattr(base, name, _ending_method(name, getattr(base, name)))
+
+
+def _ending_method(name: str, real: Callable) -> Callable:
+    """terminate()/kill() of a child: said, and sent, BEFORE the signal goes, so the
+    engine knows the program ended that child itself (it is no kill from outside)."""
+    @functools.wraps(real)
+    def method(self):
+        caller = _getframe(1)
+        if _from_program(caller) and self.pid is not None and self.exitcode is None:
+            _probe(caller, name, f"{name}: {self.name} pid {self.pid}",
+                   **{v.CHILD_PID: self.pid})
+            inside.flush()
+        return real(self)
+
+    return method
 
 
 # --- os ---------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ STOP_GRACE = 0.2
 #: After the lab process ends, how long its connections may take to close.
 DRAIN_LIMIT = 2.0
 POLL = 0.05
+#: Probe calls by which the program ends a child process itself (data: child_pid).
+ENDING_CALLS = ("terminate", "kill")
 
 _STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -168,6 +170,10 @@ class LabRun:
         self._credits = 0
         #: Lab processes that ended without saying so (killed from outside).
         self.died: list[dict] = []
+        #: Pids the program itself ended (``terminate()``/``kill()``): not deaths.
+        self._ended_by_program: set[int] = set()
+        #: Connections closed in the current round of reading, judged after it.
+        self._closed: list[_Connection] = []
         self._root_ending = False
         self._seq = itertools.count(1)
         self._lock = threading.Lock()             # guards _connections, _root and _stop_at
@@ -338,6 +344,7 @@ class LabRun:
             while not exited or (len(selector.get_map()) > 1 and time.monotonic() < drain_until):
                 for key, _ in selector.select(self._wait_time(exited or killed)):
                     self._read(selector, key)
+                self._judge_closed()
                 if not exited and not killed and self._grace_is_over():
                     killed = True
                     self._kill_group()   # it did not end when asked
@@ -346,6 +353,7 @@ class LabRun:
                     self._kill_group()   # whatever the program left running ends with it
                     drain_until = time.monotonic() + DRAIN_LIMIT
         finally:
+            self._judge_closed()
             self._close(selector)
             if exit_fd is not None:
                 os.close(exit_fd)
@@ -404,7 +412,9 @@ class LabRun:
                 self._identify(conn, batch[0][6])
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
             for raw in batch:
-                if raw[2] in ("process", "paused"):
+                if raw[2] in ("process", "paused") or (
+                        raw[2] == "probe" and isinstance(raw[4], dict)
+                        and raw[4].get("call") in ENDING_CALLS):
                     self._note(conn, raw)
             t0, seq = self._t0, self._seq
             self.events.put_many([Event(t - t0, actor, kind, text, data, line, pid, next(seq))
@@ -414,7 +424,10 @@ class LabRun:
         """What the engine itself keeps from an event: who waits, who is who, who ends."""
         _, actor, kind, _, data, _, pid = raw
         data = data if isinstance(data, dict) else {}
-        if kind == "paused" and isinstance(data.get("ident"), int):
+        if kind == "probe":   # the program ends a child itself: not a death
+            if isinstance(data.get("child_pid"), int):
+                self._ended_by_program.add(data["child_pid"])
+        elif kind == "paused" and isinstance(data.get("ident"), int):
             with self._lock:
                 if self._credits:
                     self._credits -= 1
@@ -428,17 +441,30 @@ class LabRun:
         elif conn.actor is None:
             conn.actor = actor
 
+    def _judge_closed(self) -> None:
+        """The deaths of this round, unless the program itself ended that child."""
+        closed, self._closed = self._closed, []
+        for conn in closed:
+            if conn.pid not in self._ended_by_program:
+                self._note_death(conn)
+
     def _note_end(self, conn: _Connection) -> None:
         """A lab process closed its connection. If it never said it ends, it was killed.
 
         Not counted once the run is stopping or its main process is ending: then
         the program's own ends (multiprocessing ending daemon children) and the
-        engine's kill look the same from here.
+        engine's kill look the same from here. A candidate is judged at the end of
+        the round (``_judge_closed``): a parent's report that it ended this child
+        itself (terminate) was sent before the kill, so it is read in the same round
+        at the latest, whichever connection the selector listed first.
         """
         if conn.ending or conn.pid is None or conn.pid == self._proc.pid:
             return
         if self._stop_at is not None or self._root_ending:
             return
+        self._closed.append(conn)
+
+    def _note_death(self, conn: _Connection) -> None:
         actor = conn.actor or f"pid {conn.pid}"
         self.died.append({"actor": actor, "pid": conn.pid, "how": "killed"})
         self._put(time.monotonic(), actor, "error",

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from engine import vocabulary as vocab
 
 from ..colors import DEPTH_BLUE, LIGHT, ActorColors, theme_colour
-from .lanes import SPECIAL, SpanBook, actors_in_order, nice_step, queue_depth, span_look
+from .lanes import SPECIAL, DepthLine, SpanBook, actors_in_order, nice_step, span_look
 from .logview import printable
 
 LOG_FILETYPES = [("Text files", "*.txt"), ("All files", "*")]
@@ -137,7 +137,8 @@ def timeline_layout(events: Sequence, width: int = 1400, title: str | None = Non
     t_end = max((e.t for e in events), default=0.0)
     span_s = max(t_end, 0.01)
     top = TITLE_H if title else 6
-    has_depth = any(queue_depth(e) is not None for e in events)
+    depth_of = DepthLine().depth
+    has_depth = any(depth_of(e) is not None for e in events)
     depth_top = top + AXIS_H if has_depth else None
     lanes_top = top + AXIS_H + (DEPTH_H if has_depth else 0)
     height = lanes_top + max(1, len(lanes)) * LANE_H + LEGEND_H
@@ -261,7 +262,8 @@ def _draw_spans(draw, lay: Layout, events: list, t_end: float) -> None:
 
 def _draw_depth(draw, lay: Layout, events: list, t_end: float, font, small) -> None:
     """The queue depth as a step line; the points of one pixel become one upright stroke."""
-    points = [(e.t, d) for e in events if (d := queue_depth(e)) is not None]
+    depth_of = DepthLine().depth   # the same first queue as the live timeline's
+    points = [(e.t, d) for e in events if (d := depth_of(e)) is not None]
     points.sort(key=lambda p: p[0])
     deepest = max(1, max(d for _t, d in points))
     base = lay.depth_top + DEPTH_H - 8

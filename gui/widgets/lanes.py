@@ -8,7 +8,8 @@ The live timeline (``timeline.py``) and the saved picture
   next ``lane`` value; the same value again changes nothing, ``"idle"`` just
   ends the span;
 * a ``done`` event ends every open span;
-* ``data["depth"]`` (an int) is a point of the queue-depth line;
+* ``data["depth"]`` (an int) is a point of the queue-depth line, if it is the
+  depth of the first queue the run named (``data["queue"]``; see ``DepthLine``);
 * an ``error`` or ``result`` event is a thicker tick (``SPECIAL``).
 
 The keys and states are the constants of ``engine/vocabulary.py``.
@@ -45,6 +46,30 @@ def queue_depth(event) -> int | None:
         if type(depth) is int:
             return depth
     return None
+
+
+class DepthLine:
+    """Which depths make the line: those of the first queue a run names.
+
+    A program with two queues (mp_queue: ``work`` and ``handled``) reports both;
+    one line through both would jump between them. A depth with no queue name
+    (a run of the older engine) is always a point.
+    """
+
+    def __init__(self) -> None:
+        self.queue: str | None = None
+
+    def depth(self, event) -> int | None:
+        """The depth ``event`` adds to the line, or None."""
+        depth = queue_depth(event)
+        if depth is None:
+            return None
+        name = event.data.get(vocab.QUEUE)
+        if name is None:
+            return depth
+        if self.queue is None:
+            self.queue = name
+        return depth if name == self.queue else None
 
 
 def actors_in_order(events) -> list[str]:

@@ -38,7 +38,7 @@ from engine import vocabulary as vocab
 
 from ..colors import DEPTH_BLUE, ActorColors, ink, mix, paper, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
-from .lanes import SPECIAL, SpanBook, nice_step, queue_depth, span_look
+from .lanes import SPECIAL, DepthLine, SpanBook, nice_step, span_look
 
 
 class Timeline(ttk.Frame):
@@ -138,6 +138,7 @@ class Timeline(ttk.Frame):
         # (actor, state) -> (fill, outline, the tag its spans share, to recolour them)
         self._looks: dict[tuple, tuple] = {}
         self._depth_max = 1
+        self._depth_of = DepthLine().depth      # the first queue's depths only
         self._depth_line = None                 # the tail from the last point to "now"
         self._t_end = 0.0
         self._span_s = self.FIRST_SPAN
@@ -223,7 +224,7 @@ class Timeline(ttk.Frame):
         for event in events:
             actor, t = event.actor, event.t
             book.add(event, change_state)        # the lane rules (lanes.py), drawn as they go
-            depth = queue_depth(event)
+            depth = self._depth_of(event)
             if depth is not None:
                 depth_points.append((t, depth))
             if event.kind == vocab.DONE:

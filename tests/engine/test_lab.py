@@ -150,6 +150,33 @@ def test_multiprocessing_children_are_followed(method):
     assert events[-1].data["status"] == "ok"
 
 
+@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+def test_a_multiprocessing_child_is_one_actor_from_its_first_event(method):
+    """It is announced under the name multiprocessing gives it, never as "child pid N"
+    first (two lanes for one process); multiprocessing's own helpers (the resource
+    tracker, the forkserver) are not the program's processes and are not announced."""
+    events = collect(lab("mp_children.py", method), HANG)
+    root = next(e.pid for e in events if e.kind == "process" and e.data["role"] == "root")
+    name = {"spawn": "SpawnProcess-1", "fork": "ForkProcess-1",
+            "forkserver": "ForkServerProcess-1"}[method]
+    child = next(e.pid for e in events if e.kind == "output" and e.text.startswith("hello"))
+    from_children = {e.actor for e in events
+                     if e.pid not in (root, os.getpid(), None) and e.actor != "fd"}
+    assert from_children == {f"{name} pid {child}"}
+    began = [e for e in events if e.kind == "process" and e.text.startswith("started")]
+    assert sorted(e.actor for e in began) == sorted(["MainThread", f"{name} pid {child}"])
+    assert events[-1].data["status"] == "ok"
+
+
+@pytest.mark.parametrize("method", ["spawn", "fork"])
+def test_a_child_the_program_terminates_is_no_death(method):
+    events = collect(lab("terminates.py", method), HANG)
+    assert "sleeper exit code -15" in outputs(events)
+    assert "the witness saw it" in outputs(events)
+    assert events[-1].data["died"] == []
+    assert ending(events[-1]) == ("ok", 0)
+
+
 def test_an_exception_becomes_one_error_then_done_with_the_exit_code():
     events = collect(lab("raises.py"), HANG)
     kinds = [e.kind for e in events if e.kind in ("error", "done")]
@@ -294,8 +321,11 @@ def test_the_message_of_sys_exit_reaches_the_terminal():
 
 
 def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
-    # A 0.5 ms timer: the handler lands inside the lab's own locks and sendall many
-    # times, so each re-entrant path is taken; plain python ends this in about 0.1 s.
+    # A 2 ms timer: the handler lands inside the lab's own locks and sendall many
+    # times, so each re-entrant path is taken (one deadlocked: a handler inside emit,
+    # holding the event lock, waited to send behind the sampler, which waited for that
+    # lock). At 0.5 ms, on a machine loaded ten times over, the lab's cost per print
+    # lets the handlers nest until Python's recursion limit: a limit of the lab.
     events = collect(lab("handler_prints.py"), HANG)
     printed = outputs(events)
     assert events[-1].data["status"] == "ok", events[-1].text

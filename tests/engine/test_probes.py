@@ -99,7 +99,12 @@ def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
     printed = "".join(e.text for e in events
                       if e.kind == "terminal" and e.data.get("stream") == "stdout")
     assert printed == plain.stdout
-    assert ending(events[-1]) == ("ok", 0)
+    # The mp program's "victim" kills itself with SIGKILL: the lab reports it as a
+    # death when it spoke before dying (the sampler may flush its first event in
+    # time, or not); nothing else may die.
+    died = [d["actor"].split(" pid ")[0] for d in events[-1].data["died"]]
+    assert died in ([], ["victim"]), died
+    assert ending(events[-1]) == ("error" if died else "ok", 0)
     assert probes(events) or probes(events, kind=v.STATE), "the probes reported nothing"
     assert_from_the_program(events, name)
 

@@ -66,6 +66,23 @@ def test_each_next_lets_exactly_one_event_through():
     assert collect(run)[-1].data["status"] == "stopped"
 
 
+def test_step_mode_crosses_the_process_boundary():
+    """The child processes of mp_queue wait at the same gate: per actor, no gated
+    event without a Next, and Nexts reach actors in child processes too."""
+    run = start("mp_queue", {"producers": 1, "consumers": 2, "names": 3, "delay": 0.0},
+                stepping=True)
+    try:
+        made = step_and_count(run, 15)
+        assert sum(made.values()) == 15
+        children = [actor for actor in made if " pid " in actor]
+        assert children, f"no event came from a child process: {made}"
+        assert all(actor.startswith(("consumer-", "producer-")) for actor in children), made
+    finally:
+        run.stop()
+        assert run.join(HANG)
+    assert collect(run)[-1].data["status"] == "stopped"
+
+
 def test_continue_runs_to_the_end():
     run = start("mutex", {"threads": 2, "lines": 2, "delay": 0.0}, stepping=True)
     wait_for_a_paused_actor(run)

@@ -7,7 +7,7 @@ import traceback
 from PIL import Image
 
 from engine.events import Event
-from gui.colors import ActorColors, mix
+from gui.colors import ActorColors
 from gui.widgets.exports import (
     LOG_FILETYPES,
     ask_save_path,
@@ -18,6 +18,7 @@ from gui.widgets.exports import (
     timeline_image,
     timeline_layout,
 )
+from gui.widgets.lanes import span_look
 from tests.engine.helpers import result_of, run_lesson
 from tests.gui.conftest import pump_until
 
@@ -96,7 +97,7 @@ def test_the_log_keeps_tracebacks_and_shows_non_utf8_names_readably(tmp_path):
 
 def test_the_timeline_png_of_a_real_thread_queue_run(tmp_path):
     events = run_lesson("thread_queue", {"producers": 3, "messages": 3, "consumers": 2,
-                                         "delay": 0.05, "work": 0.05}, speed=1)
+                                         "delay": 0.05}, speed=1)
     actors = first_speakers(events)
     assert {"producer-0", "producer-2", "consumer-1"} <= set(actors)
     path = tmp_path / "timeline.png"
@@ -131,12 +132,13 @@ def test_the_timeline_png_of_a_real_thread_queue_run(tmp_path):
         for y, seen in row_colours.items():
             if not top <= y < bottom:
                 assert colour not in seen, (actor, y)
-    # Consumers spend their time in spans (waiting for the queue, then working).
+    # Consumers wait for the queue (the probes' "waiting" lane): their spans are drawn.
     for actor in ("consumer-0", "consumer-1"):
         row = actors.index(actor)
         top = lanes_top + row * layout.lane_h
         plot = colours_in(image, (layout.label_w, top, 1200, top + layout.lane_h))
-        assert rgb(mix(expected[actor], "#ffffff", 0.55)) in plot, actor
+        fill, _outline = span_look(expected[actor], "waiting", "#ffffff")
+        assert rgb(fill) in plot, actor
     # The queue depth is drawn in its band above the lanes.
     assert layout.depth_top is not None
     band = colours_in(image, (layout.label_w, layout.depth_top, 1200, lanes_top))

@@ -17,19 +17,25 @@ SLOW = {
 
 def run_processes(tab) -> list:
     """psutil handles on every process of the tab's run, grandchildren included,
-    once the run has said which they are."""
+    once the run has said which they are: the one that reports a child (the helper,
+    or mp_queue's lab process, whose start() the lab reports) and that child."""
     pids = set()
     for event in tab.logview.events:
         data = event.data if isinstance(event.data, dict) else {}
-        pids.update(data.get("pids", {}).values())
         if "child_pid" in data:
-            pids.update((event.pid, data["child_pid"]))   # the helper and its fork
+            pids.update((event.pid, data["child_pid"]))
     return processes(pids)
 
 
+def starts(tab) -> int:
+    return sum(1 for e in tab.logview.events
+               if e.kind == "probe" and e.data.get("call") == "start")
+
+
 def announced(tab, lesson_id) -> bool:
-    key = "pids" if lesson_id == "mp_queue" else "child_pid"
-    return any(isinstance(e.data, dict) and key in e.data for e in tab.logview.events)
+    if lesson_id == "mp_queue":   # the lab saw every start(): 2 producers, 3 consumers
+        return starts(tab) == 5
+    return any(isinstance(e.data, dict) and "child_pid" in e.data for e in tab.logview.events)
 
 
 def test_mp_queue_tab_shows_each_process_with_its_pid(app):
@@ -42,8 +48,10 @@ def test_mp_queue_tab_shows_each_process_with_its_pid(app):
     result = tab.last_result
     assert result["produced"] == result["consumed"] == 6
     log = tab.logview.content()
-    for name, pid in result["pids"].items():
+    names = ["consumer-0", "consumer-1", "producer-0", "producer-1"]
+    for name, pid in zip(names, result["pids"], strict=True):
         assert f"{name} pid {pid}" in log
+        assert f"{name} pid {pid}" in tab.timeline.lanes
 
 
 def spam(count: int) -> list[str]:
@@ -120,7 +128,7 @@ def start_slow_run(app, lesson_id):
     tab.run_button.invoke()
     pump_until(app, lambda: announced(tab, lesson_id))
     procs = run_processes(tab)
-    assert len(procs) == (5 if lesson_id == "mp_queue" else 2)   # pipes: the lab and its fork
+    assert len(procs) == (6 if lesson_id == "mp_queue" else 2)   # the lab and its children
     return tab, procs
 
 

@@ -2,7 +2,7 @@
 
 from tests.gui.conftest import pump_until
 
-FAST_QUEUE = {"producers": 4, "messages": 4, "consumers": 2, "delay": 0.05, "work": 0.05}
+FAST_QUEUE = {"producers": 4, "messages": 4, "consumers": 2, "delay": 0.05}
 
 
 def test_the_status_bar_shows_the_visible_tabs_own_state(app):

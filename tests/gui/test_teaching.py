@@ -41,29 +41,30 @@ def test_a_thread_blocked_in_acquire_is_highlighted_on_its_with_line(app):
     pump_until(app, lambda: tab.state == "done")
 
 
-def latest_lines(events):
-    latest = {}
-    for event in events:
-        if event.line and event.kind != "done":
-            latest[event.actor] = event.line
-    return latest
-
-
-def check_highlights_are_emitting_lines(tab):
-    shown = tab.source.highlighted()
-    expected = latest_lines(tab.logview.events)
-    assert shown == expected
-    for actor, line in shown.items():
-        assert "emit(" in tab.source.line_text(line), (actor, tab.source.line_text(line))
-
-
-def test_acting_line_of_each_process_is_its_emitting_line(app):
+def test_acting_line_of_each_process_is_marked_in_the_code(app):
+    """Every process has its own mark, on a line of the program (where its last
+    event or the sampler put it), under its lab name "<Process name> pid N"."""
     tab = app.select("mp_queue")
-    tab.form.set_values({"producers": 2, "consumers": 2})
-    app.set_speed(10)
-    run_to_the_end(app, tab, timeout=60)
-    check_highlights_are_emitting_lines(tab)
-    assert any(" pid " in actor for actor in tab.source.highlighted())
+    tab.form.set_values({"producers": 2, "consumers": 2, "names": 3, "delay": 0.5})
+    tab.run_button.invoke()
+    marked: dict[str, int] = {}   # the marks end with the run: gather them as it goes
+
+    def every_process_marked() -> bool:
+        marked.update(tab.source.highlighted())
+        processes = {lane for lane in tab.timeline.lanes if " pid " in lane}
+        if len(processes) == 4 and processes <= set(marked):
+            return True
+        assert tab.state != "done", f"the run ended first; marked: {marked}"
+        return False
+
+    pump_until(app, every_process_marked, timeout=60)
+    for actor, line in marked.items():
+        assert tab.source.line_text(line).strip(), (actor, line)
+    assert all(lane.split(" pid ")[0] in ("consumer-0", "consumer-1", "producer-0",
+                                           "producer-1")
+               for lane in marked if " pid " in lane), marked
+    tab.stop_button.invoke()
+    pump_until(app, lambda: tab.state == "done")
 
 
 def test_clicking_a_log_line_jumps_to_its_source_line(app):

@@ -38,11 +38,11 @@ def tick_position(timeline, event):
 
 def test_thread_queue_timeline_has_a_lane_per_actor_and_the_queue_depth(app):
     tab = app.select("thread_queue")
-    run_to_the_end(app, tab, producers=3, messages=3, consumers=2, delay=0.05, work=0.05)
+    run_to_the_end(app, tab, producers=3, messages=3, consumers=2, delay=0.05)
     timeline = tab.timeline
     events = tab.logview.events
     assert timeline.lanes == actors_in_order(events)
-    assert set(timeline.lanes) >= {"main", "producer-0", "producer-1", "producer-2",
+    assert set(timeline.lanes) >= {"MainThread", "producer-0", "producer-1", "producer-2",
                                    "consumer-0", "consumer-1"}
     assert timeline.event_count == len(events)
     for actor in timeline.lanes:   # every event is in its actor's lane
@@ -53,18 +53,31 @@ def test_thread_queue_timeline_has_a_lane_per_actor_and_the_queue_depth(app):
     # Every consumer ended its last span when it took its sentinel.
     assert not timeline._open
     # The result line under the buttons shows the counts.
-    assert "9 messages produced, 9 consumed" in tab.result_label.cget("text")
+    assert "produced=9, consumed=9" in tab.result_label.cget("text")
     assert "never consumed: 0" in shown_text(tab.problems_label)
 
 
-def test_daemon_shortcut_lanes_name_the_child_process(app):
-    tab = app.select("thread_queue")
-    run_to_the_end(app, tab, producers=2, messages=2, consumers=2, delay=0.05, work=0.05,
-                   daemon=True)
-    pid = next(e.pid for e in tab.logview.events if e.actor.startswith("consumer"))
-    assert tab.timeline.lanes == actors_in_order(tab.logview.events)
-    assert f"consumer-0 pid {pid}" in tab.timeline.lanes
-    assert f"producer-1 pid {pid}" in tab.timeline.lanes
+def test_mp_queue_timeline_has_one_lane_per_process_and_the_queue_depth(app):
+    """Each process is one lane, "<Process name> pid N", from its first event (the
+    lab names it once multiprocessing has: no "child pid N" lane besides it)."""
+    tab = app.select("mp_queue")
+    app.set_speed(10)
+    run_to_the_end(app, tab, producers=2, consumers=2, names=3, delay=0.2)
+    pids = tab.last_result["pids"]
+    names = ["consumer-0", "consumer-1", "producer-0", "producer-1"]
+    processes = {f"{name} pid {pid}" for name, pid in zip(names, pids, strict=True)}
+    lanes = tab.timeline.lanes
+    assert lanes == actors_in_order(tab.logview.events)
+    assert processes <= set(lanes), lanes
+    assert not [lane for lane in lanes if lane.startswith("child pid ")], lanes
+    assert not [lane for lane in lanes if " pid " in lane and lane not in processes], lanes
+    # The depth line is the work queue's, not a mix with the handled queue's.
+    work = [(e.t, e.data["depth"]) for e in tab.logview.events
+            if isinstance(e.data, dict) and e.data.get("queue") == "work"
+            and isinstance(e.data.get("depth"), int)]
+    assert work and sorted(tab.timeline.depth) == sorted(work)
+    assert any(isinstance(e.data, dict) and e.data.get("queue") == "handled"
+               for e in tab.logview.events)
 
 
 def test_mutex_hold_spans_never_overlap_and_a_second_run_starts_afresh(app):

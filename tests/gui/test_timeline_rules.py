@@ -1,7 +1,7 @@
 """The live timeline and the saved picture follow the same lane rules (lanes.py)."""
 
 from engine.events import Event
-from gui.widgets.lanes import SpanBook
+from gui.widgets.lanes import DepthLine, SpanBook
 from tests.gui.test_timeline import bare_timeline  # noqa: F401 (a fixture)
 
 
@@ -54,3 +54,20 @@ def test_the_picture_draws_errors_and_the_depth_in_the_live_light_colours(bare_t
     picture = timeline_image(events, width=600).convert("RGB")
     colours = {f"#{r:02x}{g:02x}{b:02x}" for _count, (r, g, b) in picture.getcolors(1 << 20)}
     assert error_tick in colours and depth_line in colours
+
+
+def test_the_depth_line_follows_the_first_queue_named(bare_timeline):  # noqa: F811
+    """Two queues (mp_queue's work and handled): the line is the first one's only,
+    in the live timeline and in the saved picture alike."""
+    events = [
+        Event(0.0, "p", "probe", "", {"depth": 1, "queue": "work"}),
+        Event(0.1, "c", "probe", "", {"depth": 5, "queue": "handled"}),
+        Event(0.2, "c", "probe", "", {"depth": 0, "queue": "work"}),
+        Event(0.3, "x", "log", "", {"depth": 3}),   # unnamed (older engine): a point
+        Event(0.4, "main", "done", "", {}),
+    ]
+    line = DepthLine()
+    assert [line.depth(e) for e in events] == [1, None, 0, 3, None]
+    bare_timeline.add(events)
+    bare_timeline.flush()
+    assert bare_timeline.depth == [(0.0, 1), (0.2, 0), (0.3, 3)]

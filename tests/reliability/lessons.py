@@ -56,15 +56,16 @@ PROFILES: dict[str, Profile] = {
         quick={"threads": 5, "lines": 5, "delay": 0.05},
         variants=({}, {"lock": False}, {"threads": 50, "lines": 5}),
         slow={"threads": 10, "lines": 200, "delay": 0.5}),
+    # Threads only: the daemon shortcut ends with the program's own process now.
     "thread_queue": Profile(
-        quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1, "work": 0.1},
-        variants=({}, {"maxsize": 1}, {"daemon": True},
+        quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1},
+        variants=({}, {"maxsize": 1}, {"shutdown": "daemon"},
                   {"producers": 20, "consumers": 20, "messages": 20, "maxsize": 5}),
-        slow={"producers": 4, "messages": 100, "delay": 1.0},
-        victims={"daemon shortcut": ("child", "emits")}),
+        slow={"producers": 4, "messages": 100, "delay": 1.0}),
+    # Its processes are "<Process name> pid N" actors of the lab.
     "mp_queue": Profile(
         quick={"producers": 2, "consumers": 2, "names": 2, "delay": 0.2},
-        variants=({}, {"daemon": True}, {"producers": 8, "consumers": 12, "names": 5}),
+        variants=({}, {"shutdown": "daemon"}, {"producers": 8, "consumers": 12, "names": 5}),
         slow={"producers": 2, "consumers": 3, "names": 40, "delay": 5.0},
         children=True,
         victims={"consumer": ("actor", "consumer-1"), "producer": ("actor", "producer-1")}),
@@ -94,7 +95,6 @@ PROFILES: dict[str, Profile] = {
 
 #: Kill variants that need other slow parameters than the lesson's own.
 VICTIM_PARAMS = {
-    ("thread_queue", "daemon shortcut"): {"daemon": True, "producers": 2},
 }
 
 

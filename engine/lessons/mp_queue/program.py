@@ -42,14 +42,19 @@ sit at the top level of the file. `fork` copies the running program instead
 
 While it runs, kill a consumer from a terminal: `kill -9 PID`. Its names in
 hand are lost, and if it held a lock (the console's, or the one inside the
-queue that a `get` holds) nobody can ever release it: the others may wait
-for ever. Press Stop (Ctrl-C) to end them. That is one more reason to share as
-little as you can between processes.
+queue that a `get` holds while it waits) nobody can ever release it. So
+nothing here waits for ever on another process: the console lock is taken
+with a `timeout`, and the main process reads the reports with one too. When
+a report is late, it looks at the consumers' `exitcode`s: if one is not 0
+(-9: killed by signal 9), it says so and ends, and the daemon consumers end
+with it. That is one more reason to share as little as you can between
+processes.
 """
 
 import argparse
 import multiprocessing
 import os
+import queue
 import random
 import time
 
@@ -82,13 +87,21 @@ def read_settings():
 FOODS = ["spam", "eggs", "ham", "toast", "beans", "bacon", "jam", "tea"]
 
 
+def say(console, text):
+    # One process at a time on the console. A process killed while it holds the
+    # lock never gives it back: wait 2 s at most, then print anyway.
+    mine = console.acquire(timeout=2)
+    print(text)
+    if mine:
+        console.release()
+
+
 def producer(names, work, console, delay):
     me = f"{multiprocessing.current_process().name} pid {os.getpid()}"
     for name in names:
         time.sleep(random.uniform(0, delay))   # "making" it takes a while
         work.put(name)
-        with console:                          # one process at a time on the console
-            print(f"{me} put {name}")
+        say(console, f"{me} put {name}")
 
 
 def consumer(work, handled, console, delay):
@@ -96,13 +109,28 @@ def consumer(work, handled, console, delay):
     while True:                                # until the sentinel, or until killed
         name = work.get()                      # waits until there is a name
         if name is None:                       # the sentinel: no more names
-            with console:
-                print(f"{me} got the sentinel: ending")
+            say(console, f"{me} got the sentinel: ending")
             return
         time.sleep(random.uniform(0, delay))   # "handling" it
-        with console:
-            print(f"{me} handled {name}")
+        say(console, f"{me} handled {name}")
         handled.put(name)                      # tell the main process
+
+
+def killed(processes):
+    """The processes that ended badly: exit code not 0 (-9: SIGKILL); None is running."""
+    return [process for process in processes if process.exitcode]
+
+
+def reports(handled, consumers, count):
+    """Read what the consumers handled, until ``count`` came or nobody is left to send."""
+    got = []
+    while len(got) < count:
+        try:
+            got.append(handled.get(timeout=1))
+        except queue.Empty:                    # a second without news: who is still there?
+            if killed(consumers) or all(c.exitcode is not None for c in consumers):
+                break
+    return got
 
 
 def main():
@@ -125,32 +153,40 @@ def main():
     for process in producers:
         process.start()
     pids = [process.pid for process in consumers + producers]
-    with console:
-        print(f"main pid {os.getpid()} started {len(pids)} processes: {pids}")
-    for process in producers:
-        process.join()                         # every name is in the queue now
+    say(console, f"main pid {os.getpid()} started {len(pids)} processes: {pids}")
+    for process in producers:                  # once all are joined, every name is queued
+        while process.exitcode is None and not killed(consumers + producers):
+            process.join(timeout=1)            # (a killed process ends the wait)
     produced = [name for mine in names for name in mine]
-    if settings.shutdown == "sentinel":
+    if settings.shutdown == "sentinel" and not killed(consumers + producers):
         for _ in consumers:
             work.put(None)                     # one sentinel each, behind every name
         # Read every report before joining: a process that has put something on a
         # queue does not end until it is in the pipe, and a full pipe waits for a reader.
-        got = [handled.get() for _ in produced]
-        for process in consumers:
-            process.join()
+        got = reports(handled, consumers, len(produced))
     else:
         # The classic ending: take what was handled so far and leave. On the way out,
         # multiprocessing terminates the daemon consumers, mid-name or not.
         got = []
         while not handled.empty():
             got.append(handled.get())
+    dead = killed(consumers + producers)
+    for process in dead:
+        say(console, f"{process.name} pid {process.pid} ended with exit code {process.exitcode}")
+    if dead:
+        for process in consumers + producers:
+            process.terminate()                # end the rest: they may wait for ever on
+            process.join()                     # a lock that the dead one held
+    elif settings.shutdown == "sentinel":
+        for process in consumers:
+            process.join()                     # each one ends on its sentinel
     missing = len(set(produced) - set(got))
     twice = len(got) - len(set(got))
-    with console:
-        print(f"{len(produced)} names produced, {len(got)} consumed: {missing} never "
-              f"consumed, {twice} consumed twice")
+    say(console, f"{len(produced)} names produced, {len(got)} consumed: {missing} never "
+                 f"consumed, {twice} consumed twice")
     return {"produced": len(produced), "consumed": len(got), "missing": missing,
-            "twice": twice, "pids": pids}
+            "twice": twice, "pids": pids,
+            "exitcodes": {p.name: p.exitcode for p in consumers + producers}}
 
 
 if __name__ == "__main__":

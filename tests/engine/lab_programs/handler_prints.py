@@ -7,7 +7,7 @@ def on_alarm(signum, frame):
 
 
 signal.signal(signal.SIGALRM, on_alarm)
-signal.setitimer(signal.ITIMER_REAL, 0.0005, 0.0005)
+signal.setitimer(signal.ITIMER_REAL, 0.002, 0.002)
 for n in range(20000):
     print("main line", n)
 signal.setitimer(signal.ITIMER_REAL, 0)

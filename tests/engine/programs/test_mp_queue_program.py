@@ -1,9 +1,17 @@
 """The mp_queue lesson as a plain program: alone in a terminal, and watched by the lab."""
 
+import json
+import os
 import re
+import signal
 
+import psutil
 import pytest
 
+from engine import start
+from tests.bounds import HANG
+from tests.engine.helpers import collect, read_until, result_of, run_lesson
+from tests.engine.proctools import left_behind, run_cli
 from tests.engine.programs import lesson_runs as lesson
 
 SUMMARY = re.compile(r"(\d+) names produced, (\d+) consumed: (\d+) never consumed, "
@@ -80,3 +88,56 @@ def test_in_the_lab_the_daemon_shortcut_ends_with_its_consumers_still_waiting():
 
 def test_stop_ends_every_process_and_leaves_nothing():
     lesson.stop_in_lab("mp_queue", "--delay", "5", "--names", "40")
+
+
+# --- through the engine, as the window and the CLI run it ---------------------------------
+
+def test_through_the_engine_the_result_has_every_key_the_readme_lists():
+    events = run_lesson("mp_queue", {"producers": 2, "consumers": 2, "names": 3,
+                                     "delay": 0.05}, speed=10)
+    result = result_of(events)
+    assert (result["produced"], result["consumed"], result["missing"], result["twice"]) \
+        == (6, 6, 0, 0)
+    assert len(result["pids"]) == 4
+    assert set(result["exitcodes"].values()) == {0}
+    # Each process is one actor, "<Process name> pid N", from its first event on.
+    began = {e.actor for e in events if e.kind == "process" and e.data["role"] != "root"}
+    assert began == {f"{name} pid {pid}" for name, pid in
+                     zip(["consumer-0", "consumer-1", "producer-0", "producer-1"],
+                         result["pids"], strict=True)}
+    assert events[-1].data["status"] == "ok"
+
+
+@pytest.mark.parametrize("victim", ["consumer-1", "producer-1"])
+def test_a_worker_killed_mid_run_is_reported_the_run_ends_and_nothing_is_left(victim):
+    run = start("mp_queue", {"producers": 2, "consumers": 3, "names": 40, "delay": 5.0})
+    try:
+        seen = read_until(run, lambda e: e.kind == "process"
+                          and e.actor.startswith(f"{victim} pid "), HANG, victim)
+        pid = seen[-1].pid
+        family = psutil.Process(run.pid).children(recursive=True) + [psutil.Process(run.pid)]
+        os.kill(pid, signal.SIGKILL)
+        events = seen + collect(run, HANG)   # ends long before the producers would
+    finally:
+        run.stop()
+        run.join(HANG)
+    actor = f"{victim} pid {pid}"
+    assert events[-1].data["died"] == [{"actor": actor, "pid": pid, "how": "killed"}]
+    errors = [e.text for e in events if e.kind == "error"]
+    assert errors == [f"{actor} ended without finishing: killed from outside?"]
+    # The program saw it too, and ended the rest itself: no other death.
+    assert f"{actor} ended with exit code -9" in lesson.outputs(events, "MainThread")
+    assert result_of(events)["exitcodes"][victim] == -9
+    assert left_behind(family, wait=HANG) == []
+
+
+def test_cli_json_result_and_no_process_left_after_exit(tmp_path):
+    status, output, seen = run_cli(
+        ["run", "mp_queue", "--json", "--producers", "2", "--consumers", "2", "--names", "3",
+         "--delay", "0.2", "--speed", "10"], tmp_path / "out.jsonl")
+    assert status == 0, output
+    rows = [json.loads(line) for line in output.splitlines()]
+    result = next(r for r in rows if r["kind"] == "result")["data"]
+    assert result["produced"] == result["consumed"] == 6
+    assert {p.pid for p in seen} >= set(result["pids"])
+    assert left_behind(seen, wait=15.0, zombies=False) == []

@@ -1,7 +1,13 @@
 """The thread_queue lesson as a plain program: alone in a terminal, and watched by the lab."""
 
+import json
 import re
+import subprocess
+import sys
 
+from engine import vocabulary as v
+from tests.bounds import HANG
+from tests.engine.helpers import result_of, run_lesson
 from tests.engine.programs import lesson_runs as lesson
 
 SUMMARY = re.compile(r"(\d+) messages produced, (\d+) consumed: (\d+) never consumed, "
@@ -70,3 +76,37 @@ def test_in_the_lab_the_daemon_shortcut_ends_with_its_consumers_still_running():
 def test_stop_ends_consumers_that_wait_for_ever_and_leaves_nothing():
     # The consumers are not daemons and no sentinel comes: only the lab's kill ends them.
     lesson.stop_in_lab("thread_queue", "--delay", "5", "--messages", "500")
+
+
+# --- through the engine, as the window and the CLI run it ---------------------------------
+
+def test_through_the_engine_lanes_and_depth_come_from_the_probes():
+    events = run_lesson("thread_queue", {"producers": 3, "consumers": 1, "messages": 4,
+                                         "maxsize": 2, "delay": 0.0}, speed=10)
+    result = result_of(events)
+    assert (result["produced"], result["consumed"], result["missing"], result["twice"]) \
+        == (12, 12, 0, 0)
+    depths = [e.data[v.DEPTH] for e in events if e.kind == v.PROBE and v.DEPTH in e.data]
+    assert depths and all(0 <= d <= 2 for d in depths)   # a queue of 2 never holds more
+    assert result["max_depth"] <= 2
+    # A lane per thread, named as the program names them.
+    laned = {e.actor for e in events if e.kind == v.STATE and v.LANE in e.data}
+    assert {"consumer-0", "producer-0"} <= laned, laned
+    # Producers faster than one consumer fill the queue: some put waits (its lane says
+    # so); the main thread's sentinels may wait too.
+    waits = {e.actor for e in events if e.kind == v.STATE and e.data.get(v.LANE) == v.WAITING
+             and e.data[v.CALL] == "put"}
+    assert any(actor.startswith("producer-") for actor in waits), waits
+    assert all(actor.startswith("producer-") or actor == "MainThread" for actor in waits)
+    assert events[-1].data["status"] == "ok"
+
+
+def test_cli_json_result():
+    out = subprocess.run(
+        [sys.executable, "-m", "engine", "run", "thread_queue", "--json", "--speed", "10",
+         "--producers", "3", "--messages", "3", "--delay", "0.1"],
+        capture_output=True, text=True, timeout=HANG, check=True).stdout
+    rows = [json.loads(line) for line in out.splitlines()]
+    result = [r for r in rows if r["kind"] == "result"][-1]["data"]
+    assert result["produced"] == result["consumed"] == 9
+    assert isinstance(result["max_depth"], int)
