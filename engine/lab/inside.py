@@ -780,13 +780,26 @@ def _wait_for_order() -> list[str]:
     return [order["program"], *order["argv"]]
 
 
+def _refused(exc: BaseException) -> None:
+    """The lab could not start its threads: one line for a person, then exit 1."""
+    message = (f"cannot start the run: the system refused ({exc}). Too many processes "
+               "or threads for this user? See 'ulimit -u'.")
+    if _state is not None:
+        emit("error", "lab", message, {"traceback": None, "explained": True}, gated=False)
+        flush()
+    raise SystemExit(1)
+
+
 def main() -> None:
     if len(sys.argv) < 2:
         raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS] | --wait")
     if sys.argv[1] == "--wait":
         sys.argv[1:] = _wait_for_order()
     program = os.path.abspath(sys.argv[1])
-    install("root")
+    try:
+        install("root")
+    except RuntimeError as exc:   # no thread for the lab's own (a low ulimit -u)
+        _refused(exc)
     sys.argv = [program, *sys.argv[2:]]
     sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` would
     try:

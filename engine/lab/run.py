@@ -195,7 +195,17 @@ class LabRun:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         self._watcher = threading.Thread(target=self._watch, name="lab-watch", daemon=True)
-        self._watcher.start()
+        try:
+            self._watcher.start()
+        except RuntimeError:   # no thread to be had (a low ulimit -u): leave nothing
+            self._kill_group()
+            self._proc.wait()
+            for pipe in (self._proc.stdin, self._proc.stdout):
+                if pipe is not None:
+                    pipe.close()
+            self._listener.close()
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
 
     # --- what a caller uses -------------------------------------------------------
 

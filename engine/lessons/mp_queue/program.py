@@ -47,8 +47,9 @@ nothing here waits for ever on another process: the console lock is taken
 with a `timeout`, and the main process reads the reports with one too. When
 a report is late, it looks at the consumers' `exitcode`s: if one is not 0
 (-9: killed by signal 9), it says so and ends, and the daemon consumers end
-with it. That is one more reason to share as little as you can between
-processes.
+with it, and the program's own exit status is 1, as a program whose work
+failed should say to whoever started it. That is one more reason to share as
+little as you can between processes.
 """
 
 import argparse
@@ -56,6 +57,7 @@ import multiprocessing
 import os
 import queue
 import random
+import sys
 import time
 
 # What you can change: name: (default, lowest, highest, what it does).
@@ -184,6 +186,8 @@ def main():
     twice = len(got) - len(set(got))
     say(console, f"{len(produced)} names produced, {len(got)} consumed: {missing} never "
                  f"consumed, {twice} consumed twice")
+    if dead:
+        sys.exit(f"error: {len(dead)} worker process(es) ended badly: the counts are not whole")
     return {"produced": len(produced), "consumed": len(got), "missing": missing,
             "twice": twice, "pids": pids,
             "exitcodes": {p.name: p.exitcode for p in consumers + producers}}

@@ -127,7 +127,11 @@ def test_a_worker_killed_mid_run_is_reported_the_run_ends_and_nothing_is_left(vi
     assert errors == [f"{actor} ended without finishing: killed from outside?"]
     # The program saw it too, and ended the rest itself: no other death.
     assert f"{actor} ended with exit code -9" in lesson.outputs(events, "MainThread")
-    assert result_of(events)["exitcodes"][victim] == -9
+    # ...and said that its work failed: exit status 1, one line on stderr, no figures.
+    assert events[-1].data["exit_code"] == 1 and events[-1].data["status"] == "error"
+    assert "error: 1 worker process(es) ended badly: the counts are not whole" in \
+        [e.text for e in events if e.kind == "output" and e.data.get("stream") == "stderr"]
+    assert not [e for e in events if e.kind == "result"]
     assert left_behind(family, wait=HANG) == []
 
 
