@@ -801,7 +801,11 @@ def main() -> None:
     except RuntimeError as exc:   # no thread for the lab's own (a low ulimit -u)
         _refused(exc)
     sys.argv = [program, *sys.argv[2:]]
-    sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` would
+    if getattr(sys, "frozen", False):
+        # The executable's sys.path[0] is its own library archive: keep it.
+        sys.path.insert(0, os.path.dirname(program))
+    else:
+        sys.path[0] = os.path.dirname(program)   # as `python PROGRAM` would
     try:
         _run_program(program)
     except SystemExit:
