@@ -671,7 +671,7 @@ def _drop_lab_frames(tb) -> None:
         tb = following
 
 
-def _report_error(exc: BaseException, print_it: bool = True) -> None:
+def report_error(exc: BaseException, print_it: bool = True) -> None:
     """An ``error`` event with the traceback from the program's first frame on."""
     tb = exc.__traceback__
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
@@ -697,7 +697,7 @@ def _report_thread_error(args) -> None:
     _drop_lab_frames(args.exc_traceback)
     _print_thread_error(args)
     if args.exc_type is not SystemExit and args.exc_value is not None:
-        _report_error(args.exc_value, print_it=False)
+        report_error(args.exc_value, print_it=False)
 
 
 def _is_main_guard(node: ast.stmt) -> bool:
@@ -812,10 +812,10 @@ def main() -> None:
         raise
     except KeyboardInterrupt as exc:
         if not _state.stopping:
-            _report_error(exc)
+            report_error(exc)
         raise SystemExit(130) from None   # 128 + SIGINT, as a shell reports Ctrl-C
     except BaseException as exc:
-        _report_error(exc)
+        report_error(exc)
         raise SystemExit(1) from None
 
 

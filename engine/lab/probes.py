@@ -440,7 +440,22 @@ def _patch_mp_process(module: ModuleType) -> None:
                    **{v.CHILD_PID: self.pid, v.EXITCODE: code})
         return result
 
-    base.start, base.join = start, join
+    real_run = base.run
+
+    @functools.wraps(real_run)
+    def run(self):
+        # An exception in the child's target: multiprocessing prints it and exits 1;
+        # the lab also sends it as an error event, with the program's own frames.
+        # (A Process subclass with its own run() is not followed: its run is its own.)
+        try:
+            return real_run(self)
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            inside.report_error(exc, print_it=False)
+            raise
+
+    base.start, base.join, base.run = start, join, run
     for name in ("terminate", "kill"):
         setattr(base, name, _ending_method(name, getattr(base, name)))
 

@@ -331,3 +331,16 @@ def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
     assert events[-1].data["status"] == "ok", events[-1].text
     assert printed[-1] == "done" and "tick" in printed
     assert sum(1 for text in printed if text.startswith("main line")) >= 19_000
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_an_exception_in_a_multiprocessing_child_is_an_error_event(method):
+    events = collect(lab("mp_child_raises.py", method), HANG)
+    errors = [e for e in events if e.kind == "error"]
+    assert len(errors) == 1, [e.text for e in errors]
+    assert errors[0].actor.startswith("worker pid ")
+    assert errors[0].text == "ValueError: the child failed on purpose"
+    assert "mp_child_raises.py" in errors[0].data["traceback"]
+    assert errors[0].line == line_of("mp_child_raises.py", "raise ValueError")
+    assert "child exit code 1" in outputs(events)   # multiprocessing's own way, unchanged
+    assert events[-1].data["status"] == "error"
