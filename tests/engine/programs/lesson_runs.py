@@ -8,12 +8,13 @@ file of each lesson calls these checks and adds what its lesson must show.
 
 from __future__ import annotations
 
-import ast
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from engine import programs
 from engine.lab import start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
@@ -37,25 +38,30 @@ def line_of(lesson_id: str, text: str) -> int:
 
 
 def run_alone(lesson_id: str, *args: str) -> subprocess.CompletedProcess:
-    """``python program.py ARGS`` in a terminal-like subprocess, as a learner runs it."""
+    """``python program.py ARGS``: its exit status, stdout and stderr, as a learner runs it.
+
+    Its stdout is a pipe, so Python buffers it in blocks: a parent's line is not
+    cut in two by its forked child's, as it can be with every write unbuffered.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
     return subprocess.run([sys.executable, str(program(lesson_id)), *args],
-                          capture_output=True, text=True, timeout=HANG)
+                          capture_output=True, text=True, timeout=HANG, env=env)
 
 
 def settings_of(lesson_id: str) -> dict:
     """The program's SETTINGS, read as the engine reads them: a literal, never imported."""
-    tree = ast.parse(program(lesson_id).read_text())
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and [t.id for t in node.targets] == ["SETTINGS"]:
-            return ast.literal_eval(node.value)
-    raise AssertionError(f"{lesson_id}: no SETTINGS literal")
+    return programs.settings(str(program(lesson_id)))
 
 
 def assert_help_lists_every_setting(lesson_id: str) -> None:
     done = run_alone(lesson_id, "--help")
     assert done.returncode == 0, done.stderr
-    for name, (default, _low, _high, _text) in settings_of(lesson_id).items():
+    declared = settings_of(lesson_id)
+    assert declared, "the program declares no SETTINGS"
+    for name, (default, _low, _high, text) in declared.items():
         assert f"--{name}" in done.stdout, f"--{name} missing from:\n{done.stdout}"
+        assert " ".join(text.split()[:3]) in " ".join(done.stdout.split()), \
+            f"the help of --{name} is missing"
         if isinstance(default, bool):
             assert f"--no-{name}" in done.stdout, done.stdout
 

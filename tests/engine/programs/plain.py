@@ -9,36 +9,20 @@ it for real, as a learner would, and in the lab as the window does.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 
-from engine import programs
 from engine.lab import start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
+from tests.engine.programs.lesson_runs import (
+    PLUMBING,
+    assert_help_lists_every_setting,
+    program,
+    run_alone,
+)
 from tests.engine.test_lab import assert_group_ends
 
-__all__ = ["assert_group_ends"]   # for the lesson tests: nothing of a stopped run is left
-
-#: What must not appear in a program: the app's plumbing (issue 15's acceptance grep).
-PLUMBING = re.compile(r"emit|Control|stop\.|engine")
-
-
-def program(lesson_id: str) -> str:
-    return programs.program_path(lesson_id)
-
-
-def run_alone(lesson_id: str, *args: str) -> subprocess.CompletedProcess:
-    """``python program.py ARGS``: its exit status, stdout and stderr.
-
-    Its stdout is a pipe, so Python buffers it in blocks: a parent's line is not
-    cut in two by its forked child's, as it can be with every write unbuffered.
-    """
-    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    return subprocess.run([sys.executable, program(lesson_id), *args], capture_output=True,
-                          text=True, timeout=HANG, env=env)
-
+# Shared with lesson_runs (one definition each), and for the lesson tests.
+__all__ = ["assert_group_ends", "assert_help_lists_every_setting", "program", "run_alone"]
 
 def unbuffered() -> dict[str, str]:
     """The environment with Python's output unbuffered, so a reader sees each line at once."""
@@ -49,17 +33,6 @@ def plumbing_lines(lesson_id: str) -> list[str]:
     """The lines ``grep -nE 'emit|Control|stop\\.|engine' program.py`` would print."""
     with open(program(lesson_id), encoding="utf-8") as f:
         return [f"{n}:{line}" for n, line in enumerate(f, 1) if PLUMBING.search(line)]
-
-
-def assert_help_lists_every_setting(lesson_id: str) -> None:
-    done = run_alone(lesson_id, "--help")
-    assert done.returncode == 0, done.stderr
-    declared = programs.settings(program(lesson_id))
-    assert declared, "the program declares no SETTINGS"
-    for name, (_default, _low, _high, text) in declared.items():
-        assert f"--{name}" in done.stdout, f"--{name} missing from --help"
-        assert " ".join(text.split()[:3]) in " ".join(done.stdout.split()), \
-            f"the help of --{name} is missing"
 
 
 def assert_refused(lesson_id: str, *args: str) -> None:
@@ -84,7 +57,7 @@ def result(events: list) -> dict:
 
 def run_in_lab(lesson_id: str, *args: str) -> tuple[list, int]:
     """Run the program in the lab to its end: every event, and the lab process's pid."""
-    run = start_lab(program(lesson_id), list(args))
+    run = start_lab(str(program(lesson_id)), list(args))
     try:
         return collect(run, HANG), run.pid
     finally:
@@ -94,7 +67,7 @@ def run_in_lab(lesson_id: str, *args: str) -> tuple[list, int]:
 
 def stop_at_first_output(lesson_id: str, *args: str) -> tuple[list, int]:
     """Start the program in the lab, press Stop once it has printed a line; every event."""
-    run = start_lab(program(lesson_id), list(args))
+    run = start_lab(str(program(lesson_id)), list(args))
     try:
         read_until(run, lambda e: e.kind == "output", HANG, "the first line printed")
         run.stop()
