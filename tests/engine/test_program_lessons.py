@@ -43,13 +43,35 @@ def test_argv_gives_the_program_what_was_checked():
     assert programs.argv(build(cls, {}))[1] == "--no-loud"
 
 
-def test_a_declaration_that_is_not_a_literal_is_refused(tmp_path):
+def test_a_settings_literal_that_is_not_plain_is_refused(tmp_path):
+    # The older declaration, still read for programs not moved to add_argument lines.
     bad = tmp_path / "program.py"
+    bad.write_text("SETTINGS = {'n': (3, 1, 9, 'how many')}\n")
+    assert programs.settings(str(bad)) == {"n": (3, 1, 9, "how many")}
     bad.write_text("SETTINGS = {'n': (int('3'), 1, 9, 'x')}\n")
     with pytest.raises(programs.DeclarationError, match="plain literal"):
         programs.settings(str(bad))
     bad.write_text("SETTINGS = {'n': (3, 1, 9)}\n")
     with pytest.raises(programs.DeclarationError, match="default, lowest, highest, help"):
+        programs.settings(str(bad))
+
+
+@pytest.mark.parametrize("line,message", [
+    ('parser.add_argument("--n", type=between(1, 9), default=int("3"), help="x")',
+     r'program.py:2: int\('),
+    ('parser.add_argument("--n", type=between(1, 9), default=3)', "needs a default and a help"),
+    ('parser.add_argument("--n", type=check, default=3, help="x")', "type must be int, float"),
+    ('parser.add_argument("--n", type=between(1, 9.5), default=3, help="x")', "whole numbers"),
+    ('parser.add_argument("--n", default=True, help="x")', "a switch"),
+    ('parser.add_argument("--n", action="store_true", default=False, help="x")', "the one action"),
+    ('parser.add_argument("--n", type=int, default=3, help="x", nargs=2)', "nargs"),
+    ('parser.add_argument("-n", type=int, default=3, help="x")', "one option"),
+])
+def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tmp_path, line,
+                                                                              message):
+    bad = tmp_path / "program.py"
+    bad.write_text(f"import argparse\n{line}\n")
+    with pytest.raises(programs.DeclarationError, match=message):
         programs.settings(str(bad))
 
 
