@@ -311,6 +311,10 @@ class Capture:
     garbled by threads that switch in the middle of a ``print()``. Separately,
     each thread's own pieces are joined into its lines, one ``output`` event per
     line, so a log can show whole lines per actor. A ``print()`` costs two events.
+
+    Comparing the two, it counts the *garbled* lines: a line of the screen that
+    is not the line its last writer wrote, because another thread's pieces
+    came in between (``garbled``; ``writers`` are the threads that ended a line).
     """
 
     encoding = "utf-8"
@@ -324,6 +328,9 @@ class Capture:
         # prints runs in the main thread, maybe in the middle of that thread's print().
         self._lock = _thread.RLock()
         self._partial: dict[int, str] = {}   # each thread's unfinished line (its own key)
+        self._line = ""                      # the screen's unfinished line, sent or not
+        self.garbled = 0
+        self.writers: set[int] = set()
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -340,6 +347,7 @@ class Capture:
                 return len(text)   # the common piece of a print(): no event yet
             screen, self._screen = self._screen, ""
             *lines, rest = mine.split("\n")
+            self._count_garbled(screen, lines, ident)
             if rest:
                 self._partial[ident] = rest
             else:
@@ -348,9 +356,18 @@ class Capture:
             emit_lines(_actor(ident), {"stream": self.name, "file": file}, line, screen, lines)
         return len(text)
 
+    def _count_garbled(self, screen: str, lines: list[str], ident: int) -> None:
+        # ``screen`` holds as many newlines as this thread's text, so the screen's
+        # finished lines pair up with the thread's own lines, one for one.
+        shown = (self._line + screen).split("\n")
+        self._line = shown.pop()
+        self.garbled += sum(seen != meant for seen, meant in zip(shown, lines, strict=False))
+        self.writers.add(ident)
+
     def flush(self) -> None:
         with self._lock:
             screen, self._screen = self._screen, ""
+            self._line += screen
             if screen:
                 emit_lines(_actor(_thread.get_ident()), {"stream": self.name}, None, screen, [])
 
@@ -366,6 +383,7 @@ class Capture:
         # (and prints it again). The lock may have been held by a thread that is gone.
         self._lock = _thread.RLock()
         self._partial.clear()
+        self.garbled, self.writers = 0, set()   # the child's lines are its own to count
 
     @property
     def buffer(self) -> _BytesView:
@@ -745,7 +763,21 @@ def _run_program(path: str) -> None:
 
 def _send_result(result: Any) -> None:
     if isinstance(result, dict):
+        result = _with_garbled_lines(result)
         emit("result", _actor(_thread.get_ident()), _summary(result), result, gated=False)
+
+
+def _with_garbled_lines(result: dict) -> dict:
+    """The result, plus ``garbled_lines`` when two or more threads printed lines.
+
+    The count is the lab's: lines of the terminal that no one thread wrote
+    whole (see Capture). So a program need not keep a copy of its screen to
+    count them, and the count is of the real screen, not of a copy.
+    """
+    streams = [s for s in (sys.stdout, sys.stderr) if isinstance(s, Capture)]
+    if "garbled_lines" in result or len(set().union(*(s.writers for s in streams))) < 2:
+        return result
+    return {**result, "garbled_lines": sum(s.garbled for s in streams)}
 
 
 def _summary(result: dict) -> str:

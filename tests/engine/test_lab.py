@@ -91,6 +91,14 @@ def test_the_terminal_shows_a_line_garbled_by_two_threads_and_the_log_does_not()
     assert lines == {("A", "AAAaaa"), ("B", "BBB")}   # each actor's own line
 
 
+def test_the_result_counts_the_terminal_lines_that_no_one_thread_wrote_whole():
+    events = collect(lab("garbled.py"), HANG)
+    terminal = "".join(e.text for e in events if e.kind == "terminal").splitlines()
+    assert terminal == ["AAABBB", "aaa", "A whole"]
+    assert [e.data for e in events if e.kind == "result"] == [{"done": True,
+                                                               "garbled_lines": 2}]
+
+
 def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
     events = collect(lab("fork_unflushed.py"), HANG)
     terminal = [e.text for e in events if e.kind == "terminal"]
