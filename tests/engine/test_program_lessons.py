@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -73,6 +75,28 @@ def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tm
     bad.write_text(f"import argparse\n{line}\n")
     with pytest.raises(programs.DeclarationError, match=message):
         programs.settings(str(bad))
+
+
+#: The lessons whose programs declare their settings in add_argument lines.
+ARGUMENT_LESSONS = ("mutex", "thread_queue", "mp_queue", "pipes", "signals", "sockets")
+
+
+@pytest.mark.parametrize("lesson_id", ARGUMENT_LESSONS)
+def test_each_bound_the_engine_reads_is_the_one_the_program_enforces_alone(lesson_id):
+    """A value just out of range gets argparse's one error line from the program run
+    by itself, naming the very bounds the window's form and the CLI use."""
+    path = programs.program_path(lesson_id)
+    bounded = {name: (low, high) for name, (_, low, high, _) in programs.settings(path).items()
+               if high is not None}
+    assert bounded, "no setting with bounds"
+    for name, (low, high) in bounded.items():
+        step = 1 if isinstance(low, int) else 0.5
+        for bad in (low - step, high + step):
+            done = subprocess.run([sys.executable, path, f"--{name}={bad}"],
+                                  capture_output=True, text=True, timeout=HANG)
+            assert (done.returncode, done.stdout) == (2, ""), (name, bad, done)
+            assert done.stderr.splitlines()[-1] == (
+                f"program.py: error: argument --{name}: {bad} is not between {low} and {high}")
 
 
 def test_what_main_returns_is_the_result_event():
