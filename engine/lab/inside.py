@@ -17,7 +17,10 @@ watched one.
 - probes: the taught primitives report each use by the program, with its line
   (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
-  child; spawned Python children get it from ``startup/sitecustomize.py``.
+  child; spawned Python children get it from ``startup/sitecustomize.py``;
+- without: the names ``PYSYSLAB_WITHOUT`` lists (``os.fork``, ``signal.alarm``...)
+  are removed last, so the program runs as where they do not exist
+  (:mod:`engine.lab.without`).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ import types
 from types import FrameType
 from typing import Any
 
-from engine.lab import wire
+from engine.lab import wire, without
 
 SAMPLE_PERIOD = 0.05   # 20 samples a second: a blocked thread shows its line within ~50 ms
 SLEEP_SLICE = 0.1      # a scaled sleep wakes this often to follow a speed change
@@ -665,6 +668,7 @@ def install(role: str) -> None:
     os.register_at_fork(after_in_child=_after_fork_in_child)
     from engine.lab import probes  # here: it imports this module
     probes.install()
+    without.from_environment()   # PYSYSLAB_WITHOUT: a system without fork, alarm...
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 
 from engine.events import Event
-from engine.lab import wire
+from engine.lab import wire, without
 
 #: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
 #: With the kill and the reap, Stop to idle stays within the 300 ms promise.
@@ -89,6 +89,10 @@ def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1
     """
     if not os.path.isfile(program_path):
         raise LabError(f"no such program: {program_path}")
+    try:
+        without.names(os.environ.get(without.ENV, ""))
+    except ValueError as exc:
+        raise LabError(str(exc)) from None
     argv, speed = list(argv or []), _checked_speed(speed)
     run = _take_spare()
     if run is None:

@@ -36,7 +36,8 @@ Names still in the queue, or in a consumer's hands, are lost (`missing`).
 (as `__mp_main__`, so the `if __name__ == "__main__":` block does not run
 again) and then calls its function, which is why `producer` and `consumer`
 sit at the top level of the file. `fork` copies the running program instead
-(the default on Linux before Python 3.14; Windows and macOS spawn).
+(the default on Linux before Python 3.14; macOS spawns, and Windows has only
+spawn).
 
 ## Kill a worker
 
@@ -135,6 +136,8 @@ def reports(handled, count, workers):
 
 def main():
     args = parser.parse_args()
+    if args.start not in ["default", *multiprocessing.get_all_start_methods()]:
+        parser.error(f"argument --start: this system has no {args.start}")   # Windows: spawn
     if args.start != "default":
         multiprocessing.set_start_method(args.start)
     work, handled = multiprocessing.Queue(), multiprocessing.Queue()
