@@ -21,9 +21,7 @@ import pytest
 
 from engine.lab import LabError, start_lab, without
 from tests.bounds import HANG
-from tests.engine.helpers import collect
-from tests.engine.programs.lesson_runs import assert_ok, program
-from tests.engine.test_lab import assert_group_ends
+from tests.engine.programs.lesson_runs import assert_ok, program, run_file_in_lab
 
 REPO = Path(__file__).resolve().parents[3]
 LAB_PROGRAMS = REPO / "tests" / "engine" / "lab_programs"
@@ -40,14 +38,9 @@ def run_alone_without(path, *argv: str) -> subprocess.CompletedProcess:
 
 
 def run_in_lab_without(monkeypatch, path, *argv: str) -> list:
+    """Every event of a lab run on a system without what Windows lacks; it ends ok."""
     monkeypatch.setenv(without.ENV, "windows")
-    run = start_lab(str(path), list(argv))
-    try:
-        events = collect(run, HANG)
-    finally:
-        run.stop()
-        run.join(HANG)
-    assert_group_ends(run.pid)
+    events = run_file_in_lab(path, *argv)
     assert_ok(events)
     return events
 
