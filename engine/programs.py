@@ -188,7 +188,7 @@ def _checked(path: str, found: Any) -> dict[str, tuple]:
 
 
 def params_class(lesson_id: str, path: str) -> type:
-    """A Params dataclass (as engine.params expects) built from the program's SETTINGS."""
+    """A Params dataclass (as engine.params expects) built from the program's settings."""
     fields = []
     for name, (default, low, high, text) in settings(path).items():
         choices = tuple(low) if isinstance(low, list) else None

@@ -120,7 +120,8 @@ Sockets result:
 Problem counts of a result, shown in the generic tab's result line (red
 when above 0); ``PROBLEM_COUNTS`` gives each its label:
 
-* ``garbled_lines``: printed lines mixed from two threads (mutex).
+* ``garbled_lines``: lines of the terminal mixed from two threads: the lab counts them
+  for a run in which two or more threads printed (mutex shows them).
 * ``lost_updates``: counter increments lost to the race (mutex).
 * ``missing``: items produced but never consumed (thread_queue).
 * ``twice``: items consumed more than once (thread_queue).
