@@ -128,7 +128,10 @@ def _argument(where: str, call: ast.Call) -> tuple[str, tuple]:
         raise DeclarationError(f"{where}: the help of --{name} must be a string")
     low, high = _bounds(where, name, options.get("type"))
     if "choices" in options:
-        low = list(_literal(where, options["choices"]))
+        low = _literal(where, options["choices"])
+        if not isinstance(low, (list, tuple)):
+            raise DeclarationError(f"{where}: the choices of --{name} must be a list")
+        low = list(low)
     if "action" in options and not (ast.unparse(options["action"]) == SWITCH
                                      and isinstance(default, bool)):
         raise DeclarationError(f"{where}: --{name}: the one action read is {SWITCH}, "
@@ -156,7 +159,7 @@ def _bounds(where: str, name: str, kind: ast.expr | None) -> tuple[Any, Any]:
 def _literal(where: str, node: ast.expr) -> Any:
     try:
         return ast.literal_eval(node)
-    except ValueError:
+    except (ValueError, TypeError):   # not a literal; or an unhashable key in a dict
         raise DeclarationError(f"{where}: {ast.unparse(node)} is not a plain value") from None
 
 

@@ -68,6 +68,8 @@ def test_a_settings_literal_that_is_not_plain_is_refused(tmp_path):
     ('parser.add_argument("--n", action="store_true", default=False, help="x")', "the one action"),
     ('parser.add_argument("--n", type=int, default=3, help="x", nargs=2)', "nargs"),
     ('parser.add_argument("-n", type=int, default=3, help="x")', "one option"),
+    ('parser.add_argument("--n", choices=5, default=3, help="x")', "must be a list"),
+    ('parser.add_argument("--n", default={[]: 1}, help="x")', "not a plain value"),
 ])
 def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tmp_path, line,
                                                                               message):
