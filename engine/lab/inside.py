@@ -44,7 +44,7 @@ import types
 from types import FrameType
 from typing import Any
 
-from engine.lab import wire, without
+from engine.lab import wire
 
 SAMPLE_PERIOD = 0.05   # 20 samples a second: a blocked thread shows its line within ~50 ms
 SLEEP_SLICE = 0.1      # a scaled sleep wakes this often to follow a speed change
@@ -668,7 +668,9 @@ def install(role: str) -> None:
     os.register_at_fork(after_in_child=_after_fork_in_child)
     from engine.lab import probes  # here: it imports this module
     probes.install()
-    without.from_environment()   # PYSYSLAB_WITHOUT: a system without fork, alarm...
+    if os.environ.get(wire.ENV_WITHOUT):   # a system without fork, alarm... (rarely set)
+        from engine.lab import without
+        without.from_environment()
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.

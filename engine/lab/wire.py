@@ -24,6 +24,8 @@ ENV_FOLDER = "PYSYSLAB_LAB_FOLDER"    # the program's folder: frames there are "
 ENV_SPEED = "PYSYSLAB_LAB_SPEED"      # the speed at start; later changes come as control lines
 ENV_ROLE = "PYSYSLAB_LAB_ROLE"        # "root" for the lab process, "child" for the rest
 ENV_STEPPING = "PYSYSLAB_LAB_STEPPING"  # "1": the run starts in step mode
+#: Set by a person, not the engine: names to remove, as on Windows (engine.lab.without).
+ENV_WITHOUT = "PYSYSLAB_WITHOUT"
 
 #: How many events a process gathers before it sends without waiting for the next tick.
 BATCH = 500

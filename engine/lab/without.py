@@ -28,7 +28,8 @@ from __future__ import annotations
 import os
 import sys
 
-ENV = "PYSYSLAB_WITHOUT"
+from engine.lab.wire import ENV_WITHOUT as ENV
+
 #: What Windows lacks, of the APIs the lesson programs use.
 WINDOWS = ("os.fork", "os.forkpty", "signal.alarm", "signal.setitimer", "signal.pause",
            "signal.SIGALRM", "signal.SIGUSR1", "signal.SIGUSR2")
