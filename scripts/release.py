@@ -134,14 +134,18 @@ def pack_and_check(tag: str | None) -> None:
     print(f"release: {archive.name} unpacks and passes its self-test", flush=True)
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="--self-test one build in dist/")
     check.add_argument("build", choices=["onedir", "onefile"])
     packer = commands.add_parser("pack", help="archive the onedir build and self-test it")
     packer.add_argument("--tag", help="the git tag being released (must be v + version)")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     try:
         if args.command == "check":
             self_test(onedir_exe(DIST) if args.build == "onedir" else onefile_exe())
