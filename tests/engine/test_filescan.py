@@ -26,6 +26,7 @@ from engine.control import Control
 from engine.scan import ScanSpec, TopN, WorkerPool, scan_tree
 from tests import vanish
 from tests.engine.helpers import collect, result_of, run_lesson, wait_for
+from tests.platforms import needs
 
 NOBODY = 65534
 WIDE = 5000       # folders in the tree that Stop and progress are tested on
@@ -300,6 +301,7 @@ def test_classic_walk_crashes_on_a_looping_link(odd_tree):
     assert not [e for e in events if e.kind == "result"], "all the work was lost"
 
 
+@needs("os.mkfifo")
 def test_classic_walk_on_a_clean_tree_counts_a_fifo_too(tmp_path):
     write(str(tmp_path / "a" / "x.py"), 5)
     write(str(tmp_path / "b.py"), 1)

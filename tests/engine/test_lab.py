@@ -14,6 +14,7 @@ import pytest
 from engine.lab import LabError, start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, ending, read_until
+from tests.platforms import needs, posix_signal_delivery, start_methods
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 
@@ -99,6 +100,7 @@ def test_the_result_counts_the_terminal_lines_that_no_one_thread_wrote_whole():
                                                                "garbled_lines": 2}]
 
 
+@needs("os.fork")
 def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
     events = collect(lab("fork_unflushed.py"), HANG)
     terminal = [e.text for e in events if e.kind == "terminal"]
@@ -132,6 +134,7 @@ def test_main_thread_blocked_in_sleep_is_sampled_on_the_sleep_line():
     stop_and_collect(run)
 
 
+@needs("os.fork")
 def test_a_forked_child_is_followed_with_its_pid():
     events = collect(lab("forks.py"), HANG)
     said = outputs(events)
@@ -144,7 +147,7 @@ def test_a_forked_child_is_followed_with_its_pid():
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork", "forkserver"))
 def test_multiprocessing_children_are_followed(method):
     events = collect(lab("mp_children.py", method), HANG)
     greeting = [e for e in events if e.kind == "output" and e.text.startswith("hello by")]
@@ -158,7 +161,7 @@ def test_multiprocessing_children_are_followed(method):
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork", "forkserver"))
 def test_a_multiprocessing_child_is_one_actor_from_its_first_event(method):
     """It is announced under the name multiprocessing gives it, never as "child pid N"
     first (two lanes for one process); multiprocessing's own helpers (the resource
@@ -176,7 +179,7 @@ def test_a_multiprocessing_child_is_one_actor_from_its_first_event(method):
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork"))
 def test_a_child_the_program_terminates_is_no_death(method):
     events = collect(lab("terminates.py", method), HANG)
     assert "sleeper exit code -15" in outputs(events)
@@ -233,6 +236,7 @@ def test_stop_reaches_a_main_thread_blocked_in_acquire():
     assert ending(events[-1]) == ("stopped", 0)
 
 
+@needs("signal.SIGKILL")
 def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     run = lab("ignores.py")
     read_until(run, lambda e: e.kind == "output" and e.text == "sleeping", HANG, "sleeping")
@@ -242,6 +246,7 @@ def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     assert_group_gone(run)
 
 
+@needs("os.fork")
 def test_stop_ends_forked_children_that_ignore_it():
     run = lab("fork_and_hang.py")
     seen = set()
@@ -264,6 +269,7 @@ def test_sleep_is_scaled_by_the_speed_and_follows_a_change_live():
     assert collect(run, HANG)[-1].data["status"] == "ok"
 
 
+@needs("os.killpg", "signal.SIGKILL")
 def test_the_lab_ends_when_its_engine_is_killed():
     engine = subprocess.Popen(
         [sys.executable, "-c",
@@ -293,6 +299,7 @@ def test_bad_program_and_speed_are_one_clear_error():
         start_lab(str(PROGRAMS / "sleeps.py"), speed=0)
 
 
+@needs("os.fork")
 def test_the_command_line_prints_one_line_per_event():
     done = subprocess.run([sys.executable, "-m", "engine.lab", str(PROGRAMS / "forks.py")],
                           capture_output=True, text=True, timeout=HANG)
@@ -302,6 +309,7 @@ def test_the_command_line_prints_one_line_per_event():
     assert "done" in lines[-1] and "ok: exit code 0" in lines[-1]
 
 
+@posix_signal_delivery
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
     cli = subprocess.Popen([sys.executable, "-m", "engine.lab", str(PROGRAMS / "loops_catch.py")],
@@ -328,6 +336,7 @@ def test_the_message_of_sys_exit_reaches_the_terminal():
     assert events[-1].data["exit_code"] == 1
 
 
+@needs("signal.setitimer", "signal.SIGALRM")
 def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
     # A 2 ms timer: the handler lands inside the lab's own locks and sendall many
     # times, so each re-entrant path is taken (one deadlocked: a handler inside emit,
@@ -341,7 +350,7 @@ def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
     assert sum(1 for text in printed if text.startswith("main line")) >= 19_000
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", start_methods("fork", "spawn"))
 def test_an_exception_in_a_multiprocessing_child_is_an_error_event(method):
     events = collect(lab("mp_child_raises.py", method), HANG)
     errors = [e for e in events if e.kind == "error"]

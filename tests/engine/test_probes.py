@@ -29,6 +29,7 @@ from engine import vocabulary as v
 from engine.lab import start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, ending, read_until
+from tests.platforms import needs, start_methods
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 
@@ -83,13 +84,24 @@ def assert_from_the_program(events, name: str) -> None:
 
 # --- the probes return what the real calls return -----------------------------------------
 
+# Each program with the APIs it calls that some OS lacks (tests/platforms.py).
+NEEDS = {"probe_mp_returns.py": ["signal.SIGKILL"],   # its "victim" kills itself
+         "probe_os_returns.py": ["os.fork"],
+         "probe_signal_returns.py": ["signal.alarm", "signal.pause", "signal.SIGUSR1"]}
 RETURNS = [("probe_lock_returns.py",), ("probe_queue_returns.py",),
            ("probe_mp_returns.py", "spawn"), ("probe_mp_returns.py", "fork"),
            ("probe_os_returns.py",), ("probe_signal_returns.py",),
            ("probe_socket_returns.py",)]
 
 
-@pytest.mark.parametrize("program", RETURNS, ids=lambda p: "-".join(p).replace(".py", ""))
+def returns_case(program: tuple) -> object:
+    name, *argv = program
+    marks = [needs(*NEEDS.get(name, []))]
+    marks += [mark for method in argv for mark in start_methods(method)[0].marks]
+    return pytest.param(program, marks=marks, id="-".join(program).replace(".py", ""))
+
+
+@pytest.mark.parametrize("program", [returns_case(p) for p in RETURNS])
 def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
     name, *argv = program
     plain = subprocess.run([sys.executable, str(PROGRAMS / name), *argv],
@@ -111,6 +123,7 @@ def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
 
 # --- locks ------------------------------------------------------------------------------
 
+@needs("os.mkfifo")   # the FIFO holds the program until the test has seen the wait
 def test_a_thread_blocked_in_acquire_reports_waiting_then_holding_on_its_line(tmp_path):
     fifo = tmp_path / "go"
     os.mkfifo(fifo)
@@ -144,6 +157,7 @@ def _main_line(name: str, text: str) -> int:
 
 # --- queues -----------------------------------------------------------------------------
 
+@needs("os.mkfifo")
 def test_a_get_on_an_empty_queue_waits_and_every_call_reports_the_depth(tmp_path):
     fifo = tmp_path / "go"
     os.mkfifo(fifo)
@@ -170,7 +184,8 @@ def test_a_get_on_an_empty_queue_waits_and_every_call_reports_the_depth(tmp_path
 
 # --- multiprocessing --------------------------------------------------------------------
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@needs(*NEEDS["probe_mp_returns.py"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork"))
 def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(method):
     name = "probe_mp_returns.py"
     events = collect(lab(name, method), HANG)
@@ -192,6 +207,7 @@ def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(metho
 
 # --- os: pipe, fork, read, write, waitpid, close -----------------------------------------
 
+@needs("os.fork")
 def test_the_parents_read_chunks_add_up_to_the_childs_writes():
     name = "probe_pipe_fork.py"
     events = collect(lab(name), HANG)
@@ -222,6 +238,7 @@ def test_the_parents_read_chunks_add_up_to_the_childs_writes():
 
 # --- signals ----------------------------------------------------------------------------
 
+@needs("signal.alarm", "signal.pause")
 def test_a_signal_is_reported_before_its_handler_runs():
     name = "probe_signal_alarm.py"
     events = collect(lab(name), HANG)
@@ -289,6 +306,7 @@ def test_a_traceback_through_a_probe_reads_as_without_the_lab():
     assert ending(events[-1]) == ("error", plain.returncode)
 
 
+@needs("signal.SIGUSR1")
 def test_a_signal_in_the_middle_of_a_report_is_reported_without_a_deadlock():
     name = "probe_signal_in_emit.py"
     events = collect(lab(name), HANG)

@@ -19,6 +19,7 @@ from engine.lab import start_lab
 from engine.params import ParamError, build, specs
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
+from tests.platforms import needs
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 COUNTER = str(PROGRAMS / "with_settings.py")
@@ -117,6 +118,7 @@ def test_the_first_event_given_comes_first():
     assert (events[0].kind, events[0].text, events[0].seq) == ("state", "started", 1)
 
 
+@needs("os.fork")   # step_threads.py forks once its threads are done
 def test_step_mode_lets_one_actor_take_one_step():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
     try:
@@ -137,6 +139,7 @@ def test_step_mode_lets_one_actor_take_one_step():
         run.join(HANG)
 
 
+@needs("os.fork", "signal.SIGKILL")
 def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
     try:
@@ -175,6 +178,7 @@ def test_stop_while_paused_ends_the_run():
     assert run.paused_actors() == []
 
 
+@needs("os.fork", "signal.SIGKILL")
 def test_a_child_killed_from_outside_makes_the_run_an_error():
     run = start_lab(str(PROGRAMS / "child_waits.py"), [])
     try:
@@ -191,6 +195,7 @@ def test_a_child_killed_from_outside_makes_the_run_an_error():
         run.join(HANG)
 
 
+@needs("os.fork")
 def test_a_child_that_ends_by_itself_is_not_a_death():
     events = collect(start_lab(str(PROGRAMS / "forks.py"), []), HANG)
     assert events[-1].data["status"] == "ok" and events[-1].data["died"] == []
