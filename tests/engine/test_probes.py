@@ -352,3 +352,24 @@ def test_a_lock_event_says_which_lock_and_whether_it_was_got_or_given_up():
         ("with", "lock_a", v.IDLE, None)]
     gave_up = [e.text for e in after if e.kind == v.STATE and e.data.get(v.ACQUIRED) is False]
     assert gave_up == ["acquire lock-2: gave up"]
+
+
+def test_a_locks_holders_never_overlap_in_the_events():
+    # The lock passes from hand to hand with a thread switch as often as the
+    # interpreter allows: a thread woken by a release runs at once. Its "got it"
+    # must still come after the releaser's "released", or a watcher would see two
+    # holders at once (the release is said before it happens).
+    events = collect(lab("lock_relay.py"), HANG)
+    assert events[-1].data["status"] == "ok"
+    holder, overlaps, handovers = None, [], 0
+    for event in events:
+        if event.kind != v.STATE or event.data.get(v.LOCK) != "baton":
+            continue
+        if event.data.get(v.ACQUIRED):
+            if holder is not None:
+                overlaps.append((holder, event.actor, event.seq))
+            holder = event.actor
+            handovers += 1
+        elif v.ACQUIRED not in event.data and event.data[v.LANE] != v.WAITING:
+            holder = None
+    assert handovers == 4000 and overlaps == []
