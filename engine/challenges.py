@@ -131,8 +131,11 @@ class Deadlocked(Goal):
         data = event.data if isinstance(event.data, dict) else {}
         if bool(data.get(v.RESOLVED)) != self.resolved:
             return None
-        return self.message.format(cycle=cycle_text(data.get(v.CYCLE) or []),
-                                   how=event.text.removeprefix(OVER))
+        cycle = data.get(v.CYCLE) or []
+        actors = [step.get(v.ACTOR, "?") for step in cycle]
+        who = " and ".join([", ".join(actors[:-1]), actors[-1]] if len(actors) > 1 else actors)
+        return self.message.format(cycle=cycle_text(cycle), how=event.text.removeprefix(OVER),
+                                   who=who, none="neither" if len(actors) == 2 else "none")
 
 
 class Never(Goal):
@@ -198,12 +201,11 @@ def _no_two_holders() -> Goal:
 
     def explain() -> str:
         tried = (f"{counter.waits} times a thread asked for the lock while another held it, "
-                 "and each time acquire made it wait. " if counter.waits else
-                 "No thread even had to wait this time (try more threads, or step them). ")
-        return ("Never reached, and no schedule can reach it. " + tried +
-                "Taking a lock is one indivisible step: \"is it free?\" and \"now it is "
-                "mine\" cannot be pulled apart, so there is no moment in which a second "
-                "thread can slip in.")
+                 "and had to wait. " if counter.waits else
+                 "No thread even had to wait this time (try more threads). ")
+        return ("Never reached, and no schedule can reach it: " + tried +
+                "Taking a lock is one indivisible step (\"free? then mine\"), so no "
+                "thread can slip in between.")
 
     return Never(counter, explain)
 
@@ -212,7 +214,8 @@ def _deadlock_message(params: Any) -> str:
     patience = getattr(params, "patience", 0)
     after = (f"A time-out of {patience:g} s will break it." if patience
              else "Nothing will break it now: press Stop.")
-    return "Deadlock! {cycle}. Neither can ever go on by itself. " + after
+    return ("Deadlock! {who} each hold a lock that another one waits for: {none} can "
+            "ever go on by itself. " + after)
 
 
 CHALLENGES: dict[str, tuple[Challenge, ...]] = {
@@ -224,28 +227,25 @@ CHALLENGES: dict[str, tuple[Challenge, ...]] = {
                       "threads read the same value, each added one, and the second write "
                       "wiped out the first ({lost_updates} lost in all)."),
                   needs={"lock": False}),
-        Challenge("garbled", "Garble the screen: get two threads to print into one line.",
+        Challenge("garbled", "Garble a line: get two threads to print into one.",
                   lambda _: ResultAtLeast(
                       v.GARBLED_LINES, 1,
                       "Garbled! {garbled_lines} lines mix two threads' words (see the "
                       "Terminal page): a line printed in two pieces is two steps, and "
                       "another thread printed in between."),
                   needs={"lock": False}),
-        Challenge("two_holders", "Get two threads to hold the lock at the same time.",
+        Challenge("two_holders", "Get two threads to hold the lock at once.",
                   lambda _: _no_two_holders(), needs={"lock": True}, impossible=True),
     ),
     "deadlock": (
-        Challenge("deadlock", "Reach a deadlock: each thread holds one lock and waits "
-                              "for the other's.",
+        Challenge("deadlock", "Reach a deadlock: each thread waits for the other's lock.",
                   lambda params: Deadlocked(_deadlock_message(params)),
                   needs={"order": "opposite"}),
-        Challenge("backed_off", "Get out of a deadlock: a thread gives up its lock "
-                                "(Patience above 0).",
+        Challenge("backed_off", "Get out of a deadlock by backing off (Patience above 0).",
                   lambda _: Deadlocked("Out of the deadlock: {how}, and the lock it let "
                                        "go of lets the other thread go on.", resolved=True),
                   needs={"order": "opposite"}),
-        Challenge("same_order", "Reach a deadlock with both threads taking the locks "
-                                "in the same order.",
+        Challenge("same_order", "Reach a deadlock with one order for both threads.",
                   lambda _: Never(
                       Deadlocked("Deadlock with one order: {cycle}. That should be "
                                  "impossible; please report it."),
@@ -260,15 +260,15 @@ CHALLENGES: dict[str, tuple[Challenge, ...]] = {
                   lambda _: Waited("get", "consumer",
                                    "{actor} waits in get(): the queue is empty, so get() "
                                    "sleeps until a producer puts a message.")),
-        Challenge("full_wait", "With Maxsize 1, make a producer wait on a full queue.",
+        Challenge("full_wait", "Make a producer wait on a full queue.",
                   lambda _: Waited("put", "producer",
                                    "{actor} waits in put(): the queue already holds its one "
                                    "message, so put() sleeps until a consumer takes it."),
                   needs={"maxsize": 1}),
     ),
     "mp_queue": (
-        Challenge("early_consumer", "Make a consumer process ask for a name (get) before "
-                                    "any producer has put one.",
+        Challenge("early_consumer", "Make a consumer process get before any producer "
+                                    "has put.",
                   lambda _: GetBeforePut(
                       "consumer",
                       "{actor} called get() at {get_at}, before the first put ({put_at}): "

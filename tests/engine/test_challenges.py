@@ -70,11 +70,11 @@ def test_mutex_lock_on_two_holders_is_never_reached_and_the_end_says_why():
     events = run_to_end("mutex", {"threads": 20, "lines": 10, "delay": 0.0})
     assert said(events) == [("two_holders", False)]
     text = message(events, "two_holders")
-    assert text.startswith("Never reached, and no schedule can reach it. ")
+    assert text.startswith("Never reached, and no schedule can reach it: ")
     waits = sum(1 for e in events if e.kind == v.STATE and e.data.get(v.LOCK) == "mutex"
                 and e.data[v.LANE] == v.WAITING)
-    assert waits > 0 and f"{waits} times a thread asked for the lock while another held it" \
-        in text
+    assert waits > 0 and f"{waits} times a thread asked for the lock while another held it, " \
+        "and had to wait" in text
     # every holder's release comes before the next holder's acquisition, in the events
     holder = None
     for e in events:
@@ -133,9 +133,8 @@ def test_deadlock_reached_with_its_cycle_then_left_by_a_time_out():
     events = run_to_end("deadlock", {"hold": 0.2, "patience": 0.3, "transfers": 1})
     assert said(events) == [("deadlock", True), ("backed_off", True)]
     assert message(events, "deadlock") == (
-        "Deadlock! a-to-b holds lock_a and waits for lock_b, held by b-to-a; b-to-a holds "
-        "lock_b and waits for lock_a, held by a-to-b. Neither can ever go on by itself. "
-        "A time-out of 0.3 s will break it.")
+        "Deadlock! a-to-b and b-to-a each hold a lock that another one waits for: neither "
+        "can ever go on by itself. A time-out of 0.3 s will break it.")
     assert message(events, "backed_off").startswith("Out of the deadlock: ")
 
 
