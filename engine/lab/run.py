@@ -40,7 +40,8 @@ DRAIN_LIMIT = 2.0
 POLL = 0.05
 #: Probe calls by which the program ends a child process itself (data: child_pid).
 ENDING_CALLS = ("terminate", "kill")
-#: The actor of the events the engine adds from what it watched (deadlock, challenge).
+#: The actor of the events the engine adds from what it watched (deadlock, challenge);
+#: their pid is the lab process's, as for the run's ``done``.
 ENGINE_ACTOR = "lab"
 
 _STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
@@ -461,8 +462,8 @@ class LabRun:
             t0, seq = self._t0, self._seq
             events = [Event(t - t0, actor, kind, text, data, line, pid, next(seq))
                       for t, actor, kind, text, data, line, pid in batch]
-            events += [Event(t - t0, ENGINE_ACTOR, kind, text, data, None, None, next(seq))
-                       for t, kind, text, data in found]
+            events += [Event(t - t0, ENGINE_ACTOR, kind, text, data, None, self._proc.pid,
+                             next(seq)) for t, kind, text, data in found]
             self.events.put_many(events + self._watched(events))
 
     def _note(self, conn: _Connection, raw: list) -> None:
@@ -529,7 +530,7 @@ class LabRun:
         if self._observer is None or not events:
             return []
         t = events[-1].t
-        return [Event(t, ENGINE_ACTOR, kind, text, data, None, None, next(self._seq))
+        return [Event(t, ENGINE_ACTOR, kind, text, data, None, self._proc.pid, next(self._seq))
                 for kind, text, data in self._observing("feed", events)]
 
     def _observing(self, method: str, *args) -> list[tuple[str, str, dict]]:
@@ -588,7 +589,8 @@ class LabRun:
     def _put_done(self) -> None:
         if self._observer is not None:
             for kind, text, data in self._observing("finish"):
-                self._put(time.monotonic(), ENGINE_ACTOR, kind, text, data, None, None)
+                self._put(time.monotonic(), ENGINE_ACTOR, kind, text, data, None,
+                          self._proc.pid)
         code = self._proc.returncode
         if self._stop_at is not None:
             status = "stopped"

@@ -32,10 +32,14 @@ def steps(event) -> list[tuple[str, str, str]]:
 
 @pytest.mark.parametrize("n", [2, 3])
 def test_a_ring_of_threads_is_reported_as_one_cycle_then_as_over(n):
-    events = collect(start_lab(str(PROGRAMS / "ring.py"), ["threads", str(n)]), HANG)
+    run = start_lab(str(PROGRAMS / "ring.py"), ["threads", str(n)])
+    events = collect(run, HANG)
     assert events[-1].data["status"] == "ok"
     found = deadlocks(events)
     assert [e.data[v.RESOLVED] for e in found] == [False, True], [e.text for e in found]
+    # The engine's own events are the lab's, as its done is: actor "lab", the lab's pid
+    # (a watcher counting a run's processes by pid must never meet None).
+    assert {(e.actor, e.pid) for e in found} == {("lab", run.pid)}
     # seat-k holds lock-(k+1) (the locks are unnamed: lock-N in order of creation)
     # and waits for its neighbour's; the first to give up ends it (seat-0, most often).
     assert steps(found[0]) == [(f"seat-{k}", f"lock-{k + 1}", f"lock-{(k + 1) % n + 1}")
