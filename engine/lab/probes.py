@@ -189,6 +189,7 @@ def _preview(data: bytes) -> str:
 # --- locks ------------------------------------------------------------------------------
 
 _names_given: set[str] = set()     # lock names given in this process: each is one lock
+_next_number: dict[str, int] = {}  # the number the next lock of a name would get
 _unnamed_locks = itertools.count(1)
 _assignments: dict[tuple[str, int], str | None] = {}
 
@@ -232,10 +233,12 @@ def _lock_name(caller: FrameType) -> str:
         while name in _names_given:
             name = f"lock-{next(_unnamed_locks)}"
     else:
-        name, n = base, 1
+        n = _next_number.get(base, 1)   # a line that makes many locks counts on, not again
+        name = base if n == 1 else f"{base}-{n}"
         while name in _names_given:
             n += 1
             name = f"{base}-{n}"
+        _next_number[base] = n + 1
     _names_given.add(name)
     return name
 
