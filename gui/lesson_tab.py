@@ -394,8 +394,8 @@ class LessonTab(ttk.Frame):
             return
         actors = [step[vocab.ACTOR] for step in cycle]
         loop = " → ".join([*actors, actors[0]])
-        self.set_state(RUNNING, f"Deadlock: {loop}: each waits for a lock the next one "
-                                "holds.", "danger")
+        self.set_state(RUNNING, f"Stuck in a deadlock: {loop}, each waiting for a lock the "
+                                "next one holds.", "danger")
 
     def show_acting_lines(self, events: list) -> None:
         """Highlight, in each actor's colour, the line that actor is on (or ran last)."""

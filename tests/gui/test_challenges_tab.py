@@ -48,7 +48,8 @@ def test_deadlock_is_drawn_and_announced_and_stop_leaves_nothing(app):
     assert tab.state == "running", tab.status_label.cget("text")
     assert panel.message.cget("text").startswith("Deadlock! a-to-b and b-to-a each hold")
     assert tab.status_label.cget("text") == (
-        "Deadlock: a-to-b → b-to-a → a-to-b: each waits for a lock the next one holds.")
+        "Stuck in a deadlock: a-to-b → b-to-a → a-to-b, each waiting for a lock the next "
+        "one holds.")
     view = tab.waitfor
     assert view.holders() == {"lock_a": "a-to-b", "lock_b": "b-to-a"}
     assert view.waiting() == {"a-to-b": "lock_b", "b-to-a": "lock_a"}

@@ -87,8 +87,8 @@ def take_both(me, first, second, hold, patience, backoff):
         locks[first].acquire()
         print(f"{me} holds the lock of {first}, and wants the lock of {second}")
         time.sleep(hold)              # time for the other thread to take its first lock
-        # timeout=-1 waits for ever, as a plain acquire() does
-        if locks[second].acquire(timeout=patience if patience > 0 else -1):
+        wait = patience if patience > 0 else -1   # -1: for ever, as a plain acquire()
+        if locks[second].acquire(timeout=wait):
             return                    # both locks are ours
         locks[first].release()        # let go, so that the other thread can go on
         gave_up += 1
