@@ -14,10 +14,8 @@ A run stopped at the awaited event ends at once, so no test waits for a sleep.
 
 from __future__ import annotations
 
-import queue
 import subprocess
 import sys
-import time
 
 from engine import challenges, start
 from engine import vocabulary as v
@@ -169,24 +167,20 @@ def test_a_stepped_run_reaches_the_same_goals():
     # Step mode: every actor waits before each event it would send, and goes on one
     # step per Next. The goals are judged from the events, whoever drives the run.
     run = start("deadlock", {"hold": 0.1, "patience": 0.0}, stepping=True)
-    events, nexts = [], 0
+    nexts = []
+
+    def next_until_the_challenge(event) -> bool:
+        if event.kind == v.PAUSED:
+            run.step()
+            nexts.append(event.actor)
+        return event.kind == v.CHALLENGE
+
     try:
-        deadline = time.monotonic() + HANG
-        while time.monotonic() < deadline:
-            try:
-                event = run.events.get(timeout=0.1)
-            except queue.Empty:
-                continue
-            events.append(event)
-            if event.kind == v.PAUSED:
-                run.step()
-                nexts += 1
-            if event.kind in (v.CHALLENGE, v.DONE):
-                break
+        events = read_until(run, next_until_the_challenge, HANG, "the deadlock challenge")
         run.stop()
         events += collect(run, HANG)
     finally:
         run.stop()
         run.join(HANG)
-    assert nexts > 0, "the run was not stepped"
+    assert nexts, "the run was not stepped"
     assert said(events) == [("deadlock", True)]
