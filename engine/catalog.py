@@ -16,6 +16,7 @@ from . import programs
 TITLES = {
     "filescan": "Find source files",
     "mutex": "Threads and a lock",
+    "deadlock": "Deadlock",
     "thread_queue": "Producer/consumer with threads",
     "mp_queue": "Producer/consumer with processes",
     "pipes": "Pipes and fork",

@@ -124,6 +124,7 @@ class ProgramRun:
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
                  stepping: bool = False):
+        from . import challenges
         from .lab import LabError, start_lab  # not imported until a program runs
 
         self.lesson = lesson
@@ -132,7 +133,7 @@ class ProgramRun:
         first = ("lab", "state", f"{lesson.title}: started", {"params": vars(params)})
         try:
             self._lab = start_lab(lesson.program, programs.argv(params), speed,
-                                  stepping, first)
+                                  stepping, first, challenges.watch(lesson.id, params))
         except LabError as exc:
             raise LessonError(str(exc)) from exc
         except (OSError, RuntimeError) as exc:   # no process or thread to be had

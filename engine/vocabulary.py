@@ -29,6 +29,16 @@ Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
 * ``paused``: in step mode, an actor waits for Next before its next event
   (data: ``before``, the kind of event it waits before).
 
+Kinds the engine adds to a run, from what it watched (actor ``lab``):
+
+* ``deadlock``: the lock events show a wait-for cycle: each actor of ``cycle``
+  holds a lock the next one waits for, and the last holds the one the first
+  waits for (``engine/waitfor.py``). Sent when the cycle closes, and once more
+  with ``resolved`` True when it opens again (a wait timed out).
+* ``challenge``: a goal of the lesson's challenges (``engine/challenges.py``)
+  was reached (``reached`` True), or, at the end of the run, one that no
+  scheduling can reach is explained (``reached`` False). ``text`` is the message.
+
 Keys of ``data``, by what carries them
 --------------------------------------
 Every lab probe (``state`` and ``probe`` events of ``engine/lab/probes.py``):
@@ -44,6 +54,36 @@ Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 * ``depth``: the number of items in the lesson's queue now (an int).
 * ``queue``: the name the program's line gives that queue (``q``, ``work``);
   a timeline draws the depth of the first queue named, not a mix of two.
+
+Locks (the ``state`` events of a lock's probe, ``engine/lab/probes.py``):
+
+* ``lock``: the lock's name: the variable the program assigned it to where it
+  was made (``lock_a``), else ``lock-N`` in order of creation; one name is one
+  lock in a process (a second lock made on the same line is ``lock_a-2``).
+* ``shared``: True for a ``multiprocessing`` lock: its name means the same lock
+  in every process (a ``threading`` lock is one per process, even after a fork).
+* ``acquired``: after an acquire: True if the actor got the lock, False if its
+  wait ended without it (a time-out, an interruption). Absent on ``waiting``
+  (before the call) and on a release, whose lane is ``idle``, or ``holding``
+  while the actor still holds another lock.
+
+A deadlock (``deadlock`` events):
+
+* ``cycle``: the actors in the cycle, in order, each a dict of the three keys
+  below, so that ``cycle[0]`` waits for a lock ``cycle[1]`` holds, and so on
+  round to ``cycle[0]``.
+* ``actor``: in a step of ``cycle``, the actor.
+* ``holds``: in a step of ``cycle``, the lock the actor holds (the previous
+  step's actor waits for it).
+* ``waits_for``: in a step of ``cycle``, the lock the actor waits for (the next
+  step's actor holds it).
+* ``resolved``: True when the cycle has opened again (someone stopped waiting).
+
+Challenges (``challenge`` events):
+
+* ``challenge``: the id of the challenge (``engine/challenges.py``).
+* ``reached``: True when its goal was reached; False for a goal no scheduling
+  can reach, explained at the end of the run.
 
 Program output and place (``output``, ``terminal``, ``line``, ``sleep``):
 
@@ -156,9 +196,10 @@ from __future__ import annotations
 LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
 OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE, PAUSED = (
     "output", "terminal", "line", "process", "sleep", "probe", "paused")
+DEADLOCK, CHALLENGE = "deadlock", "challenge"
 #: Every kind of event a run can emit.
 KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE, OUTPUT, TERMINAL, LINE, PROCESS, SLEEP,
-         PROBE, PAUSED)
+         PROBE, PAUSED, DEADLOCK, CHALLENGE)
 
 # -- program output and place --------------------------------------------------------
 STREAM = "stream"
@@ -174,6 +215,18 @@ DEPTH = "depth"
 QUEUE = "queue"
 IDLE, WAITING, HOLDING, WORKING = "idle", "waiting", "holding", "working"
 LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
+
+# -- locks, deadlocks and challenges -------------------------------------------------
+LOCK = "lock"
+SHARED = "shared"
+ACQUIRED = "acquired"
+CYCLE = "cycle"
+ACTOR = "actor"
+HOLDS = "holds"
+WAITS_FOR = "waits_for"
+RESOLVED = "resolved"
+CHALLENGE_ID = "challenge"
+REACHED = "reached"
 
 # -- the done event ----------------------------------------------------------------
 STATUS = "status"
@@ -251,7 +304,8 @@ LOOPS = "loops"
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
-    LANE, DEPTH, QUEUE, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
+    LANE, DEPTH, QUEUE, LOCK, SHARED, ACQUIRED, CYCLE, ACTOR, HOLDS, WAITS_FOR, RESOLVED,
+    CHALLENGE_ID, REACHED, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
     CHILD_PID, ADDRESS, LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
     MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,

@@ -33,10 +33,12 @@ import os
 import ttkbootstrap as ttk
 
 from engine import LessonError, ParamError, start
+from engine import challenges as judged
 from engine import vocabulary as vocab
 
 from .colors import ActorColors
 from .scaling import COUNTER_FONT
+from .widgets.challenges import ChallengePanel
 from .widgets.explain import ExplanationView
 from .widgets.logview import LogView
 from .widgets.paramsform import ParamsForm
@@ -118,6 +120,7 @@ class LessonTab(ttk.Frame):
         actions = ttk.Frame(left)
         actions.pack(fill="x")
         self.create_controls(actions)
+        self.create_challenges(left)
         self.create_form(left)
         # A zoom grows what the left pane holds: these change size when it does.
         for widget in (panes, left, actions, self.form_area.content):
@@ -196,6 +199,14 @@ class LessonTab(ttk.Frame):
     def show_code(self) -> None:
         """Turn to the code page: a run marks its acting lines there."""
         self.pages.select(self.code_page)
+
+    def create_challenges(self, parent) -> None:
+        """The lesson's challenges, if it has any, at the foot of the left pane (always in
+        view: the parameters above them scroll when the pane is short)."""
+        found = judged.for_lesson(self.lesson.id)
+        self.challenge_panel = ChallengePanel(parent, found) if found else None
+        if self.challenge_panel is not None:
+            self.challenge_panel.pack(side="bottom", fill="x", pady=(6, 0))
 
     def create_form(self, parent) -> None:
         """The parameters, scrolling when the pane is too short for them."""
@@ -308,6 +319,8 @@ class LessonTab(ttk.Frame):
             self.timeline.clear()
         self.show_result(None)
         self.show_code()
+        if self.challenge_panel is not None:
+            self.challenge_panel.begin(params)
         self.on_run_started(self.run)
         self.app.pump.add(self.run, self.on_events)
         self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
@@ -356,16 +369,33 @@ class LessonTab(ttk.Frame):
         self.show_acting_lines(events)
         if self.timeline is not None:
             self.timeline.add(shown)
+        if self.challenge_panel is not None:
+            self.challenge_panel.add(shown)
         for event in shown:
             if event.kind == vocab.RESULT:
                 self.last_result = event.data
                 self.show_result(event)
+            elif event.kind == vocab.DEADLOCK and self.state == RUNNING:
+                self.show_deadlock(event)
             elif event.kind == vocab.ERROR and is_killed_process(event):
                 self.killed.append(event)
             elif event.kind == vocab.DONE:
                 if self.saw_lines:
                     self.source.clear_highlights()   # a finished thread is on no line
                 self.finish(event)
+
+    def show_deadlock(self, event) -> None:
+        """The status line while a deadlock lasts: who waits for whom, round the loop."""
+        data = event.data if isinstance(event.data, dict) else {}
+        cycle = data.get(vocab.CYCLE) or []
+        if data.get(vocab.RESOLVED) or not cycle:
+            self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
+                           else "Running… (the deadlock is over)", "info")
+            return
+        actors = [step[vocab.ACTOR] for step in cycle]
+        loop = " → ".join([*actors, actors[0]])
+        self.set_state(RUNNING, f"Stuck in a deadlock: {loop}, each waiting for a lock the "
+                                "next one holds.", "danger")
 
     def show_acting_lines(self, events: list) -> None:
         """Highlight, in each actor's colour, the line that actor is on (or ran last)."""

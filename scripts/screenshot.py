@@ -36,6 +36,8 @@ SCREEN = "1366x800x24"   # room for both
 SCENES = {
     "filescan": ({"root": str(ROOT)}, 1.5),
     "mutex": ({"threads": 5, "lines": 40, "delay": 0.2}, 2.5),
+    # A deadlock that lasts (patience 0): the cycle drawn, its challenge ticked.
+    "deadlock": ({"hold": 0.3, "patience": 0.0}, 1.5),
     "thread_queue": ({}, 2.5),
     "mp_queue": ({}, 3.0),
     "pipes": ({"messages": 20, "pause": 0.6}, 2.7),

@@ -102,6 +102,11 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
   of the lab process: negative for a signal). "error" if the exit code is not 0
   or any process reported an error.
 
+The engine adds two kinds of its own, as actor "lab": ``deadlock`` when the lock
+events show a wait-for cycle, and when it opens again (``engine/waitfor.py``), and
+``challenge`` from the run's observer (``start_lab(..., observer=)``: the lesson's
+challenges, ``engine/challenges.py``).
+
 Actors: a thread's name in the lab process ("MainThread", "worker"; threads
 started with ``_thread`` are "thread-1", ...); in another process
 "<process name> pid N" for its main thread, "<thread> of <process> pid N" else.
@@ -133,7 +138,8 @@ warning when the program itself has one thread).
 
 import importlib
 
-KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done")
+KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done",
+         "deadlock", "challenge")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.

@@ -105,7 +105,10 @@ Compared with the tools DESIGN.md names:
 from __future__ import annotations
 
 import _thread
+import ast
 import functools
+import itertools
+import linecache
 import os
 import signal
 import socket
@@ -129,6 +132,7 @@ _get_ident = _thread.get_ident
 _emit, _actor, _in_program = inside.emit, inside._actor, inside._in_program
 _PROBE, _STATE = v.PROBE, v.STATE
 _lanes: dict[int, str] = {}   # each thread's last lane, so a wait can go back to it
+_held: dict[int, int] = {}    # how many probed locks each thread holds
 _installed = False
 
 
@@ -144,13 +148,19 @@ def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
           {**data, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
-def _lane(caller: FrameType, call: str, lane: str) -> None:
-    """A lane change of the calling thread (a ``state`` event). The hot path of a
-    lock: kept to one dict and one emit."""
+def _lane(caller: FrameType, call: str, lane: str, more: dict | None = None) -> None:
+    """A lane change of the calling thread (a ``state`` event), with ``more`` data (a
+    lock's name). The hot path of a lock: kept to one dict and one emit."""
     ident = _get_ident()
     _lanes[ident] = lane
-    _emit(_STATE, _actor(ident), f"{call}: {lane}",
-          {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
+    data = {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}
+    text = f"{call}: {lane}"
+    if more:
+        data.update(more)
+        if v.LOCK in more:   # "acquire lock_b: waiting", "acquire lock_b: gave up"
+            said = "gave up" if more.get(v.ACQUIRED) is False else lane
+            text = f"{call} {more[v.LOCK]}: {said}"
+    _emit(_STATE, _actor(ident), text, data, caller.f_lineno)
 
 
 def _lane_now() -> str:
@@ -158,11 +168,13 @@ def _lane_now() -> str:
 
 
 def _after_fork_in_child() -> None:
-    # Only the forking thread lives on; the others' lanes mean nothing here.
-    mine = _lanes.get(_get_ident())
-    _lanes.clear()
-    if mine is not None:
-        _lanes[_get_ident()] = mine
+    # Only the forking thread lives on; the others' lanes and locks mean nothing here.
+    ident = _get_ident()
+    for per_thread in (_lanes, _held):
+        mine = per_thread.get(ident)
+        per_thread.clear()
+        if mine is not None:
+            per_thread[ident] = mine
 
 
 def _text(data: bytes) -> str:
@@ -176,33 +188,108 @@ def _preview(data: bytes) -> str:
 
 # --- locks ------------------------------------------------------------------------------
 
+_names_given: set[str] = set()     # lock names given in this process: each is one lock
+_next_number: dict[str, int] = {}  # the number the next lock of a name would get
+_unnamed_locks = itertools.count(1)
+_assignments: dict[tuple[str, int], str | None] = {}
+
+
+def _assigned_name(file: str, line: int) -> str | None:
+    """The variable a line assigns its call's result to (``lock_a = threading.Lock()``:
+    ``lock_a``), or None when the line is not one plain assignment of one call."""
+    key = (file, line)
+    if key not in _assignments:
+        name = None
+        try:
+            tree = ast.parse(linecache.getline(file, line).strip())
+        except SyntaxError:   # one line of a longer statement
+            tree = None
+        statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        else:
+            target = None
+        if (isinstance(target, (ast.Name, ast.Attribute))
+                and isinstance(statement.value, ast.Call)):
+            name = ast.unparse(target)
+        _assignments[key] = name
+    return _assignments[key]
+
+
+def _lock_name(caller: FrameType) -> str:
+    """The name a new lock of the program goes by in its events.
+
+    The variable its line assigns it to, as the learner reads it in the code
+    (``lock_a``, ``self.fork``); else ``lock-1``, ``lock-2``... in order of
+    creation. A name given already in this process (a lock made in a loop, or
+    by a function called twice) gets ``-2``, ``-3``...: a name stands for one
+    lock, which is what a wait-for cycle needs (``engine/waitfor.py``).
+    """
+    base = _assigned_name(caller.f_code.co_filename, caller.f_lineno)
+    if base is None:
+        name = f"lock-{next(_unnamed_locks)}"
+        while name in _names_given:
+            name = f"lock-{next(_unnamed_locks)}"
+    else:
+        n = _next_number.get(base, 1)   # a line that makes many locks counts on, not again
+        name = base if n == 1 else f"{base}-{n}"
+        while name in _names_given:
+            n += 1
+            name = f"{base}-{n}"
+        _next_number[base] = n + 1
+    _names_given.add(name)
+    return name
+
+
 def _acquire(acquire: Callable, args: tuple, kwargs: dict, blocking: Any,
-             taken: Callable[[], bool], caller: FrameType, call: str) -> Any:
-    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it."""
+             taken: Callable[[], bool], caller: FrameType, call: str, lock: dict) -> Any:
+    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it.
+
+    ``lock`` is the lock's own data (its name); the event after the call says
+    whether it was ``acquired``, so a watcher tells a lock got from one given up.
+    """
     waits = bool(blocking) and taken()
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, lock)
     try:
         got = acquire(*args, **kwargs)
     except BaseException:
-        if waits:
-            _lane(caller, call, before)   # interrupted (Ctrl-C, a handler raised)
+        if waits:   # interrupted (Ctrl-C, a handler raised)
+            _lane(caller, call, before, {**lock, v.ACQUIRED: False})
         raise
     if got:
-        _lane(caller, call, v.HOLDING)
-    elif waits:
-        _lane(caller, call, before)       # timed out
+        ident = _get_ident()
+        _held[ident] = _held.get(ident, 0) + 1
+        _lane(caller, call, v.HOLDING, {**lock, v.ACQUIRED: True})
+    elif waits:     # timed out
+        _lane(caller, call, before, {**lock, v.ACQUIRED: False})
     return got
+
+
+def _releasing(caller: FrameType, call: str, lock: dict) -> None:
+    """Said BEFORE the real release: once the lock is free another thread may take it
+    and say so, and its ``holding`` must never come before this one's release. The
+    lane goes back to ``holding`` while the thread still holds another lock."""
+    ident = _get_ident()
+    still = _held.get(ident, 0) - 1
+    if still > 0:
+        _held[ident] = still
+    else:
+        _held.pop(ident, None)
+    _lane(caller, call, v.HOLDING if still > 0 else v.IDLE, lock)
 
 
 class ProbedLock:
     """A ``_thread`` lock made by the program: the real lock, and a report per use."""
 
-    __slots__ = ("_lock", "__weakref__")
+    __slots__ = ("_lock", "_data", "__weakref__")
 
-    def __init__(self, lock: Any) -> None:
+    def __init__(self, lock: Any, name: str) -> None:
         self._lock = lock
+        self._data = {v.LOCK: name}
 
     def acquire(self, *args, **kwargs):
         caller = _getframe(1)
@@ -210,7 +297,7 @@ class ProbedLock:
             return self._lock.acquire(*args, **kwargs)
         blocking = args[0] if args else kwargs.get("blocking", True)
         return _acquire(self._lock.acquire, args, kwargs, blocking, self._lock.locked,
-                        caller, "acquire")
+                        caller, "acquire", self._data)
 
     acquire_lock = acquire   # the old _thread spellings
 
@@ -218,23 +305,25 @@ class ProbedLock:
         caller = _getframe(1)
         if not _from_program(caller):
             return self._lock.__enter__()
-        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with")
+        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with",
+                        self._data)
 
     def release(self):
         caller = _getframe(1)
-        result = self._lock.release()   # raises RuntimeError on an unlocked lock: no event
-        if _from_program(caller):
-            _lane(caller, "release", v.IDLE)
-        return result
+        # An unlocked lock: the real release raises RuntimeError, and there is no event.
+        # (A lock another thread frees between the check and the call is released
+        # once, by one of them; the other's report is then one too many.)
+        if self._lock.locked() and _from_program(caller):
+            _releasing(caller, "release", self._data)
+        return self._lock.release()
 
     release_lock = release
 
     def __exit__(self, *exc):
         caller = _getframe(1)
-        result = self._lock.__exit__(*exc)
-        if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
-        return result
+        if self._lock.locked() and _from_program(caller):
+            _releasing(caller, "with", self._data)
+        return self._lock.__exit__(*exc)
 
     def locked(self):
         return self._lock.locked()
@@ -259,7 +348,8 @@ def _patch_thread_locks() -> None:
     @functools.wraps(real)
     def allocate_lock():
         lock = real()
-        return ProbedLock(lock) if _from_program(_getframe(1)) else lock
+        caller = _getframe(1)
+        return ProbedLock(lock, _lock_name(caller)) if _from_program(caller) else lock
 
     _thread.allocate_lock = allocate_lock
     if hasattr(_thread, "allocate"):
@@ -371,9 +461,41 @@ def _semlock_taken(semlock: Any) -> bool:
         return True   # macOS cannot tell: say "waiting" for every blocking acquire
 
 
+#: Marks the pickled state of a probed multiprocessing lock that carries its name.
+_NAMED_STATE = "pysyslab-named-lock"
+
+
 def _patch_mp_synchronize(module: ModuleType) -> None:
     lock_class = module.Lock
     make_methods = lock_class._make_methods
+    real_init = lock_class.__init__
+    real_getstate, real_setstate = lock_class.__getstate__, lock_class.__setstate__
+
+    def lock_of(self) -> dict:
+        # One lock seen from several processes: named where the program made it,
+        # and "shared", so a watcher knows that name means the same lock everywhere.
+        name = getattr(self, "_probe_name", None)
+        return {v.LOCK: name, v.SHARED: True} if name else {v.SHARED: True}
+
+    @functools.wraps(real_init)
+    def __init__(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made_by = inside._program_frame(_getframe(1))   # through multiprocessing.Lock()
+        if made_by is not None:
+            self._probe_name = _lock_name(made_by)
+
+    # A spawned child gets the lock pickled: its name travels with it.
+    @functools.wraps(real_getstate)
+    def __getstate__(self):
+        return (_NAMED_STATE, real_getstate(self), getattr(self, "_probe_name", None))
+
+    @functools.wraps(real_setstate)
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 3 and state[0] == _NAMED_STATE:
+            _, state, name = state
+            if name:
+                self._probe_name = name
+        real_setstate(self, state)
 
     def _make_methods(self) -> None:
         # SemLock puts its C acquire/release on the instance, at creation and at
@@ -387,14 +509,13 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
             if not _from_program(caller):
                 return real_acquire(*args, **kwargs)
             return _acquire(real_acquire, args, kwargs, _blocks(args, kwargs),
-                            lambda: _semlock_taken(semlock), caller, "acquire")
+                            lambda: _semlock_taken(semlock), caller, "acquire", lock_of(self))
 
         def release(*args, **kwargs):
             caller = _getframe(1)
-            result = real_release(*args, **kwargs)
-            if _from_program(caller):
-                _lane(caller, "release", v.IDLE)
-            return result
+            if _from_program(caller) and _semlock_taken(semlock):
+                _releasing(caller, "release", lock_of(self))   # before: see _releasing
+            return real_release(*args, **kwargs)
 
         self.acquire, self.release = acquire, release
 
@@ -403,15 +524,16 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
         if not _from_program(caller):
             return self._semlock.__enter__()
         return _acquire(self._semlock.__enter__, (), {}, True,
-                        lambda: _semlock_taken(self._semlock), caller, "with")
+                        lambda: _semlock_taken(self._semlock), caller, "with", lock_of(self))
 
     def __exit__(self, *exc):
         caller = _getframe(1)
-        result = self._semlock.__exit__(*exc)
-        if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
-        return result
+        if _from_program(caller) and _semlock_taken(self._semlock):
+            _releasing(caller, "with", lock_of(self))
+        return self._semlock.__exit__(*exc)
 
+    lock_class.__init__ = __init__
+    lock_class.__getstate__, lock_class.__setstate__ = __getstate__, __setstate__
     lock_class._make_methods = _make_methods
     lock_class.__enter__ = __enter__
     lock_class.__exit__ = __exit__

@@ -23,10 +23,14 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass
+from typing import Protocol
 
+from engine import vocabulary as v
 from engine.events import Event
 from engine.lab import wire, without
+from engine.waitfor import WaitFor
 
 #: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
 #: With the kill and the reap, Stop to idle stays within the 300 ms promise.
@@ -36,6 +40,9 @@ DRAIN_LIMIT = 2.0
 POLL = 0.05
 #: Probe calls by which the program ends a child process itself (data: child_pid).
 ENDING_CALLS = ("terminate", "kill")
+#: The actor of the events the engine adds from what it watched (deadlock, challenge);
+#: their pid is the lab process's, as for the run's ``done``.
+ENGINE_ACTOR = "lab"
 
 _STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -53,6 +60,19 @@ class EventQueue(queue.Queue):
 
 class LabError(ValueError):
     """A run that cannot start, said in one line for a person."""
+
+
+class Observer(Protocol):
+    """Something that follows a run's events and has more to say (``engine.challenges``).
+
+    Called on the run's watcher thread only: with each batch of events as it
+    arrives, and once before ``done``. Each returns (kind, text, data) of the
+    events to add, which the run puts after the batch, as actor "lab".
+    """
+
+    def feed(self, events: list[Event]) -> list[tuple[str, str, dict]]: ...
+
+    def finish(self) -> list[tuple[str, str, dict]]: ...
 
 
 @dataclass
@@ -79,11 +99,13 @@ def _exit_fd(pid: int) -> int | None:
 
 
 def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0,
-              stepping: bool = False, first: tuple | None = None) -> LabRun:
+              stepping: bool = False, first: tuple | None = None,
+              observer: Observer | None = None) -> LabRun:
     """Run ``program_path`` (with ``argv``) in a new lab process and watch it.
 
     ``first``, an ``(actor, kind, text, data)`` tuple, is queued as the run's
     first event (the runner says there what started, with which settings).
+    ``observer`` follows the events and adds its own (the lesson's challenges).
     With ``keep_spare(True)``, a lab process started ahead of time takes the
     run, and the next one is started at once.
     """
@@ -96,8 +118,8 @@ def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1
     argv, speed = list(argv or []), _checked_speed(speed)
     run = _take_spare()
     if run is None:
-        return LabRun(program_path, argv, speed, stepping, first)
-    run.begin(program_path, argv, speed, stepping, first)
+        return LabRun(program_path, argv, speed, stepping, first, observer)
+    run.begin(program_path, argv, speed, stepping, first, observer)
     _refill_spare()
     return run
 
@@ -162,9 +184,13 @@ class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
     def __init__(self, program_path: str | None, argv: list[str], speed: float,
-                 stepping: bool = False, first: tuple | None = None) -> None:
+                 stepping: bool = False, first: tuple | None = None,
+                 observer: Observer | None = None) -> None:
         """Start the lab process; with ``program_path`` None it waits for begin()."""
         self.events: EventQueue = EventQueue()
+        #: Who holds and waits for which lock: deadlocks become events (engine.waitfor).
+        self._waitfor = WaitFor()
+        self._observer = observer
         self.program = os.path.abspath(program_path) if program_path else None
         self._speed = speed
         self._stepping = stepping
@@ -214,11 +240,13 @@ class LabRun:
     # --- what a caller uses -------------------------------------------------------
 
     def begin(self, program_path: str, argv: list[str], speed: float,
-              stepping: bool = False, first: tuple | None = None) -> None:
+              stepping: bool = False, first: tuple | None = None,
+              observer: Observer | None = None) -> None:
         """Give a waiting lab (started with no program) its program: the run starts now."""
         order = {"program": os.path.abspath(program_path), "argv": argv,
                  "speed": speed, "stepping": stepping}
         with self._lock:
+            self._observer = observer   # set before the program can say anything
             self.program = order["program"]
             self._speed, self._stepping = speed, stepping
             self._t0 = time.monotonic()
@@ -425,14 +453,22 @@ class LabRun:
             if batch and conn.pid is None:
                 self._identify(conn, batch[0][6])
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
+            found = []   # what the engine itself sees in the batch: deadlocks
             for raw in batch:
-                if raw[2] in ("process", "paused") or (
-                        raw[2] == "probe" and isinstance(raw[4], dict)
-                        and raw[4].get("call") in ENDING_CALLS):
+                kind, data = raw[2], raw[4]
+                if kind in ("process", "paused") or (
+                        kind == "probe" and isinstance(data, dict)
+                        and data.get("call") in ENDING_CALLS):
                     self._note(conn, raw)
+                elif kind == "state" and isinstance(data, dict) and v.LOCK in data:
+                    found += [(raw[0], v.DEADLOCK, text, more) for text, more
+                              in self._waitfor.feed(raw[1], raw[6], data)]
             t0, seq = self._t0, self._seq
-            self.events.put_many([Event(t - t0, actor, kind, text, data, line, pid, next(seq))
-                                  for t, actor, kind, text, data, line, pid in batch])
+            events = [Event(t - t0, actor, kind, text, data, line, pid, next(seq))
+                      for t, actor, kind, text, data, line, pid in batch]
+            events += [Event(t - t0, ENGINE_ACTOR, kind, text, data, None, self._proc.pid,
+                             next(seq)) for t, kind, text, data in found]
+            self.events.put_many(events + self._watched(events))
 
     def _note(self, conn: _Connection, raw: list) -> None:
         """What the engine itself keeps from an event: who waits, who is who, who ends."""
@@ -493,6 +529,23 @@ class LabRun:
                 if self._stop_at is not None:
                     self._send(conn, "stop")   # Stop came before the lab could hear it
 
+    def _watched(self, events: list[Event]) -> list[Event]:
+        """The events the run's observer adds after ``events`` (at the time of the last)."""
+        if self._observer is None or not events:
+            return []
+        t = events[-1].t
+        return [Event(t, ENGINE_ACTOR, kind, text, data, None, self._proc.pid, next(self._seq))
+                for kind, text, data in self._observing("feed", events)]
+
+    def _observing(self, method: str, *args) -> list[tuple[str, str, dict]]:
+        """What the observer says; a bug in it costs its events, never the run's end."""
+        try:
+            return list(getattr(self._observer, method)(*args))
+        except Exception:   # noqa: BLE001 (the watcher thread must go on to ``done``)
+            traceback.print_exc()
+            self._observer = None
+            return []
+
     def _put(self, t, actor, kind, text, data, line, pid) -> None:
         self.events.put(Event(t - self._t0, actor, kind, text, data, line, pid, next(self._seq)))
 
@@ -538,6 +591,10 @@ class LabRun:
         shutil.rmtree(self._folder, ignore_errors=True)
 
     def _put_done(self) -> None:
+        if self._observer is not None:
+            for kind, text, data in self._observing("finish"):
+                self._put(time.monotonic(), ENGINE_ACTOR, kind, text, data, None,
+                          self._proc.pid)
         code = self._proc.returncode
         if self._stop_at is not None:
             status = "stopped"

@@ -199,6 +199,10 @@ def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(metho
         (v.HOLDING, "with", with_line), (v.IDLE, "with", with_line),
         (v.HOLDING, "acquire", line_of(name, "    lock.acquire()")),
         (v.IDLE, "release", line_of(name, "    lock.release()"))]
+    # The lock is named where the parent made it, and the name reaches the child with
+    # the lock (pickled for spawn, inherited by fork): one name, one lock, everywhere.
+    assert {(e.data.get(v.LOCK), e.data.get(v.SHARED)) for e in events if e.kind == v.STATE
+            and e.data[v.CALL] in ("acquire", "with", "release")} == {("lock", True)}
     puts = probes(worker, "put")
     assert [e.line for e in puts] == [put_line]
     assert puts[0].data.get(v.DEPTH, 1) >= 0   # no depth where qsize is not implemented
@@ -330,3 +334,60 @@ def test_a_put_on_a_full_queue_and_a_get_on_an_empty_one_wait_until_their_timeou
     no_wait = [line_of(name, "q.put(5, block=False)"), line_of(name, "q.get(False)")]
     assert not [e for e in events if e.kind == v.STATE and e.line in no_wait]
     assert [e.data[v.DEPTH] for e in probes(events) if e.line == no_wait[0]] == [2, 2, 2]
+
+
+# --- lock names, and what a lock's events say --------------------------------------------
+
+def lock_events(events, actor: str = "MainThread") -> list[tuple]:
+    """(call, lock, lane, acquired) of each lock event of ``actor``."""
+    return [(e.data[v.CALL], e.data[v.LOCK], e.data[v.LANE], e.data.get(v.ACQUIRED))
+            for e in events if e.kind == v.STATE and e.actor == actor]
+
+
+def test_each_lock_is_named_as_the_program_names_it_and_each_name_is_one_lock():
+    events = collect(lab("lock_names.py"), HANG)
+    assert events[-1].data["status"] == "ok"
+    taken = [lock for call, lock, _, got in lock_events(events) if call == "with" and got]
+    # The variable of a one-call assignment, else lock-N in order of creation; a name
+    # given already (a second Philosopher's fork, a function's lock made twice) is
+    # numbered, never given twice: "lock" made again is not "lock-2", the unnamed one.
+    assert taken[:7] == ["lock_a", "lock-1", "lock-2", "self.fork", "self.fork-2",
+                         "lock", "lock-3"]
+
+
+def test_a_lock_event_says_which_lock_and_whether_it_was_got_or_given_up():
+    events = collect(lab("lock_names.py"), HANG)
+    nested = [e.seq for e in events if e.kind == "output" and e.text == "nested"][0]
+    after = [e for e in events if e.seq > nested]
+    assert lock_events(after) == [
+        ("with", "lock_a", v.HOLDING, True),
+        ("acquire", "lock-1", v.HOLDING, True),
+        ("release", "lock-1", v.HOLDING, None),   # still holds lock_a: still holding
+        ("acquire", "lock-2", v.HOLDING, True),
+        ("acquire", "lock-2", v.WAITING, None),   # it holds lock-2 already: it must wait
+        ("acquire", "lock-2", v.HOLDING, False),  # ...and gives up after 0.01 s
+        ("release", "lock-2", v.HOLDING, None),
+        ("with", "lock_a", v.IDLE, None)]
+    gave_up = [e.text for e in after if e.kind == v.STATE and e.data.get(v.ACQUIRED) is False]
+    assert gave_up == ["acquire lock-2: gave up"]
+
+
+def test_a_locks_holders_never_overlap_in_the_events():
+    # The lock passes from hand to hand with a thread switch as often as the
+    # interpreter allows: a thread woken by a release runs at once. Its "got it"
+    # must still come after the releaser's "released", or a watcher would see two
+    # holders at once (the release is said before it happens).
+    events = collect(lab("lock_relay.py"), HANG)
+    assert events[-1].data["status"] == "ok"
+    holder, overlaps, handovers = None, [], 0
+    for event in events:
+        if event.kind != v.STATE or event.data.get(v.LOCK) != "baton":
+            continue
+        if event.data.get(v.ACQUIRED):
+            if holder is not None:
+                overlaps.append((holder, event.actor, event.seq))
+            holder = event.actor
+            handovers += 1
+        elif v.ACQUIRED not in event.data and event.data[v.LANE] != v.WAITING:
+            holder = None
+    assert handovers == 4000 and overlaps == []

@@ -3,6 +3,7 @@ speed, shortcuts and remembered settings."""
 
 import json
 
+from engine import catalog
 from engine.lab.inside import GATED
 from tests.gui.conftest import pump_until
 
@@ -184,7 +185,7 @@ def test_keyboard_shortcuts(app):
     assert tkfont.nametofont("TkFixedFont").actual("size") == base
     # next / previous lesson
     press(app, target, "<Control-Tab>")
-    assert app.current_tab().lesson.id == "thread_queue"
+    assert app.current_tab().lesson.id == catalog.ORDER[catalog.ORDER.index("mutex") + 1]
     press(app, app.current_tab().logview.text.text, "<Control-Shift-Tab>")
     assert app.current_tab().lesson.id == "mutex"
 

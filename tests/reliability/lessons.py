@@ -56,6 +56,12 @@ PROFILES: dict[str, Profile] = {
         quick={"threads": 5, "lines": 5, "delay": 0.05},
         variants=({}, {"lock": False}, {"threads": 50, "lines": 5}),
         slow={"threads": 10, "lines": 200, "delay": 0.5}),
+    # A deadlock that times out in 0.1 s (the time-out of an acquire is real time: the
+    # speed setting scales only time.sleep); slow: a deadlock that lasts until Stop.
+    "deadlock": Profile(
+        quick={"hold": 0.1, "patience": 0.1, "transfers": 1},
+        variants=({}, {"order": "same"}, {"transfers": 20, "hold": 0.0}),
+        slow={"patience": 0.0}),
     # Threads only: the daemon shortcut ends with the program's own process now.
     "thread_queue": Profile(
         quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1},

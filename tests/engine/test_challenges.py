@@ -1,0 +1,186 @@
+"""Each lesson's challenges, judged by the engine from real runs of its program.
+
+Every goal is made to happen by its settings, not by luck of timing:
+- mutex with the lock off loses updates and garbles lines on every run (the
+  threads start together and print and count in pieces with pauses between);
+- the lock on: many threads, no rest, so they queue for the lock;
+- thread_queue: consumers start before the one producer, which first sleeps
+  up to 5 s; with Maxsize 1, four producers put with no pause to one consumer;
+- mp_queue: the consumer process is started before the producer, which first
+  sleeps up to 10 s; the run is stopped once the consumer waits in get();
+- deadlock: opposite orders and ``hold`` make the cycle on every run.
+A run stopped at the awaited event ends at once, so no test waits for a sleep.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from engine import challenges, start
+from engine import vocabulary as v
+from engine.catalog import get
+from engine.params import build
+from tests.bounds import HANG
+from tests.engine.helpers import collect, read_until
+
+
+def said(events) -> list[tuple[str, bool]]:
+    """(challenge id, reached) of each challenge event, in order."""
+    return [(e.data[v.CHALLENGE_ID], e.data[v.REACHED]) for e in events
+            if e.kind == v.CHALLENGE]
+
+
+def message(events, challenge_id: str) -> str:
+    [found] = [e.text for e in events if e.kind == v.CHALLENGE
+               and e.data[v.CHALLENGE_ID] == challenge_id]
+    return found
+
+
+def run_to_end(lesson_id: str, params: dict, speed: float = 1.0) -> list:
+    return collect(start(lesson_id, params, speed=speed), HANG)
+
+
+def run_until_challenge(lesson_id: str, params: dict, challenge_id: str) -> list:
+    """Events up to the challenge's event, then Stop and every event to ``done``."""
+    run = start(lesson_id, params)
+    try:
+        events = read_until(run, lambda e: e.kind == v.CHALLENGE
+                            and e.data[v.CHALLENGE_ID] == challenge_id, HANG, challenge_id)
+        run.stop()
+        return events + collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+
+
+# --- mutex ------------------------------------------------------------------------------
+
+def test_mutex_lock_off_an_update_is_lost_and_lines_garble():
+    events = run_to_end("mutex", {"threads": 3, "lock": False})
+    assert said(events) == [("lost_update", True), ("garbled", True)]
+    assert message(events, "lost_update").startswith("Update lost! The counter ended at ")
+    assert message(events, "garbled").startswith("Garbled! ")
+    # said after the result it is judged from, and before the end
+    kinds = [e.kind for e in events]
+    assert kinds.index(v.RESULT) < kinds.index(v.CHALLENGE) < kinds.index(v.DONE)
+
+
+def test_mutex_lock_on_two_holders_is_never_reached_and_the_end_says_why():
+    events = run_to_end("mutex", {"threads": 20, "lines": 10, "delay": 0.0})
+    assert said(events) == [("two_holders", False)]
+    text = message(events, "two_holders")
+    assert text.startswith("Never reached, and no schedule can reach it: ")
+    waits = sum(1 for e in events if e.kind == v.STATE and e.data.get(v.LOCK) == "mutex"
+                and e.data[v.LANE] == v.WAITING)
+    assert waits > 0 and f"{waits} times a thread asked for the lock while another held it, " \
+        "and had to wait" in text
+    # every holder's release comes before the next holder's acquisition, in the events
+    holder = None
+    for e in events:
+        if e.kind == v.STATE and e.data.get(v.LOCK) == "mutex":
+            if e.data.get(v.ACQUIRED):
+                assert holder is None, f"{e.actor} holds the lock while {holder} does"
+                holder = e.actor
+            elif v.ACQUIRED not in e.data and e.data[v.LANE] != v.WAITING:
+                holder = None
+
+
+def test_a_challenge_whose_setting_is_not_chosen_is_not_played():
+    events = run_to_end("mutex", {"threads": 2, "lines": 1})
+    assert "lost_update" not in dict(said(events))
+    lesson = get("mutex")
+    assert challenges.watch("mutex", build(lesson.params_cls, {"lock": False})) is not None
+    assert challenges.watch("pipes", build(get("pipes").params_cls, {})) is None
+
+
+# --- thread_queue -----------------------------------------------------------------------
+
+def test_thread_queue_a_consumer_waits_on_an_empty_queue():
+    events = run_until_challenge("thread_queue", {"producers": 1, "messages": 1,
+                                                  "consumers": 2, "delay": 5.0}, "empty_wait")
+    text = message(events, "empty_wait")
+    assert text.startswith("consumer-") and "waits in get(): the queue is empty" in text
+
+
+def test_thread_queue_with_maxsize_1_a_producer_waits_on_a_full_queue():
+    events = run_until_challenge("thread_queue", {"producers": 4, "messages": 3,
+                                                  "consumers": 1, "maxsize": 1, "delay": 0.0},
+                                 "full_wait")
+    text = message(events, "full_wait")
+    assert text.startswith("producer-") and "waits in put(): the queue already holds" in text
+
+
+# --- mp_queue ---------------------------------------------------------------------------
+
+def test_mp_queue_a_consumer_process_asks_before_any_producer_has_put():
+    run = start("mp_queue", {"producers": 1, "consumers": 1, "names": 1, "delay": 10.0})
+    try:
+        events = read_until(run, lambda e: e.kind == v.STATE and e.data.get(v.CALL) == "get"
+                            and e.actor.startswith("consumer-"), HANG, "the consumer's get")
+        run.stop()
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert said(events) == [("early_consumer", True)]
+    assert message(events, "early_consumer").startswith("consumer-0 pid ")
+
+
+# --- deadlock ---------------------------------------------------------------------------
+
+def test_deadlock_reached_with_its_cycle_then_left_by_a_time_out():
+    events = run_to_end("deadlock", {"hold": 0.2, "patience": 0.3, "transfers": 1})
+    assert said(events) == [("deadlock", True), ("backed_off", True)]
+    assert message(events, "deadlock") == (
+        "Deadlock! a-to-b and b-to-a each hold a lock that another one waits for: neither "
+        "can ever go on by itself. A time-out of 0.3 s will break it.")
+    assert message(events, "backed_off").startswith("Out of the deadlock: ")
+
+
+def test_deadlock_that_waits_for_ever_says_so_and_stop_ends_it():
+    events = run_until_challenge("deadlock", {"hold": 0.1, "patience": 0.0}, "deadlock")
+    assert message(events, "deadlock").endswith("Nothing will break it now: press Stop.")
+    assert said(events) == [("deadlock", True)]
+    assert events[-1].data[v.STATUS] == v.STOPPED
+
+
+def test_deadlock_with_one_order_is_never_reached_and_the_end_says_why():
+    events = run_to_end("deadlock", {"order": "same", "hold": 0.1})
+    assert said(events) == [("same_order", False)]
+    assert "the waits can never go round in a circle" in message(events, "same_order")
+
+
+# --- the command line prints them too ----------------------------------------------------
+
+def test_the_command_line_prints_each_challenge_reached():
+    done = subprocess.run([sys.executable, "-m", "engine", "run", "mutex", "--no-lock",
+                           "--threads", "3"], capture_output=True, text=True, timeout=HANG)
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stdout.splitlines() if " challenge " in line]
+    assert len(lines) == 2 and "Update lost!" in lines[0] and "Garbled!" in lines[1], lines
+
+
+# --- stepped or not: judged from the events alone ------------------------------------------
+
+def test_a_stepped_run_reaches_the_same_goals():
+    # Step mode: every actor waits before each event it would send, and goes on one
+    # step per Next. The goals are judged from the events, whoever drives the run.
+    run = start("deadlock", {"hold": 0.1, "patience": 0.0}, stepping=True)
+    nexts = []
+
+    def next_until_the_challenge(event) -> bool:
+        if event.kind == v.PAUSED:
+            run.step()
+            nexts.append(event.actor)
+        return event.kind == v.CHALLENGE
+
+    try:
+        events = read_until(run, next_until_the_challenge, HANG, "the deadlock challenge")
+        run.stop()
+        events += collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+    assert nexts, "the run was not stepped"
+    assert said(events) == [("deadlock", True)]
