@@ -49,29 +49,26 @@ import argparse
 import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
-# Try: python program.py --patience 0   (the window builds its form from this too)
-SETTINGS = {
-    "order": ("opposite", ["opposite", "same"], None,
-              "which lock b-to-a takes first: the other one than a-to-b, or the same"),
-    "hold": (0.5, 0.0, 30.0, "seconds a thread holds its first lock before it asks for the second"),
-    "patience": (1.0, 0.0, 60.0, "seconds to wait for the second lock before backing off "
-                                 "(0: wait for ever)"),
-    "transfers": (2, 1, 20, "how many transfers each thread makes"),
-}
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
-
+# What you can change (the window builds its form from these lines too). Try: --patience 0
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--order", choices=["opposite", "same"], default="opposite",
+                    help="which lock b-to-a takes first: the other one than a-to-b, or the same")
+parser.add_argument("--hold", type=between(0.0, 30.0), default=0.5,
+                    help="seconds a thread holds its first lock before it asks for the second")
+parser.add_argument("--patience", type=between(0.0, 60.0), default=1.0,
+                    help="seconds to wait for the second lock before backing off (0: for ever)")
+parser.add_argument("--transfers", type=between(1, 20), default=2,
+                    help="how many transfers each thread makes")
 
 lock_a = threading.Lock()             # guards account A
 lock_b = threading.Lock()             # guards account B
@@ -114,7 +111,7 @@ def transfer(me, source, target, settings, backoff):
 
 
 def main():
-    settings = read_settings()
+    settings = parser.parse_args()
     threads = [
         threading.Thread(target=transfer, name="a-to-b", daemon=True,
                          args=("a-to-b", "A", "B", settings, 0.0)),
