@@ -49,6 +49,7 @@ import argparse
 import threading
 import time
 
+
 def between(low, high):
     """For argparse: a number from low to high, else one clear error line."""
     def number(text):
