@@ -86,6 +86,14 @@ class Run:
         """In step mode, the actors waiting for Next, first in line first."""
         return self.control.paused_actors()
 
+    def choose(self, actor: str):
+        """A lesson module steps by events, in arrival order: no actor can be picked."""
+        from .lab.board import Choice
+        return Choice(actor, False, "this lesson steps in turn only: press Next")
+
+    def actors(self) -> list[dict]:
+        return []
+
     def _main(self) -> None:
         started = time.monotonic()
         try:
@@ -170,11 +178,20 @@ class ProgramRun:
         self._lab.set_stepping(on)
 
     def step(self) -> str | None:
-        """Next: the actor that goes on, or None (the Next is kept for the first to wait)."""
+        """Next: the next ready actor, in turn, runs one line; None if nobody was ready
+        (the Next is kept for the first to pause)."""
         return self._lab.step()
+
+    def choose(self, actor: str):
+        """The learner picks ``actor`` to run one line: a ``Choice`` (moved, and why not)."""
+        return self._lab.choose(actor)
 
     def paused_actors(self) -> list[str]:
         return self._lab.paused_actors()
+
+    def actors(self) -> list[dict]:
+        """The step board now (see ``vocabulary``, ``actors``)."""
+        return self._lab.actors()
 
 
 def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,

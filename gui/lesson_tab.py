@@ -53,9 +53,10 @@ READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
 NO_BREAK = "\u00a0"
 
-# Kinds only the code pane shows: too many for the log and the timeline. A step
-# mode pause shows where its actor waits; the Next button says who is first.
-PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED})
+# Kinds only the code pane shows: too many for the log and the timeline. Step
+# mode's reports show where each actor waits; the actors panel shows the rest.
+PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED, vocab.BLOCKED, vocab.FINISHED,
+                        vocab.ACTORS})
 NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.

@@ -144,13 +144,18 @@ def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
           {**data, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
-def _lane(caller: FrameType, call: str, lane: str) -> None:
+def _lane(caller: FrameType, call: str, lane: str, lock: str | None = None,
+          queue: str | None = None) -> None:
     """A lane change of the calling thread (a ``state`` event). The hot path of a
-    lock: kept to one dict and one emit."""
+    lock: kept to one dict and one emit. ``lock``, ``queue``: what it is about."""
     ident = _get_ident()
     _lanes[ident] = lane
-    _emit(_STATE, _actor(ident), f"{call}: {lane}",
-          {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
+    data = {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}
+    if lock is not None:
+        data[v.LOCK] = lock
+    elif queue is not None:
+        data[v.QUEUE] = queue
+    _emit(_STATE, _actor(ident), f"{call}: {lane}", data, caller.f_lineno)
 
 
 def _lane_now() -> str:
@@ -177,23 +182,40 @@ def _preview(data: bytes) -> str:
 # --- locks ------------------------------------------------------------------------------
 
 def _acquire(acquire: Callable, args: tuple, kwargs: dict, blocking: Any,
-             taken: Callable[[], bool], caller: FrameType, call: str) -> Any:
-    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it."""
+             taken: Callable[[], bool], caller: FrameType, call: str, lock: str) -> Any:
+    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it.
+
+    ``lock`` names the lock for the watchers (``vocabulary.LOCK``): who holds
+    it, who waits for it, across processes.
+    """
     waits = bool(blocking) and taken()
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, lock=lock)
     try:
         got = acquire(*args, **kwargs)
     except BaseException:
         if waits:
-            _lane(caller, call, before)   # interrupted (Ctrl-C, a handler raised)
+            _lane(caller, call, before, lock=lock)   # interrupted (Ctrl-C, a handler raised)
         raise
     if got:
-        _lane(caller, call, v.HOLDING)
+        _lane(caller, call, v.HOLDING, lock=lock)
     elif waits:
-        _lane(caller, call, before)       # timed out
+        _lane(caller, call, before, lock=lock)       # timed out
     return got
+
+
+def _thread_lock_name(lock: Any) -> str:
+    """A ``_thread`` lock's name: the process's pid (a forked child has a copy, which
+    is another lock) and the lock's id."""
+    return f"{inside._state.pid}:{id(lock)}"
+
+
+def _semlock_name(semlock: Any) -> str:
+    """A multiprocessing lock's name, the same in every process that shares it: its
+    semaphore's name (spawn: each child opens it by name), else its address (fork:
+    unlinked at once, so no name, but mapped at the same address in every child)."""
+    return f"sem:{getattr(semlock, 'name', None) or semlock.handle}"
 
 
 class ProbedLock:
@@ -210,7 +232,7 @@ class ProbedLock:
             return self._lock.acquire(*args, **kwargs)
         blocking = args[0] if args else kwargs.get("blocking", True)
         return _acquire(self._lock.acquire, args, kwargs, blocking, self._lock.locked,
-                        caller, "acquire")
+                        caller, "acquire", _thread_lock_name(self._lock))
 
     acquire_lock = acquire   # the old _thread spellings
 
@@ -218,13 +240,14 @@ class ProbedLock:
         caller = _getframe(1)
         if not _from_program(caller):
             return self._lock.__enter__()
-        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with")
+        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with",
+                        _thread_lock_name(self._lock))
 
     def release(self):
         caller = _getframe(1)
         result = self._lock.release()   # raises RuntimeError on an unlocked lock: no event
         if _from_program(caller):
-            _lane(caller, "release", v.IDLE)
+            _lane(caller, "release", v.IDLE, lock=_thread_lock_name(self._lock))
         return result
 
     release_lock = release
@@ -233,7 +256,7 @@ class ProbedLock:
         caller = _getframe(1)
         result = self._lock.__exit__(*exc)
         if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
+            _lane(caller, "with", v.IDLE, lock=_thread_lock_name(self._lock))
         return result
 
     def locked(self):
@@ -275,7 +298,7 @@ def _queue_call(real: Callable, q: Any, args: tuple, kwargs: dict, call: str,
     """The program's put/get on ``q``: lanes if it blocks, depth after it."""
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, queue=_queue_name(q, caller))
     try:
         result = real(q, *args, **kwargs)
     except BaseException as exc:
@@ -381,19 +404,20 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
         make_methods(self)
         semlock = self._semlock
         real_acquire, real_release = semlock.acquire, semlock.release
+        name = _semlock_name(semlock)
 
         def acquire(*args, **kwargs):
             caller = _getframe(1)
             if not _from_program(caller):
                 return real_acquire(*args, **kwargs)
             return _acquire(real_acquire, args, kwargs, _blocks(args, kwargs),
-                            lambda: _semlock_taken(semlock), caller, "acquire")
+                            lambda: _semlock_taken(semlock), caller, "acquire", name)
 
         def release(*args, **kwargs):
             caller = _getframe(1)
             result = real_release(*args, **kwargs)
             if _from_program(caller):
-                _lane(caller, "release", v.IDLE)
+                _lane(caller, "release", v.IDLE, lock=name)
             return result
 
         self.acquire, self.release = acquire, release
@@ -403,13 +427,14 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
         if not _from_program(caller):
             return self._semlock.__enter__()
         return _acquire(self._semlock.__enter__, (), {}, True,
-                        lambda: _semlock_taken(self._semlock), caller, "with")
+                        lambda: _semlock_taken(self._semlock), caller, "with",
+                        _semlock_name(self._semlock))
 
     def __exit__(self, *exc):
         caller = _getframe(1)
         result = self._semlock.__exit__(*exc)
         if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
+            _lane(caller, "with", v.IDLE, lock=_semlock_name(self._semlock))
         return result
 
     lock_class._make_methods = _make_methods
