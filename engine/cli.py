@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from . import catalog
+from . import vocabulary as vocab
 from .control import MAX_SPEED, MIN_SPEED
 from .errors import LessonError
 from .params import ParamError, specs
@@ -292,7 +293,18 @@ def _readable(event, render=None) -> str:
         text += "\n" + for_terminal(event.data["traceback"].rstrip(), keep_newlines=True)
     if event.kind == "result" and render is not None:
         text += "\n" + for_terminal(render(event.data), keep_newlines=True)
+    if event.kind == "result":
+        text += _partial(event.data)
     return text
+
+
+def _partial(result) -> str:
+    """A line under the result of a stopped run: its figures count only what ran."""
+    if not isinstance(result, dict) or result.get(vocab.COMPLETE) is not False:
+        return ""
+    after = result.get(vocab.STOPPED_AFTER)
+    return "\n" + for_terminal(f"partial result: stopped after {after}" if after
+                                else "partial result: the run was stopped")
 
 
 SELFTEST_LIMIT = 60.0  # seconds one lesson may take in the self-test

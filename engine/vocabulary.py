@@ -102,7 +102,8 @@ Results of a stopped run:
 * ``complete``: False when the run was stopped before the program ended by
   itself: the result is what the program had done so far (the lab adds it
   to a ``result`` that does not say it; the file scan sets it itself).
-* ``stopped_after``: (mutex) the lines the threads printed before the stop.
+* ``stopped_after``: how far the program got before it was stopped, in its
+  own words ("12 of 25 lines": mutex), shown by the window and the CLI.
 
 Errors:
 

@@ -756,7 +756,12 @@ def _run_program(path: str) -> None:
 
 
 def _send_result(result: Any) -> None:
+    """``main()``'s dict as the ``result`` event. Returned after a Stop (the program
+    caught the KeyboardInterrupt), it is what was done so far: said with
+    ``complete`` False, unless the program says itself how complete it is."""
     if isinstance(result, dict):
+        if _state.stopping and "complete" not in result:
+            result = {**result, "complete": False}
         emit("result", _actor(_thread.get_ident()), _summary(result), result)
 
 
@@ -808,6 +813,10 @@ def main() -> None:
     if sys.argv[1] == "--wait":
         sys.argv[1:] = _wait_for_order()
     program = os.path.abspath(sys.argv[1])
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started from a background job (which ignores Ctrl-C): Stop asks the program
+        # with a SIGINT, which must raise KeyboardInterrupt as in a terminal.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         install("root")
     except RuntimeError as exc:   # no thread for the lab's own (a low ulimit -u)

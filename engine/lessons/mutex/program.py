@@ -32,6 +32,14 @@ never runs the same way twice.
 The threads first line up at a `threading.Barrier`, so that they all start at
 the same moment and the race shows on every run, not only by bad luck.
 
+## Ctrl-C
+
+Ctrl-C (or Stop) interrupts the main thread only: the others cannot be
+interrupted from outside. So the main thread raises a flag (a
+`threading.Event`), each thread finishes the line it is printing and leaves,
+and the main thread counts what was really done: "stopped after 12 of 25
+lines", and the updates lost among those 12, not among 25.
+
 ## Why `_thread`?
 
 The lock comes from `_thread.allocate_lock()`, the low-level API that
@@ -71,6 +79,7 @@ def read_settings():
 mutex = _thread.allocate_lock()   # one lock, shared by every thread
 counter = 0                       # every thread adds one per line
 screen = []                       # our copy of every piece printed
+leave = threading.Event()         # set on Ctrl-C: every thread finishes its line and leaves
 
 
 def show(piece, end):
@@ -78,10 +87,15 @@ def show(piece, end):
     screen.append(piece + end)
 
 
-def worker(me, lines, delay, guard, start_line):
+def worker(me, lines, delay, guard, start_line, added):
     global counter
-    start_line.wait()                 # wait until every thread is ready, then go together
+    try:
+        start_line.wait()             # wait until every thread is ready, then go together
+    except threading.BrokenBarrierError:
+        return                        # Ctrl-C before the start: this thread never began
     for n in range(lines):
+        if leave.is_set():
+            return
         with guard:                   # guard.acquire(): wait until the lock is free, take it
             show(f"[{me}]", " ")      # half a line...
             time.sleep(0.001)         # ...a pause, where another thread may print...
@@ -90,6 +104,7 @@ def worker(me, lines, delay, guard, start_line):
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
         # The end of the block is guard.release(): the next thread may go in.
+        added[me] += 1                # my own count of my additions: no lock needed
         time.sleep(delay)             # rest, without the lock: the others get their turn
 
 
@@ -98,21 +113,36 @@ def main():
     # Without the lock, "guard" is a do-nothing stand-in: every thread walks right in.
     guard = mutex if settings.lock else contextlib.nullcontext()
     start_line = threading.Barrier(settings.threads)
+    added = [0] * settings.threads    # one count per thread
     threads = [threading.Thread(target=worker, name=f"thread-{me}",
-                                args=(me, settings.lines, settings.delay, guard, start_line))
+                                args=(me, settings.lines, settings.delay, guard, start_line,
+                                      added))
                for me in range(settings.threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()                 # wait for each one: _thread cannot do this
+    total = settings.threads * settings.lines
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()             # wait for each one: _thread cannot do this
+    except KeyboardInterrupt:         # Ctrl-C: ask every thread to leave, then count
+        leave.set()
+        start_line.abort()            # those still waiting to start give up
+        for thread in threads:
+            if thread.ident is not None:   # started
+                thread.join()
     whole = {f"[{me}] => {n}" for me in range(settings.threads) for n in range(settings.lines)}
     printed = "".join(screen).splitlines()
     garbled = sum(line not in whole for line in printed)
-    expected = settings.threads * settings.lines
+    expected = sum(added)             # the additions made: all of them, unless stopped
+    if leave.is_set():
+        print(f"stopped after {expected} of {total} lines")
     print(f"{len(printed)} lines printed, {garbled} garbled; "
           f"counter is {counter}, expected {expected}: {expected - counter} updates lost")
-    return {"lines": len(printed), "garbled_lines": garbled, "counter": counter,
-            "expected": expected, "lost_updates": expected - counter, "lock": settings.lock}
+    result = {"lines": len(printed), "garbled_lines": garbled, "counter": counter,
+              "expected": expected, "lost_updates": expected - counter, "lock": settings.lock}
+    if leave.is_set():
+        result.update(complete=False, stopped_after=f"{expected} of {total} lines")
+    return result
 
 
 if __name__ == "__main__":
