@@ -40,14 +40,25 @@ Step mode (line by line; ``engine/lab/stepping.py`` in the lab processes,
 The engine combines them, with the probes' lane changes and ``sleep``s, into
 one table, and sends it whole whenever it changes:
 
-* ``actors``: (actor "lab") every actor of the step board (data: ``actors``,
-  a list of dicts, one per actor, in number order, with ``number``, ``actor``,
-  ``pid``, ``state``, ``file``, ``line``, ``reason``, ``call``, ``lock``; and
-  ``stepping``: False once step mode is off, when the table no longer means
-  anything). ``state`` is one of ``ready`` (paused before ``line``: it can
-  be chosen), ``running`` (let go, running its line), ``blocked`` (``reason``
-  says why, e.g. "waiting for the lock held by thread-2"; ``lock`` is the
-  lock it waits for) or ``finished``.
+* ``actors``: (actor "lab") the step board: its ``data`` has the keys below.
+
+Keys of an ``actors`` event's data, and of each row of its list:
+
+* ``actors``: one dict per actor, in number order, with the keys below and
+  ``state``, ``file``, ``line``, ``call``, ``lock``.
+* ``stepping``: False once step mode is off (the board means nothing then).
+* ``number``: the actor's number on the board (1, 2, ...: the keys 1-9).
+* ``actor``: the actor's name, as in ``Event.actor``.
+* ``pid``: the process the actor lives in.
+* ``ident``: the thread's id in its process (also in ``paused``, ``blocked``
+  and ``finished`` events: what ``next IDENT`` names).
+* ``reason``: why a blocked actor cannot go ("waiting for the lock held by
+  thread-2", "waiting for an item: work is empty", "waiting in Thread.join()").
+
+Values of ``state`` in a row: ``ready`` (paused before ``line``: it can be
+chosen), ``running`` (let go, running its line), ``blocked`` (``reason`` says
+why; ``lock`` is the lock it waits for, ``call`` the call it waits in) or
+``finished``.
 
 A watcher that needs who holds which lock (a deadlock's cycle) reads the
 ``state`` events of locks: ``lane`` ``holding``/``idle``/``waiting`` with
