@@ -198,7 +198,7 @@ def cmd_run(args: list[str]) -> int:
                  f"(got {ns.speed!r})")
         return EXIT_BAD_INPUT
     try:
-        run = start(lesson.id, values, speed=speed)
+        run = start(lesson.id, values, speed=speed, stepping=None)   # it never steps
     except ParamError as exc:
         option = "--" + exc.name.replace("_", "-")
         complain(f"error: {option} {exc.message}")
@@ -316,7 +316,7 @@ def selftest(verbose: bool = True, speed: float = 10.0) -> int:
     for lesson in catalog.lessons():
         values = lesson.selftest_params
         try:
-            run = start(lesson.id, values, speed=speed)
+            run = start(lesson.id, values, speed=speed, stepping=None)
         except ParamError as exc:
             failures += 1
             say(f"FAIL {lesson.id:<14} bad self-test parameters: {exc}")

@@ -35,11 +35,11 @@ class Run:
     """A handle on one running lesson."""
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 stepping: bool = False):
+                 stepping: bool | None = False):
         self.lesson = lesson
         self.params = params
         self.events: queue.Queue = queue.Queue()
-        self.control = Control(speed, stepping)
+        self.control = Control(speed, bool(stepping))
         self.emit = Emitter(self.events, lesson.source_file,
                             gate=self.control.pause_if_stepping)
         self.status = "running"
@@ -131,7 +131,7 @@ class ProgramRun:
     """
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 stepping: bool = False):
+                 stepping: bool | None = False):
         from .lab import LabError, start_lab  # not imported until a program runs
 
         self.lesson = lesson
@@ -195,8 +195,11 @@ class ProgramRun:
 
 
 def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
-          stepping: bool = False) -> Run | ProgramRun:
+          stepping: bool | None = False) -> Run | ProgramRun:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
+
+    ``stepping``: True to start in step mode, False to start without it (it can
+    be turned on later), None for a run that never steps (the command line).
 
     Bad values raise ``ParamError`` before anything starts; ``LessonError``
     if the system refuses the run's thread (a low ``ulimit -u``).

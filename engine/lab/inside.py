@@ -94,7 +94,9 @@ class Lab:
 
 
 _state: Lab | None = None
-_stepping: types.ModuleType   # engine.lab.stepping, imported by install() (it imports us)
+#: engine.lab.stepping, imported by install() (it imports us); None in a run that
+#: never steps (wire.NEVER: the command line), which loads no step machinery.
+_stepping: types.ModuleType | None = None
 _in_program_cache: dict[str, bool] = {}
 _thread_names: dict[int, str] = {}
 _thread_numbers = itertools.count(1)
@@ -493,16 +495,14 @@ def _obey_forever(lab: Lab) -> None:
 
 def _obey(lab: Lab, words: list[str]) -> None:
     if words == ["step", "on"]:
-        if not lab.stepping:
+        if not lab.stepping and _stepping is not None:
             _stepping.turn_on(lab)
     elif words == ["step", "off"]:
-        _stepping.turn_off(lab)
-        _open_gates(lab)
+        _step_off(lab)
     elif len(words) == 2 and words[0] == "next" and words[1].isdigit():
         _open_gates(lab, int(words[1]))
     elif words == ["stop"]:
-        _stepping.turn_off(lab)
-        _open_gates(lab)   # a paused thread must be free to end (or to be interrupted)
+        _step_off(lab)   # a paused thread must be free to end (or to be interrupted)
     if words == ["stop"] and lab.role == "root":
         lab.stopping = True
         # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
@@ -517,6 +517,12 @@ def _obey(lab: Lab, words: list[str]) -> None:
             lab.speed = max(float(words[1]), 1e-3)
         except ValueError:
             pass
+
+
+def _step_off(lab: Lab) -> None:
+    if _stepping is not None:
+        _stepping.turn_off(lab)
+        _open_gates(lab)
 
 
 def _start_threads(lab: Lab) -> None:
@@ -652,10 +658,12 @@ def install(role: str) -> None:
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
     global _stepping
-    from engine.lab import probes, stepping  # here: they import this module
-    _stepping = stepping
+    from engine.lab import probes  # here: it imports this module
     probes.install()
-    stepping.install()
+    if os.environ.get(wire.ENV_STEPPING) != wire.NEVER:
+        from engine.lab import stepping  # (it imports this module too)
+        _stepping = stepping
+        stepping.install()
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.
@@ -665,7 +673,7 @@ def install(role: str) -> None:
     _announce(os.getppid() if role != "root" else None, "--multiprocessing-fork" in command)
     _start_threads(_state)
     if _state.stepping:
-        stepping.turn_on(_state, here=True)   # before the program's first line
+        _stepping.turn_on(_state, here=True)   # before the program's first line
 
 
 # --- the root lab process ---------------------------------------------------------
@@ -790,7 +798,8 @@ def _wait_for_order() -> list[str]:
     order = json.loads(line)
     os.environ[wire.ENV_FOLDER] = os.path.dirname(order["program"])
     os.environ[wire.ENV_SPEED] = repr(float(order["speed"]))
-    os.environ[wire.ENV_STEPPING] = "1" if order["stepping"] else "0"
+    stepping = order["stepping"]
+    os.environ[wire.ENV_STEPPING] = wire.NEVER if stepping is None else "1" if stepping else "0"
     devnull = os.open(os.devnull, os.O_RDONLY)   # the program's stdin, as for any run
     os.dup2(devnull, 0)
     os.close(devnull)

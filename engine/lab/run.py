@@ -83,8 +83,12 @@ def _exit_fd(pid: int) -> int | None:
 
 
 def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0,
-              stepping: bool = False, first: tuple | None = None) -> LabRun:
+              stepping: bool | None = False, first: tuple | None = None) -> LabRun:
     """Run ``program_path`` (with ``argv``) in a new lab process and watch it.
+
+    ``stepping``: True to start in step mode; None for a run that never steps
+    (the command line): no step machinery is loaded, and set_stepping does
+    nothing.
 
     ``first``, an ``(actor, kind, text, data)`` tuple, is queued as the run's
     first event (the runner says there what started, with which settings).
@@ -162,12 +166,13 @@ class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
     def __init__(self, program_path: str | None, argv: list[str], speed: float,
-                 stepping: bool = False, first: tuple | None = None) -> None:
+                 stepping: bool | None = False, first: tuple | None = None) -> None:
         """Start the lab process; with ``program_path`` None it waits for begin()."""
         self.events: EventQueue = EventQueue()
         self.program = os.path.abspath(program_path) if program_path else None
         self._speed = speed
-        self._stepping = stepping
+        self._stepping = bool(stepping)
+        self._steppable = stepping is not None   # see start_lab
         #: In step mode, what every actor does, and who may go (engine/lab/board.py).
         self._board = StepBoard()
         #: Nexts pressed while nobody waited: each lets the next actor to arrive go on.
@@ -215,13 +220,14 @@ class LabRun:
     # --- what a caller uses -------------------------------------------------------
 
     def begin(self, program_path: str, argv: list[str], speed: float,
-              stepping: bool = False, first: tuple | None = None) -> None:
+              stepping: bool | None = False, first: tuple | None = None) -> None:
         """Give a waiting lab (started with no program) its program: the run starts now."""
         order = {"program": os.path.abspath(program_path), "argv": argv,
                  "speed": speed, "stepping": stepping}
         with self._lock:
             self.program = order["program"]
-            self._speed, self._stepping = speed, stepping
+            self._speed, self._stepping = speed, bool(stepping)
+            self._steppable = stepping is not None
             self._t0 = time.monotonic()
             self._clock = ProgramClock(self._t0)
         if first is not None:
@@ -265,7 +271,10 @@ class LabRun:
         return self._speed
 
     def set_stepping(self, on: bool) -> None:
-        """Step mode on (every actor waits before each line of the program) or off."""
+        """Step mode on (every actor waits before each line of the program) or off.
+        Nothing for a run started to never step."""
+        if not self._steppable:
+            return
         with self._lock:
             was, self._stepping = self._stepping, on
             if not on:
@@ -366,7 +375,8 @@ class LabRun:
             env[wire.ENV_FOLDER] = os.path.dirname(self.program)
         env[wire.ENV_SPEED] = repr(self._speed)
         env[wire.ENV_ROLE] = "root"
-        env[wire.ENV_STEPPING] = "1" if self._stepping else "0"
+        env[wire.ENV_STEPPING] = ("1" if self._stepping else "0") if self._steppable \
+            else wire.NEVER
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
@@ -483,7 +493,8 @@ class LabRun:
         ends (the lock is held)."""
         _, actor, kind, text, data, line, pid = raw
         data = data if isinstance(data, dict) else {}
-        self._board.see(actor, kind, text, data, line, pid, self._stepping)
+        if self._steppable:
+            self._board.see(actor, kind, text, data, line, pid, self._stepping)
         if kind == v.PROBE:   # the program ends a child itself: not a death
             if data.get(v.CALL) in ENDING_CALLS and isinstance(data.get(v.CHILD_PID), int):
                 self._ended_by_program.add(data[v.CHILD_PID])

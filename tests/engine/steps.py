@@ -76,6 +76,15 @@ class Stepper:
             self.read(lambda t: t[actor][v.ACTOR_STATE] != v.RUNNING, f"{actor}'s next state")
         return actor
 
+    def next_until(self, goal: Callable[[Table], bool], what: str) -> Table:
+        """Press Next (the next ready actor, in turn) until ``goal``."""
+        deadline = time.monotonic() + HANG
+        while not goal(self.table):
+            assert time.monotonic() < deadline, f"no {what} within {HANG} s: {self.describe()}"
+            if self.step() is None:
+                self.read(lambda t, seen=dict(self.table): t != seen, "a change of the board")
+        return self.table
+
     def main_until_ready(self, *actors: str) -> Table:
         """Let only the main thread go, until every one of ``actors`` waits at a line."""
         return self.step_until(lambda t: all(self.is_ready(a) for a in actors),

@@ -98,13 +98,18 @@ def take_the_lock(stepper: Stepper, thread: str, inside_line: int) -> None:
 def past_the_barrier(run) -> tuple[Stepper, int]:
     """mutex: both threads started and past the barrier (start_line.wait()), each
     at its next line; and the line of ``with guard:``."""
+    program = catalog.get("mutex").program
+    barrier = line_of(program, "start_line.wait()")
     stepper = Stepper(run)
     stepper.main_until_ready("thread-0", "thread-1")
+    for thread in ("thread-0", "thread-1"):
+        while not stepper.is_ready(thread, barrier):
+            stepper.choose(thread)
     stepper.choose("thread-0")   # it waits at the barrier...
     stepper.choose("thread-1")   # ...until the second one comes
     stepper.read(lambda t: stepper.is_ready("thread-0") and stepper.is_ready("thread-1"),
                  "both threads past the barrier")
-    return stepper, line_of(catalog.get("mutex").program, "with guard:")
+    return stepper, line_of(program, "with guard:")
 
 
 def block_at_the_lock(stepper: Stepper, thread: str) -> None:

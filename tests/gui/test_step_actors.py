@@ -104,10 +104,15 @@ def status(tab) -> str:
 def test_with_the_lock_on_a_thread_waiting_for_it_is_refused_with_the_reason(app):
     program = catalog.get("mutex").program
     with_line = line_of(program, "with guard:")
+    barrier = line_of(program, "start_line.wait()")
     tab = start_stepping(app, "mutex", {"threads": 2, "lines": 1, "delay": 0, "lock": True})
-    # F10 lets the main thread start both threads; they wait at the start barrier.
-    f10_until(app, tab, lambda: state(tab, "thread-0") == state(tab, "thread-1") == v.READY)
-    # Key by key: both through the barrier, then thread-0 into the lock...
+    # The main thread's key (1), until it has started both threads.
+    while not state(tab, "thread-0") == state(tab, "thread-1") == v.READY:
+        choose_by_key(app, tab, "MainThread")
+    # Key by key: both to the start barrier and through it, then thread-0 into the lock...
+    for thread in ("thread-0", "thread-1"):
+        while row(tab, thread)[v.LINE_NO] != barrier:
+            choose_by_key(app, tab, thread)
     choose_by_key(app, tab, "thread-0")
     choose_by_key(app, tab, "thread-1")
     pump_until(app, lambda: state(tab, "thread-0") == state(tab, "thread-1") == v.READY)

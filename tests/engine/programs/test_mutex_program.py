@@ -116,7 +116,7 @@ def test_in_the_lab_a_thread_waiting_for_the_lock_is_seen_on_the_with_line():
                            stepping=True)
     stepper = Stepper(run)
     try:
-        stepper.step_until(lambda t: any(row["state"] == "blocked" and row["lock"]
+        stepper.next_until(lambda t: any(row["state"] == "blocked" and row["lock"]
                                          for row in t.values()), "a thread waiting for the lock")
         blocked = next(name for name, row in stepper.table.items() if row["state"] == "blocked"
                        and row["lock"])
