@@ -75,6 +75,9 @@ class Choice(NamedTuple):
 
 #: Calls in which a blocked actor still lets the program's time pass.
 TIME_PASSES = frozenset({"sleep"})
+# Bound once: see_lane runs for every lock event of a run.
+_LANE, _LOCK, _CALL, _QUEUE = v.LANE, v.LOCK, v.CALL, v.QUEUE
+_WAITING, _HOLDING = v.WAITING, v.HOLDING
 
 
 class StepBoard:
@@ -97,7 +100,7 @@ class StepBoard:
         """Take one event of a lab process into account."""
         data = data if isinstance(data, dict) else {}
         if kind == v.STATE:
-            self._see_lane(actor, data, stepping)
+            self.see_lane(actor, data, stepping)
             return
         if not stepping:
             return
@@ -137,22 +140,28 @@ class StepBoard:
         known.file = data.get(v.FILE)
         self._set(known, v.READY, line=line)
 
-    def _see_lane(self, actor: str, data: dict, stepping: bool) -> None:
-        """A probe's lane change: who holds a lock (always kept: step mode may come on
-        at any time), and, in step mode, who waits for what."""
-        lane, lock, call = data.get(v.LANE), data.get(v.LOCK), data.get(v.CALL)
-        if lane == v.WAITING:
-            self.waits[actor] = (call, lock, data.get(v.QUEUE))
-        else:
+    def see_lane(self, actor: str, data: Any, stepping: bool) -> None:
+        """A probe's lane change (a ``state`` event): who holds a lock (always kept:
+        step mode may come on at any time), and, in step mode, who waits for what.
+        The hot path of a run with a lock: one per acquire and per release."""
+        if not isinstance(data, dict):
+            return
+        lane, lock = data.get(_LANE), data.get(_LOCK)
+        if lane == _WAITING:
+            self.waits[actor] = (data.get(_CALL), lock, data.get(_QUEUE))
+        elif self.waits:
             self.waits.pop(actor, None)
         if lock is not None:
-            if lane == v.HOLDING:
+            if lane == _HOLDING:
                 self.holders[lock] = actor
-            elif lane != v.WAITING and self.holders.get(lock) == actor \
-                    and call in ("release", "with"):
+            elif lane != _WAITING and self.holders.get(lock) == actor \
+                    and data.get(_CALL) in ("release", "with"):
                 del self.holders[lock]
+        if not stepping:
+            return
+        call = data.get(_CALL)
         known = self.actors.get(actor)
-        if not stepping or known is None or known.state in (v.READY, v.FINISHED):
+        if known is None or known.state in (v.READY, v.FINISHED):
             return
         if lane == v.WAITING:
             self._set(known, v.BLOCKED, call=call, lock=lock,

@@ -38,8 +38,10 @@ DRAIN_LIMIT = 2.0
 POLL = 0.05
 #: Probe calls by which the program ends a child process itself (data: child_pid).
 ENDING_CALLS = ("terminate", "kill")
-#: Kinds of event the engine itself reads (the step board, who is who, who ends).
-NOTED = frozenset({v.PROCESS, v.PAUSED, v.BLOCKED, v.FINISHED, v.STATE, v.SLEEP, v.PROBE})
+#: Kinds of event the engine itself reads (the step board, who is who, who ends),
+#: besides ``state``, which goes straight to the step board.
+NOTED = frozenset({v.PROCESS, v.PAUSED, v.BLOCKED, v.FINISHED, v.SLEEP, v.PROBE})
+_STATE = v.STATE
 
 _STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -479,8 +481,13 @@ class LabRun:
                 self._identify(conn, batch[0][6])
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
             with self._lock:
+                see_lane = self._board.see_lane if self._steppable else None
                 for raw in batch:
-                    if raw[2] in NOTED:
+                    kind = raw[2]
+                    if kind == _STATE:
+                        if see_lane is not None:
+                            see_lane(raw[1], raw[4], self._stepping)
+                    elif kind in NOTED:
                         self._note(conn, raw)
                 program_time, seq = self._clock.program_time, self._seq
                 self.events.put_many([
