@@ -379,8 +379,9 @@ class LessonTab(ttk.Frame):
         if moved is not None:
             self.set_state(RUNNING, f"{moved} runs its next line.", "info")
         elif self.step_table:
-            self.set_state(RUNNING, "Nobody is ready: " + waiting_text(self.step_table),
-                           "warning")
+            # The engine keeps this Next for the first actor to reach a line.
+            self.set_state(RUNNING, "Nobody is ready now; the first to reach a line will "
+                                    "run it. " + waiting_text(self.step_table), "warning")
 
     def choose_actor(self, actor: str) -> bool:
         """The learner picks ``actor`` (its row, lane, line or number key): it runs one
