@@ -13,7 +13,11 @@ watched one.
   it also sends the gathered events, so one thread does both;
 - speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
   was asked and what it became);
-- control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- control: a thread that obeys ``stop``, ``speed``, ``step on``/``step off``
+  and ``next IDENT`` lines from the engine;
+- step mode: before each statement of the program a thread waits in
+  ``gate_line`` (called by the tracer of :mod:`engine.lab.stepping`) until
+  the engine lets it go;
 - probes: the taught primitives report each use by the program, with its line
   (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
