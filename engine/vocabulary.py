@@ -26,8 +26,43 @@ Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
 * ``sleep``: the program called ``time.sleep`` (data: requested and scaled seconds).
 * ``probe``: the lab saw the program call a taught primitive (``engine/lab/probes.py``):
   a put or get, a read or write, a fork, a signal delivered, a socket call.
-* ``paused``: in step mode, an actor waits for Next before its next event
-  (data: ``before``, the kind of event it waits before).
+
+Step mode (line by line; ``engine/lab/stepping.py`` in the lab processes,
+``engine/lab/board.py`` in the engine). Each lab process reports its actors:
+
+* ``paused``: an actor waits at the gate, before ``Event.line`` (data:
+  ``ident``, the thread's id in its process; ``file``): it is ready.
+* ``blocked``: an actor that was let go waits inside a call the probes do
+  not report (a barrier, a ``join``, ``recv``, ``os.read``...); ``text`` says
+  in what (data: ``ident``, ``file``, ``call`` when it is a Python function).
+* ``finished``: an actor left the program's last function (data: ``ident``).
+
+The engine combines them, with the probes' lane changes and ``sleep``s, into
+one table, and sends it whole whenever it changes:
+
+* ``actors``: (actor "lab") the step board: its ``data`` has the keys below.
+
+Keys of an ``actors`` event's data, and of each row of its list:
+
+* ``actors``: one dict per actor, in number order, with the keys below and
+  ``state``, ``file``, ``line``, ``call``, ``lock``.
+* ``stepping``: False once step mode is off (the board means nothing then).
+* ``number``: the actor's number on the board (1, 2, ...: the keys 1-9).
+* ``actor``: the actor's name, as in ``Event.actor``.
+* ``pid``: the process the actor lives in.
+* ``ident``: the thread's id in its process (also in ``paused``, ``blocked``
+  and ``finished`` events: what ``next IDENT`` names).
+* ``reason``: why a blocked actor cannot go ("waiting for the lock held by
+  thread-2", "waiting for an item: work is empty", "waiting in Thread.join()").
+
+Values of ``state`` in a row: ``ready`` (paused before ``line``: it can be
+chosen), ``running`` (let go, running its line), ``blocked`` (``reason`` says
+why; ``lock`` is the lock it waits for, ``call`` the call it waits in) or
+``finished``.
+
+A watcher that needs who holds which lock (a deadlock's cycle) reads the
+``state`` events of locks: ``lane`` ``holding``/``idle``/``waiting`` with
+``lock``, the lock's name, the same in every process that shares it.
 
 Kinds the engine adds to a run, from what it watched (actor ``lab``):
 
@@ -47,6 +82,9 @@ Every lab probe (``state`` and ``probe`` events of ``engine/lab/probes.py``):
   ``put``, ``get_nowait``, ``start``, ``join``, ``os.read``, ``signal.alarm``,
   ``recv``...; for a signal delivery, the name of the program's handler.
 * ``file``: the program file of the line that made the call (``Event.line``).
+* ``lock``: (lock calls: ``acquire``, ``with``, ``release``) the lock's name,
+  the same in every process that shares the lock ("pid:id" for a ``_thread``
+  lock, "sem:..." for a ``multiprocessing`` one): who holds it, who waits for it.
 
 Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
@@ -54,6 +92,7 @@ Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 * ``depth``: the number of items in the lesson's queue now (an int).
 * ``queue``: the name the program's line gives that queue (``q``, ``work``);
   a timeline draws the depth of the first queue named, not a mix of two.
+  (Also on the ``waiting`` lane of a queue call that blocks.)
 
 Locks (the ``state`` events of a lock's probe, ``engine/lab/probes.py``):
 
@@ -105,6 +144,17 @@ The ``done`` event:
   result and progress: seconds the walk has taken).
 * ``exit_code``: (a lab run) the exit code of the program's main process;
   negative when a signal killed it (-9: SIGKILL).
+* ``held``: (a lab run) seconds the learner held the program in step mode.
+  ``Event.t`` and ``elapsed`` count the program's time without them: a lab
+  run's clock stops while every actor waits for the learner.
+
+Results of a stopped run:
+
+* ``complete``: False when the run was stopped before the program ended by
+  itself: the result is what the program had done so far (the lab adds it
+  to a ``result`` that does not say it; the file scan sets it itself).
+* ``stopped_after``: how far the program got before it was stopped, in its
+  own words ("12 of 25 lines": mutex), shown by the window and the CLI.
 
 Errors:
 
@@ -197,9 +247,24 @@ LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error"
 OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE, PAUSED = (
     "output", "terminal", "line", "process", "sleep", "probe", "paused")
 DEADLOCK, CHALLENGE = "deadlock", "challenge"
+BLOCKED, FINISHED, ACTORS = "blocked", "finished", "actors"
 #: Every kind of event a run can emit.
 KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE, OUTPUT, TERMINAL, LINE, PROCESS, SLEEP,
-         PROBE, PAUSED, DEADLOCK, CHALLENGE)
+         PROBE, PAUSED, BLOCKED, FINISHED, ACTORS, DEADLOCK, CHALLENGE)
+
+# -- step mode: the step board (``actors`` events) -----------------------------------
+STEPPING = "stepping"
+IDENT = "ident"
+NUMBER = "number"
+ACTOR = "actor"
+PID = "pid"
+ACTOR_STATE = "state"
+LINE_NO = "line"
+REASON = "reason"
+LOCK = "lock"
+#: Values of ``state``: BLOCKED and FINISHED are spelt as the kinds above.
+READY, RUNNING = "ready", "running"
+ACTOR_STATES = (READY, RUNNING, BLOCKED, FINISHED)
 
 # -- program output and place --------------------------------------------------------
 STREAM = "stream"
@@ -216,12 +281,10 @@ QUEUE = "queue"
 IDLE, WAITING, HOLDING, WORKING = "idle", "waiting", "holding", "working"
 LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
 
-# -- locks, deadlocks and challenges -------------------------------------------------
-LOCK = "lock"
+# -- locks, deadlocks and challenges (LOCK and ACTOR are above, with the step board) ----
 SHARED = "shared"
 ACQUIRED = "acquired"
 CYCLE = "cycle"
-ACTOR = "actor"
 HOLDS = "holds"
 WAITS_FOR = "waits_for"
 RESOLVED = "resolved"
@@ -232,6 +295,8 @@ REACHED = "reached"
 STATUS = "status"
 ELAPSED = "elapsed"
 EXIT_CODE = "exit_code"
+HELD = "held"
+STOPPED_AFTER = "stopped_after"
 OK, STOPPED, FAILED = "ok", "stopped", "error"
 STATUSES = (OK, STOPPED, FAILED)
 
@@ -303,6 +368,8 @@ LOOPS = "loops"
 
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
+    ACTORS, STEPPING, IDENT, NUMBER, ACTOR, PID, ACTOR_STATE, LINE_NO, REASON, LOCK, HELD,
+    STOPPED_AFTER,
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
     LANE, DEPTH, QUEUE, LOCK, SHARED, ACQUIRED, CYCLE, ACTOR, HOLDS, WAITS_FOR, RESOLVED,
     CHALLENGE_ID, REACHED, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,

@@ -23,6 +23,17 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
 When a run that sent ``line`` events is done, the marks are cleared: a
 finished thread is on no line. (A run of the older engine keeps its marks
 after the end, on the line each actor emitted last.)
+
+Step mode: the learner is the scheduler
+---------------------------------------
+With Step on, every actor waits before each line of the program, and the
+``actors`` panel under the step buttons lists them (``actors`` events: the
+engine's step board). The learner picks who runs its next line: a click on
+the actor's row, on its lane in the timeline or on its marked line in the
+code, or its number key (1-9, ``App.create_shortcuts``); Next (F10) takes the
+next ready actor in turn. A blocked actor is refused, and the status line
+says why ("thread-1 cannot go: waiting for the lock held by thread-0").
+Continue leaves step mode; Stop always wins.
 """
 
 from __future__ import annotations
@@ -38,6 +49,7 @@ from engine import vocabulary as vocab
 
 from .colors import ActorColors
 from .scaling import COUNTER_FONT
+from .widgets.actors import ActorsPanel
 from .widgets.challenges import ChallengePanel
 from .widgets.explain import ExplanationView
 from .widgets.logview import LogView
@@ -55,9 +67,10 @@ READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
 NO_BREAK = "\u00a0"
 
-# Kinds only the code pane shows: too many for the log and the timeline. A step
-# mode pause shows where its actor waits; the Next button says who is first.
-PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED})
+# Kinds only the code pane shows: too many for the log and the timeline. Step
+# mode's reports show where each actor waits; the actors panel shows the rest.
+PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED, vocab.BLOCKED, vocab.FINISHED,
+                        vocab.ACTORS})
 NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
@@ -80,6 +93,7 @@ class LessonTab(ttk.Frame):
         self.saw_lines = False     # the run sent ``line`` events (a lab run)
         self._in_code_pane: dict[tuple, bool] = {}   # (a file, the one shown) -> the same?
         self.colors = ActorColors()
+        self.step_table: list[dict] = []   # the last step board (``actors`` event)
         self.built = False
         self._fit_pending: str | None = None   # after_idle id of fit_left_pane
 
@@ -134,7 +148,8 @@ class LessonTab(ttk.Frame):
         if self.SHOW_TIMELINE:
             timeline_frame = ttk.Labelframe(centre, text="Timeline", padding=4)
             self.timeline = Timeline(timeline_frame, colors=self.colors,
-                                     on_select=self.on_event_selected)
+                                     on_select=self.on_event_selected,
+                                     on_lane=self.on_lane_clicked)
             self.timeline.pack(fill="both", expand=True)
             centre.add(timeline_frame, weight=2 if extra is not None else 3)
         centre.add(self.create_output_pages(centre), weight=2)
@@ -191,7 +206,8 @@ class LessonTab(ttk.Frame):
         self.explanation.show(self.lesson.doc)
         notebook.add(page, text="Explanation")
         self.code_page = ttk.Frame(notebook, padding=4)
-        self.source = SourceView(self.code_page, colors=self.colors)
+        self.source = SourceView(self.code_page, colors=self.colors,
+                                 on_line_click=self.on_code_line_clicked)
         self.source.pack(fill="both", expand=True)
         self.source.load(self.lesson.source_file)
         notebook.add(self.code_page, text="The code that runs")
@@ -241,9 +257,10 @@ class LessonTab(ttk.Frame):
         self.problems_label.pack(fill="x")
 
     def create_step_controls(self, parent) -> None:
-        """Step mode: each actor waits at every emit until Next is pressed."""
+        """Step mode: each actor waits before each line until it is chosen (or Next)."""
         row = ttk.Frame(parent)
         row.pack(fill="x")
+        self.step_row = row
         self.step_var = ttk.BooleanVar(value=False)
         self.step_switch = ttk.Checkbutton(row, text="Step", variable=self.step_var,
                                            bootstyle="round-toggle",
@@ -255,19 +272,30 @@ class LessonTab(ttk.Frame):
         self.continue_button = ttk.Button(row, text="Continue ▸▸", bootstyle="info-outline",
                                           command=self.step_continue)
         self.continue_button.pack(side="left", padx=6)
-        ttk.ToolTip(self.step_switch, text="Pause every thread and process at each event "
-                                           "until you press Next")
-        ttk.ToolTip(self.next_button, text="Let one actor do its next step (F10)")
+        ttk.ToolTip(self.step_switch, text="Pause every thread and process before each line: "
+                                           "you choose who runs next")
+        ttk.ToolTip(self.next_button, text="Let the next ready actor, in turn, run one line "
+                                           "(F10)")
         ttk.ToolTip(self.continue_button, text="Leave step mode and run on")
+        # Packed under the step buttons while Step is on (show_actors_panel).
+        self.actors_panel = ActorsPanel(parent, colors=self.colors,
+                                        on_choose=self.choose_actor)
 
     def create_extra(self, parent):
         """Subclasses return a widget shown above the timeline and the log (a table...)."""
         return None
 
     def show_result(self, event) -> None:
-        """The result line: the result event's text, and its problem counts in big."""
-        self.result_label.configure(text=f"Result: {event.text}" if event else "")
+        """The result line: the result event's text, and its problem counts in big.
+
+        The result of a stopped run counts only what ran: the line says so."""
         data = event.data if event is not None and isinstance(event.data, dict) else {}
+        label = "Result"
+        if data.get(vocab.COMPLETE) is False:
+            how_far = stopped_after(data)
+            label = f"Result so far (stopped after {how_far})" if how_far \
+                else "Result so far (stopped)"
+        self.result_label.configure(text=f"{label}: {event.text}" if event else "")
         counts = {label: data[key] for key, label in vocab.PROBLEM_COUNTS.items()
                   if isinstance(data.get(key), int)}
         # No-break spaces inside each "label: n", so a line ends only between counts.
@@ -311,6 +339,8 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.killed = []
         self.saw_lines = False
+        self.step_table = []
+        self.actors_panel.clear()
         self.colors.reset()
         self.logview.clear()
         self.terminal.clear()
@@ -323,8 +353,7 @@ class LessonTab(ttk.Frame):
             self.challenge_panel.begin(params)
         self.on_run_started(self.run)
         self.app.pump.add(self.run, self.on_events)
-        self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
-                       else "Running…", "info")
+        self.set_state(RUNNING, STEPPING_TEXT if self.step_var.get() else "Running…", "info")
         return True
 
     def show_first_form_message(self) -> None:
@@ -340,14 +369,76 @@ class LessonTab(ttk.Frame):
             self.set_state(STOPPING, "Stopping…", "warning")
 
     def on_step_toggled(self) -> None:
+        self.show_actors_panel(self.step_var.get())
         if self.run is not None and self.state == RUNNING:
             self.run.set_stepping(self.step_var.get())
-            self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
-                           else "Running…", "info")
+            self.set_state(RUNNING, STEPPING_TEXT if self.step_var.get() else "Running…",
+                           "info")
+
+    def show_actors_panel(self, on: bool) -> None:
+        if on:
+            self.actors_panel.pack(fill="x", pady=(4, 2), after=self.step_row)
+        else:
+            self.actors_panel.pack_forget()
+
+    def stepping(self) -> bool:
+        return self.run is not None and self.state == RUNNING and self.step_var.get()
 
     def step_next(self) -> None:
-        if self.run is not None and self.state == RUNNING and self.step_var.get():
-            self.run.step()
+        """Next (F10): the next ready actor, in turn, runs one line."""
+        if not self.stepping():
+            return
+        moved = self.run.step()
+        if moved is not None:
+            self.set_state(RUNNING, f"{moved} runs its next line.", "info")
+        elif self.step_table:
+            # The engine keeps this Next for the first actor to reach a line.
+            self.set_state(RUNNING, "Nobody is ready now; the first to reach a line will "
+                                    "run it. " + waiting_text(self.step_table), "warning")
+
+    def choose_actor(self, actor: str) -> bool:
+        """The learner picks ``actor`` (its row, lane, line or number key): it runs one
+        line, or the status line says why it cannot. True if it moved."""
+        if not self.stepping():
+            return False
+        choice = self.run.choose(actor)
+        self.set_state(RUNNING, choice.text + ".", "info" if choice.moved else "warning")
+        return choice.moved
+
+    def choose_number(self, number: int) -> bool:
+        """Number key ``number`` (1-9): the actor of that number on the board."""
+        actor = self.actors_panel.actor_numbered(number)
+        return actor is not None and self.choose_actor(actor)
+
+    def on_lane_clicked(self, actor: str) -> None:
+        """A click on an actor's lane in the timeline: in step mode, choose it."""
+        if self.stepping() and any(row[vocab.ACTOR] == actor for row in self.step_table):
+            self.choose_actor(actor)
+
+    def on_code_line_clicked(self, line: int) -> None:
+        """A click on a line of the code: in step mode, choose the actor marked there (the
+        first ready one, else the first at all, to say why it cannot go)."""
+        if not self.stepping():
+            return
+        here = [row for row in self.step_table if row.get(vocab.LINE_NO) == line
+                and row.get(vocab.ACTOR_STATE) != vocab.FINISHED
+                and self.shows_file(row.get(vocab.FILE))]
+        here.sort(key=lambda row: (row.get(vocab.ACTOR_STATE) != vocab.READY,
+                                   row.get(vocab.NUMBER)))
+        if here:
+            self.choose_actor(here[0][vocab.ACTOR])
+
+    def show_step_board(self, event) -> None:
+        """An ``actors`` event: the panel, and each actor's next line in the code."""
+        data = event.data if isinstance(event.data, dict) else {}
+        self.step_table = list(data.get(vocab.ACTORS) or [])
+        self.actors_panel.show(self.step_table)
+        for row in self.step_table:
+            actor, line = row.get(vocab.ACTOR), row.get(vocab.LINE_NO)
+            if row.get(vocab.ACTOR_STATE) == vocab.FINISHED:
+                self.source.unhighlight(actor)   # no next line: no mark
+            elif line and self.shows_file(row.get(vocab.FILE)):
+                self.source.highlight(actor, line)
 
     def step_continue(self) -> None:
         self.step_var.set(False)
@@ -367,6 +458,9 @@ class LessonTab(ttk.Frame):
         self.logview.add(shown)
         self.terminal.add(raw)
         self.show_acting_lines(events)
+        board = next((e for e in reversed(events) if e.kind == vocab.ACTORS), None)
+        if board is not None:
+            self.show_step_board(board)   # the newest board says it all
         if self.timeline is not None:
             self.timeline.add(shown)
         if self.challenge_panel is not None:
@@ -422,7 +516,10 @@ class LessonTab(ttk.Frame):
         An event without ``data["file"]`` (the older engine's) is in it.
         """
         data = event.data
-        file = data.get(vocab.FILE) if isinstance(data, dict) else None
+        return self.shows_file(data.get(vocab.FILE) if isinstance(data, dict) else None)
+
+    def shows_file(self, file: str | None) -> bool:
+        """Whether the code pane shows ``file`` (None: an event of the older engine)."""
         if file is None:
             return True
         shown = self.source.path
@@ -454,8 +551,9 @@ class LessonTab(ttk.Frame):
             return
         text = {vocab.OK: "Finished", vocab.STOPPED: "Stopped",
                 vocab.FAILED: "Failed: see the log"}
-        self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
-                             f"after {elapsed:.2f} s.",
+        how_far = stopped_after(self.last_result)
+        after = f"after {how_far} ({elapsed:.2f} s)" if how_far else f"after {elapsed:.2f} s"
+        self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} {after}.",
                        "danger" if self.last_status == vocab.FAILED else "success")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -468,6 +566,24 @@ class LessonTab(ttk.Frame):
         self.app.pump.remove(run)
         self.run = None
         return ended
+
+
+STEPPING_TEXT = "Stepping: choose who runs next (a row, a lane, a line, 1-9), or Next (F10)…"
+
+
+def stopped_after(result) -> str | None:
+    """How far a stopped run got, in the program's words ("12 of 25 lines"), or None."""
+    if isinstance(result, dict) and result.get(vocab.COMPLETE) is False:
+        after = result.get(vocab.STOPPED_AFTER)
+        return str(after) if after else None
+    return None
+
+
+def waiting_text(table: list[dict]) -> str:
+    """What the actors that cannot go wait for: "thread-1: waiting for ...; ..."."""
+    parts = [f"{row[vocab.ACTOR]} {row.get(vocab.REASON) or row.get(vocab.ACTOR_STATE)}"
+             for row in table if row.get(vocab.ACTOR_STATE) != vocab.FINISHED]
+    return "; ".join(parts) + "." if parts else "every actor has finished."
 
 
 def split_for_views(events: list) -> tuple[list, list]:

@@ -92,15 +92,18 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
 - ``output``: one finished line of one actor (data: stream, file);
 - ``line``: the program line a thread is on changed (text: the function);
 - ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
-- ``state``: a probe saw a lane change (data: lane, call, file): ``waiting``
-  before an acquire or a queue call that blocks, ``holding``, ``idle``;
+- ``state``: a probe saw a lane change (data: lane, call, file; lock or queue):
+  ``waiting`` before an acquire or a queue call that blocks, ``holding``, ``idle``;
 - ``probe``: a probe saw the program call a taught primitive (data: call, file
   and what the call did: depth, bytes, chunk, child_pid, exitcode, signal, the
   arrow keys of a socket call...; see ``engine.lab.probes``);
 - ``error``: the program, or one of its threads, raised (data: traceback, file);
+- ``paused``, ``blocked``, ``finished``, ``actors``: step mode (see below and
+  ``engine.vocabulary``);
 - ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
-  of the lab process: negative for a signal). "error" if the exit code is not 0
-  or any process reported an error.
+  of the lab process: negative for a signal; elapsed and held: the program's
+  seconds, and those the learner held it in step mode). "error" if the exit
+  code is not 0 or any process reported an error.
 
 The engine adds two kinds of its own, as actor "lab": ``deadlock`` when the lock
 events show a wait-for cycle, and when it opens again (``engine/waitfor.py``), and
@@ -118,11 +121,16 @@ Probes, step mode, results
 - probes (``probes.py``): the taught primitives report what the program did
   with them (lanes, queue depth, pipe chunks, signal deliveries, socket
   arrows), returning and raising exactly what the real calls do;
-- step mode (``inside.gate``): before each ``output``, ``state`` or ``probe``
-  event an actor says ``paused`` and waits until the engine sends
-  ``next IDENT`` for its thread (``LabRun.step``: the first in line goes on; a
-  Next pressed while nobody waits is kept). Stop and "step off" free everyone.
-  A killed process's waiting actors leave the line with its connection;
+- step mode, line by line (``stepping.py`` in each lab process, ``board.py`` in
+  the engine): before each statement of the program, an actor says ``paused``
+  and waits until the engine sends ``next IDENT`` for its thread. The engine
+  keeps the step board (each actor ready, running, blocked with a reason, or
+  finished), sends it as ``actors`` events, lets the actor the learner
+  chooses go (``LabRun.choose``; ``step``: the next ready one in turn; a Next
+  pressed while nobody waits is kept), and keeps the program's clock, which
+  stops while the learner holds every actor (``Event.t`` is program time).
+  Stop and "step off" free everyone. A killed process's actors leave the
+  board with its connection;
 - a program that ends with ``if __name__ == "__main__": main()`` is run
   without those lines, and the lab calls ``main()`` itself: what it returns
   is the run's ``result`` event (see ``inside._compile_program``);
@@ -131,15 +139,14 @@ Probes, step mode, results
   ``done`` lists it in ``died`` (not while the run is stopping or its main
   process is ending: then the program's own ends look the same).
 
-Not done yet: line-by-line stepping (issue 16), and ``os.fork`` warnings from
-Python 3.12 on (the lab's own threads count; the lab should silence the
-warning when the program itself has one thread).
+Not done yet: ``os.fork`` warnings from Python 3.12 on (the lab's own threads
+count; the lab should silence the warning when the program itself has one thread).
 """
 
 import importlib
 
 KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done",
-         "deadlock", "challenge")
+         "result", "paused", "blocked", "finished", "actors", "deadlock", "challenge")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.

@@ -13,7 +13,11 @@ watched one.
   it also sends the gathered events, so one thread does both;
 - speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
   was asked and what it became);
-- control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- control: a thread that obeys ``stop``, ``speed``, ``step on``/``step off``
+  and ``next IDENT`` lines from the engine;
+- step mode: before each statement of the program a thread waits in
+  ``gate_line`` (called by the tracer of :mod:`engine.lab.stepping`) until
+  the engine lets it go;
 - probes: the taught primitives report each use by the program, with its line
   (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
@@ -52,6 +56,7 @@ LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 
 _real_sleep = time.sleep
 _real_exit = os._exit
+_real_start_new_thread = _thread.start_new_thread   # the lab's threads are never traced
 
 
 class Lab:
@@ -76,7 +81,14 @@ class Lab:
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
         self.gates_lock = _thread.allocate_lock()
-        self.at_gate: set[int] = set()             # threads inside gate() (see there)
+        self.at_gate: set[int] = set()             # threads inside gate_line() (see there)
+        #: Threads let go from the gate, until they pause again (stepping.LetGo).
+        self.let_go: dict[int, Any] = {}
+        #: Each thread's last step: (id of its frame, line); see stepping._on_event.
+        self.last_step: dict[int, tuple[int, int]] = {}
+        #: The program is a script with no ``main()`` for the lab to call: its
+        #: module-level code is stepped too (see engine.lab.stepping).
+        self.steps_module = False
         #: A multiprocessing child says who it is (its ``process`` event) only once
         #: multiprocessing has named it: until then it would be "child pid N", and
         #: the window would show two lanes for one process. See _announce.
@@ -89,6 +101,9 @@ class Lab:
 
 
 _state: Lab | None = None
+#: engine.lab.stepping, imported by install() (it imports us); None in a run that
+#: never steps (wire.NEVER: the command line), which loads no step machinery.
+_stepping: types.ModuleType | None = None
 _in_program_cache: dict[str, bool] = {}
 _thread_names: dict[int, str] = {}
 _thread_numbers = itertools.count(1)
@@ -155,18 +170,12 @@ def _actor(ident: int) -> str:
 
 # --- sending ------------------------------------------------------------------------
 
-#: Kinds of event an actor waits before, in step mode (see gate()): those the log
-#: shows, so that each Next shows one thing happen. (A sleep only moves the mark.)
-GATED = frozenset({"output", "state", "probe"})
-
-
-def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None,
-         gated: bool = True) -> None:
+def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None) -> None:
     lab = _state
     if lab.unnamed:
         _announce_when_named(lab)
-    if gated and lab.stepping and kind in GATED:
-        gate(kind, actor, line)
+    if lab.stepping and _stepping.needs_joining(lab):
+        _stepping.join_in()   # a thread running since before step mode came on (3.10, 3.11)
     with lab.lock:
         lab.pending.append([time.monotonic(), actor, kind, text, data, line, lab.pid])
         full = len(lab.pending) >= wire.BATCH
@@ -188,22 +197,21 @@ def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: lis
 
 # --- step mode ------------------------------------------------------------------------
 
-def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
-    """In step mode, the calling program thread waits here until the engine says Next.
+def gate_line(file: str, line: int) -> None:
+    """In step mode, the calling program thread waits here, before ``line``, until Next.
 
-    It says so first (a ``paused`` event with its thread's ident), so the engine
-    knows who waits, in order, and can wake one actor of one process at a time
-    ("next IDENT"). The lab's own threads never wait. Stop and "step off" wake
-    everyone. The wait is a plain lock, so a Stop's SIGINT still interrupts a
-    paused main thread. Issue 16 grows this into line-by-line stepping: the
-    same gate, called from a trace function instead of before an event.
+    Called by the tracer (``engine.lab.stepping``) before each line of the
+    program. The thread says so first (a ``paused`` event with its thread's
+    ident), so the engine knows who waits where and can wake one actor of one
+    process at a time ("next IDENT"). The lab's own threads never wait. Stop
+    and "step off" wake everyone. The wait is a plain lock, so a Stop's SIGINT
+    still interrupts a paused main thread (the exception leaves the trace
+    function, which Python then removes, and enters the program's line).
 
     A signal handler runs in the main thread while it waits here (the wait is
-    interrupted for it), and its events (``signal.alarm`` from the handler, a
-    print) would gate again: a second wait, on a second lock, that replaced the
-    first in ``gates`` and left it unreachable by any Next. So a thread already
-    in this function does not wait again: the handler runs through, as it
-    would between two steps, and the thread keeps its one place in line.
+    interrupted for it). It runs untraced (Python does not trace inside a
+    trace function), so it does not wait again: it runs through, as it would
+    between two steps, and the thread keeps its one place in line.
     """
     lab = _state
     ident = _thread.get_ident()
@@ -211,20 +219,23 @@ def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
         return
     lab.at_gate.add(ident)
     try:
+        lab.let_go.pop(ident, None)
         wake = _thread.allocate_lock()
         wake.acquire()
         with lab.gates_lock:
             if not lab.stepping:
                 return
             lab.gates[ident] = wake
-        emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
-             {"ident": ident, "before": kind}, line, gated=False)
+        emit("paused", _actor(ident), f"waits for Next at line {line}",
+             {"ident": ident, "file": file}, line)
         flush()
         try:
             wake.acquire()
         finally:
             with lab.gates_lock:
                 lab.gates.pop(ident, None)
+        if lab.stepping:
+            lab.let_go[ident] = _stepping.LetGo(threading.get_native_id())
     finally:
         lab.at_gate.discard(ident)
 
@@ -338,9 +349,6 @@ class Capture:
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if "\n" in text and _state.stepping:
-            # Before the line reaches the screen, and not holding our lock.
-            gate("output", None, _where(_caller())[1])
         ident = _thread.get_ident()
         mine = self._partial.get(ident, "") + text
         with self._lock:
@@ -378,7 +386,7 @@ class Capture:
         """At exit: send what is still buffered, and the lines left without a newline."""
         self.flush()
         for ident, rest in list(self._partial.items()):
-            emit("output", _actor(ident), rest, {"stream": self.name}, None, gated=False)
+            emit("output", _actor(ident), rest, {"stream": self.name}, None)
         self._partial.clear()
 
     def after_fork(self) -> None:
@@ -469,6 +477,8 @@ def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
     if lab.quiet or (lab.unnamed and not _announce_when_named(lab)):
         return   # not the learner's process, or not named yet (see _announce)
     frames = sys._current_frames()
+    if lab.let_go:
+        _stepping.look_for_blocked(lab, frames)
     for ident, frame in frames.items():
         if ident in lab.own_threads:
             continue
@@ -510,15 +520,14 @@ def _obey_forever(lab: Lab) -> None:
 
 def _obey(lab: Lab, words: list[str]) -> None:
     if words == ["step", "on"]:
-        lab.stepping = True
+        if not lab.stepping and _stepping is not None:
+            _stepping.turn_on(lab)
     elif words == ["step", "off"]:
-        lab.stepping = False
-        _open_gates(lab)
+        _step_off(lab)
     elif len(words) == 2 and words[0] == "next" and words[1].isdigit():
         _open_gates(lab, int(words[1]))
     elif words == ["stop"]:
-        lab.stepping = False
-        _open_gates(lab)   # a paused thread must be free to end (or to be interrupted)
+        _step_off(lab)   # a paused thread must be free to end (or to be interrupted)
     if words == ["stop"] and lab.role == "root":
         lab.stopping = True
         # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
@@ -535,9 +544,15 @@ def _obey(lab: Lab, words: list[str]) -> None:
             pass
 
 
+def _step_off(lab: Lab) -> None:
+    if _stepping is not None:
+        _stepping.turn_off(lab)
+        _open_gates(lab)
+
+
 def _start_threads(lab: Lab) -> None:
-    _thread.start_new_thread(_sample_forever, (lab,))
-    _thread.start_new_thread(_obey_forever, (lab,))
+    _real_start_new_thread(_sample_forever, (lab,))
+    _real_start_new_thread(_obey_forever, (lab,))
 
 
 # --- install ------------------------------------------------------------------------
@@ -557,7 +572,7 @@ def _say_ending() -> None:
     if lab is not None and not lab.quiet and not getattr(lab, "said_ending", False):
         lab.said_ending = True
         emit("process", _actor(_thread.get_ident()), "ending",
-             {"role": lab.role, "ending": True}, gated=False)
+             {"role": lab.role, "ending": True})
         flush()
 
 
@@ -579,6 +594,7 @@ def _after_fork_in_child() -> None:
         if isinstance(stream, Capture):
             stream.after_fork()
     _state = Lab("fork", parent.folder, parent.speed, parent.stepping)
+    _state.steps_module = parent.steps_module
     _announce(os.getppid(), _forked_by_multiprocessing())
     _start_threads(_state)
 
@@ -645,7 +661,7 @@ def _announce_when_named(lab: Lab) -> bool:
     lab.unnamed = False
     # Maybe called from the sampler: the process is its main thread's actor.
     emit("process", _actor(threading.main_thread().ident), f"started ({lab.role})",
-         {"role": lab.role, "parent": lab.parent}, gated=False)
+         {"role": lab.role, "parent": lab.parent})
     return True
 
 
@@ -666,11 +682,16 @@ def install(role: str) -> None:
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
     os.register_at_fork(after_in_child=_after_fork_in_child)
+    global _stepping
     from engine.lab import probes  # here: it imports this module
     probes.install()
     if os.environ.get(wire.ENV_WITHOUT):   # a system without fork, alarm... (rarely set)
         from engine.lab import without
         without.from_environment()
+    if os.environ.get(wire.ENV_STEPPING) != wire.NEVER:
+        from engine.lab import stepping  # (it imports this module too)
+        _stepping = stepping
+        stepping.install()
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.
@@ -679,6 +700,8 @@ def install(role: str) -> None:
     _state.quiet = FORKSERVER in command
     _announce(os.getppid() if role != "root" else None, "--multiprocessing-fork" in command)
     _start_threads(_state)
+    if _state.stepping:
+        _stepping.turn_on(_state, here=True)   # before the program's first line
 
 
 # --- the root lab process ---------------------------------------------------------
@@ -758,6 +781,7 @@ def _compile_program(path: str) -> tuple[types.CodeType, bool]:
 def _run_program(path: str) -> None:
     """Run ``path`` as ``__main__``, as ``python PATH`` (and runpy.run_path) would."""
     code, calls_main = _compile_program(path)
+    _state.steps_module = not calls_main
     module = types.ModuleType("__main__")
     module.__dict__.update(__file__=path, __cached__=None, __loader__=None,
                            __package__=None, __spec__=None, __builtins__=builtins)
@@ -768,9 +792,14 @@ def _run_program(path: str) -> None:
 
 
 def _send_result(result: Any) -> None:
+    """``main()``'s dict as the ``result`` event. Returned after a Stop (the program
+    caught the KeyboardInterrupt), it is what was done so far: said with
+    ``complete`` False, unless the program says itself how complete it is."""
     if isinstance(result, dict):
         result = _with_garbled_lines(result)
-        emit("result", _actor(_thread.get_ident()), _summary(result), result, gated=False)
+        if _state.stopping and "complete" not in result:
+            result = {**result, "complete": False}
+        emit("result", _actor(_thread.get_ident()), _summary(result), result)
 
 
 def _with_garbled_lines(result: dict) -> dict:
@@ -811,7 +840,8 @@ def _wait_for_order() -> list[str]:
     order = json.loads(line)
     os.environ[wire.ENV_FOLDER] = os.path.dirname(order["program"])
     os.environ[wire.ENV_SPEED] = repr(float(order["speed"]))
-    os.environ[wire.ENV_STEPPING] = "1" if order["stepping"] else "0"
+    stepping = order["stepping"]
+    os.environ[wire.ENV_STEPPING] = wire.NEVER if stepping is None else "1" if stepping else "0"
     devnull = os.open(os.devnull, os.O_RDONLY)   # the program's stdin, as for any run
     os.dup2(devnull, 0)
     os.close(devnull)
@@ -823,7 +853,7 @@ def _refused(exc: BaseException) -> None:
     message = (f"cannot start the run: the system refused ({exc}). Too many processes "
                "or threads for this user? See 'ulimit -u'.")
     if _state is not None:
-        emit("error", "lab", message, {"traceback": None, "explained": True}, gated=False)
+        emit("error", "lab", message, {"traceback": None, "explained": True})
         flush()
     raise SystemExit(1)
 
@@ -834,6 +864,10 @@ def main() -> None:
     if sys.argv[1] == "--wait":
         sys.argv[1:] = _wait_for_order()
     program = os.path.abspath(sys.argv[1])
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started from a background job (which ignores Ctrl-C): Stop asks the program
+        # with a SIGINT, which must raise KeyboardInterrupt as in a terminal.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         install("root")
     except RuntimeError as exc:   # no thread for the lab's own (a low ulimit -u)

@@ -365,7 +365,7 @@ def _queue_call(real: Callable, q: Any, args: tuple, kwargs: dict, call: str,
     """The program's put/get on ``q``: lanes if it blocks, depth after it."""
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, {v.QUEUE: _queue_name(q, caller)})
     try:
         result = real(q, *args, **kwargs)
     except BaseException as exc:

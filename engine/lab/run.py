@@ -30,6 +30,7 @@ from typing import Protocol
 from engine import vocabulary as v
 from engine.events import Event
 from engine.lab import wire, without
+from engine.lab.board import Choice, ProgramClock, StepBoard
 from engine.waitfor import WaitFor
 
 #: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
@@ -43,6 +44,11 @@ ENDING_CALLS = ("terminate", "kill")
 #: The actor of the events the engine adds from what it watched (deadlock, challenge);
 #: their pid is the lab process's, as for the run's ``done``.
 ENGINE_ACTOR = "lab"
+
+#: Kinds of event the engine itself reads (the step board, who is who, who ends),
+#: besides ``state``, which goes straight to the step board.
+NOTED = frozenset({v.PROCESS, v.PAUSED, v.BLOCKED, v.FINISHED, v.SLEEP, v.PROBE})
+_STATE = v.STATE
 
 _STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
 _PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -99,9 +105,13 @@ def _exit_fd(pid: int) -> int | None:
 
 
 def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0,
-              stepping: bool = False, first: tuple | None = None,
+              stepping: bool | None = False, first: tuple | None = None,
               observer: Observer | None = None) -> LabRun:
     """Run ``program_path`` (with ``argv``) in a new lab process and watch it.
+
+    ``stepping``: True to start in step mode; None for a run that never steps
+    (the command line): no step machinery is loaded, and set_stepping does
+    nothing.
 
     ``first``, an ``(actor, kind, text, data)`` tuple, is queued as the run's
     first event (the runner says there what started, with which settings).
@@ -184,7 +194,7 @@ class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
     def __init__(self, program_path: str | None, argv: list[str], speed: float,
-                 stepping: bool = False, first: tuple | None = None,
+                 stepping: bool | None = False, first: tuple | None = None,
                  observer: Observer | None = None) -> None:
         """Start the lab process; with ``program_path`` None it waits for begin()."""
         self.events: EventQueue = EventQueue()
@@ -193,9 +203,10 @@ class LabRun:
         self._observer = observer
         self.program = os.path.abspath(program_path) if program_path else None
         self._speed = speed
-        self._stepping = stepping
-        #: In step mode, who waits for Next, first in line first: (pid, ident, actor).
-        self._paused: list[tuple[int, int, str]] = []
+        self._stepping = bool(stepping)
+        self._steppable = stepping is not None   # see start_lab
+        #: In step mode, what every actor does, and who may go (engine/lab/board.py).
+        self._board = StepBoard()
         #: Nexts pressed while nobody waited: each lets the next actor to arrive go on.
         self._credits = 0
         #: Lab processes that ended without saying so (killed from outside).
@@ -216,6 +227,7 @@ class LabRun:
         self._listener.bind(os.path.join(self._folder, "events"))
         self._listener.listen(64)
         self._t0 = time.monotonic()
+        self._clock = ProgramClock(self._t0)
         if first is not None:
             self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
@@ -240,7 +252,7 @@ class LabRun:
     # --- what a caller uses -------------------------------------------------------
 
     def begin(self, program_path: str, argv: list[str], speed: float,
-              stepping: bool = False, first: tuple | None = None,
+              stepping: bool | None = False, first: tuple | None = None,
               observer: Observer | None = None) -> None:
         """Give a waiting lab (started with no program) its program: the run starts now."""
         order = {"program": os.path.abspath(program_path), "argv": argv,
@@ -248,8 +260,10 @@ class LabRun:
         with self._lock:
             self._observer = observer   # set before the program can say anything
             self.program = order["program"]
-            self._speed, self._stepping = speed, stepping
+            self._speed, self._stepping = speed, bool(stepping)
+            self._steppable = stepping is not None
             self._t0 = time.monotonic()
+            self._clock = ProgramClock(self._t0)
         if first is not None:
             self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
@@ -274,8 +288,7 @@ class LabRun:
             if self._stop_at is not None:
                 return
             self._stop_at = time.monotonic()
-            self._paused.clear()   # the lab frees every paused thread on "stop"
-            self._credits = 0
+            self._let_all_go()   # the lab frees every paused thread on "stop"
             if self._root is not None:
                 self._send(self._root, "stop")
 
@@ -292,36 +305,80 @@ class LabRun:
         return self._speed
 
     def set_stepping(self, on: bool) -> None:
-        """Step mode on (every actor waits before each event until Next) or off."""
+        """Step mode on (every actor waits before each line of the program) or off.
+        Nothing for a run started to never step."""
+        if not self._steppable:
+            return
         with self._lock:
-            self._stepping = on
+            was, self._stepping = self._stepping, on
             if not on:
-                self._paused.clear()
-                self._credits = 0
+                self._let_all_go()
             for conn in self._connections.values():
                 self._send(conn, "step on" if on else "step off")
+            if was != on:
+                self._put_actors(time.monotonic())
 
     def step(self) -> str | None:
-        """Let the actor first in line take one step; the name of that actor.
+        """Next (F10): the next ready actor, in turn, runs one line; its name.
 
-        When nobody waits (yet), the Next is kept for the first actor to arrive,
-        as it was before the lab: None is returned then.
+        When nobody is ready (yet), the Next is kept for the first actor to
+        pause, as it was before the lab: None is returned then.
         """
         with self._lock:
-            while self._paused:
-                pid, ident, actor = self._paused.pop(0)
-                conn = self._connection_of(pid)
-                if conn is not None:   # else that process is gone: try the next in line
-                    self._send(conn, f"next {ident}")
-                    return actor
+            actor = self._board.next_in_turn()
+            if actor is not None:
+                self._let_go(actor)
+                return actor.name
             if self._stepping:
                 self._credits += 1
         return None
 
-    def paused_actors(self) -> list[str]:
-        """In step mode, the actors waiting for Next, first in line first."""
+    def choose(self, actor: str) -> Choice:
+        """The learner picks ``actor``: it runs one line if it is ready; else the
+        choice is refused, and ``text`` says why ("thread-1 cannot go: waiting for
+        the lock held by thread-0")."""
         with self._lock:
-            return [actor for _, _, actor in self._paused]
+            if not self._stepping:
+                return Choice(actor, False, "step mode is off")
+            choice = self._board.choose(actor)
+            if choice.moved:
+                self._let_go(self._board.actors[actor], chosen=True)
+        return choice
+
+    def paused_actors(self) -> list[str]:
+        """In step mode, the actors ready for Next, the one Next moves first."""
+        with self._lock:
+            return [actor.name for actor in self._board.ready()]
+
+    def actors(self) -> list[dict]:
+        """The step board now: one dict per actor (keys: see ``vocabulary``, ``actors``)."""
+        with self._lock:
+            return self._board.snapshot()
+
+    def _let_go(self, actor, chosen: bool = False) -> None:
+        """Send ``next`` to ``actor``'s process (the lock is held)."""
+        if not chosen:
+            self._board.go(actor)
+        conn = self._connection_of(actor.pid)
+        if conn is not None:
+            self._send(conn, f"next {actor.ident}")
+        now = time.monotonic()
+        self._clock.release(now)
+        self._put_actors(now)
+
+    def _let_all_go(self) -> None:
+        """Step mode ends (off, or Stop): nobody waits for Next any more (lock held)."""
+        self._credits = 0
+        self._board.let_all_go()
+        self._clock.release(time.monotonic())
+
+    def _put_actors(self, t: float) -> None:
+        """The step board as an ``actors`` event (the lock is held, so boards go out
+        in the order they were made)."""
+        board = self._board
+        board.changed = False
+        self._put(t, "lab", v.ACTORS, board.summary() if self._stepping else "step mode off",
+                  {v.ACTORS: board.snapshot(), v.STEPPING: self._stepping}, None, os.getpid())
 
     def _connection_of(self, pid: int) -> _Connection | None:
         for conn in self._connections.values():
@@ -352,7 +409,8 @@ class LabRun:
             env[wire.ENV_FOLDER] = os.path.dirname(self.program)
         env[wire.ENV_SPEED] = repr(self._speed)
         env[wire.ENV_ROLE] = "root"
-        env[wire.ENV_STEPPING] = "1" if self._stepping else "0"
+        env[wire.ENV_STEPPING] = ("1" if self._stepping else "0") if self._steppable \
+            else wire.NEVER
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
         env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
@@ -440,7 +498,8 @@ class LabRun:
             selector.unregister(sock)
             with self._lock:
                 del self._connections[sock]
-                self._paused = [p for p in self._paused if p[0] != conn.pid]
+                self._board.process_ended(conn.pid)
+                self._after_board_change(time.monotonic())
             sock.close()
             self._note_end(conn)
             return
@@ -454,42 +513,59 @@ class LabRun:
                 self._identify(conn, batch[0][6])
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
             found = []   # what the engine itself sees in the batch: deadlocks
-            for raw in batch:
-                kind, data = raw[2], raw[4]
-                if kind in ("process", "paused") or (
-                        kind == "probe" and isinstance(data, dict)
-                        and data.get("call") in ENDING_CALLS):
-                    self._note(conn, raw)
-                elif kind == "state" and isinstance(data, dict) and v.LOCK in data:
-                    found += [(raw[0], v.DEADLOCK, text, more) for text, more
-                              in self._waitfor.feed(raw[1], raw[6], data)]
-            t0, seq = self._t0, self._seq
-            events = [Event(t - t0, actor, kind, text, data, line, pid, next(seq))
-                      for t, actor, kind, text, data, line, pid in batch]
-            events += [Event(t - t0, ENGINE_ACTOR, kind, text, data, None, self._proc.pid,
-                             next(seq)) for t, kind, text, data in found]
-            self.events.put_many(events + self._watched(events))
+            with self._lock:
+                see_lane = self._board.see_lane if self._steppable else None
+                for raw in batch:
+                    kind, data = raw[2], raw[4]
+                    if kind == _STATE:
+                        if see_lane is not None:
+                            see_lane(raw[1], data, self._stepping, raw[6])
+                        if isinstance(data, dict) and v.LOCK in data:
+                            found += [(raw[0], v.DEADLOCK, text, more) for text, more
+                                      in self._waitfor.feed(raw[1], raw[6], data)]
+                    elif kind in NOTED:
+                        self._note(conn, raw)
+                program_time, seq = self._clock.program_time, self._seq
+                events = [Event(program_time(t), actor, kind, text, data, line, pid, next(seq))
+                          for t, actor, kind, text, data, line, pid in batch]
+                events += [Event(program_time(t), ENGINE_ACTOR, kind, text, data, None,
+                                 self._proc.pid, next(seq)) for t, kind, text, data in found]
+                self.events.put_many(events + self._watched(events))
+                self._after_board_change(batch[-1][0] if batch else time.monotonic())
 
     def _note(self, conn: _Connection, raw: list) -> None:
-        """What the engine itself keeps from an event: who waits, who is who, who ends."""
-        _, actor, kind, _, data, _, pid = raw
+        """What the engine itself keeps from an event: the step board, who is who, who
+        ends (the lock is held)."""
+        _, actor, kind, text, data, line, pid = raw
         data = data if isinstance(data, dict) else {}
-        if kind == "probe":   # the program ends a child itself: not a death
-            if isinstance(data.get("child_pid"), int):
-                self._ended_by_program.add(data["child_pid"])
-        elif kind == "paused" and isinstance(data.get("ident"), int):
-            with self._lock:
-                if self._credits:
-                    self._credits -= 1
-                    self._send(conn, f"next {data['ident']}")
-                elif self._stepping:
-                    self._paused.append((pid, data["ident"], actor))
+        if self._steppable:
+            self._board.see(actor, kind, text, data, line, pid, self._stepping)
+        if kind == v.PROBE:   # the program ends a child itself: not a death
+            if data.get(v.CALL) in ENDING_CALLS and isinstance(data.get(v.CHILD_PID), int):
+                self._ended_by_program.add(data[v.CHILD_PID])
+        elif kind == v.PAUSED and self._stepping and self._credits:
+            self._credits -= 1   # a Next pressed while nobody waited: this one goes
+            self._let_go(self._board.actors[actor])
+        elif kind != v.PROCESS:
+            return
         elif data.get("ending"):
             conn.ending = True
             if pid == self._proc.pid:
                 self._root_ending = True
         elif conn.actor is None:
             conn.actor = actor
+
+    def _after_board_change(self, t: float) -> None:
+        """After a round of events: the program's clock, and the board if it changed
+        (the lock is held). ``t``: when the last event happened."""
+        board = self._board
+        if not board.changed or not self._stepping:
+            return
+        if board.holds_program():
+            self._clock.hold(t)
+        else:
+            self._clock.release(t)
+        self._put_actors(t)
 
     def _judge_closed(self) -> None:
         """The deaths of this round, unless the program itself ended that child."""
@@ -517,6 +593,9 @@ class LabRun:
     def _note_death(self, conn: _Connection) -> None:
         actor = conn.actor or f"pid {conn.pid}"
         self.died.append({"actor": actor, "pid": conn.pid, "how": "killed"})
+        with self._lock:
+            self._board.process_ended(conn.pid, "was killed")
+            self._after_board_change(time.monotonic())
         self._put(time.monotonic(), actor, "error",
                   f"{actor} ended without finishing: killed from outside?",
                   {"traceback": None, "explained": True, "exitcode": None}, None, conn.pid)
@@ -547,7 +626,8 @@ class LabRun:
             return []
 
     def _put(self, t, actor, kind, text, data, line, pid) -> None:
-        self.events.put(Event(t - self._t0, actor, kind, text, data, line, pid, next(self._seq)))
+        self.events.put(Event(self._clock.program_time(t), actor, kind, text, data, line, pid,
+                              next(self._seq)))
 
     def _send(self, conn: _Connection, order: str) -> None:
         try:
@@ -606,6 +686,8 @@ class LabRun:
             text = f"{status}: killed by {signal.Signals(-code).name}"
         else:
             text = f"{status}: exit code {code}"
-        self._put(time.monotonic(), "lab", "done", text,
+        now = time.monotonic()
+        self._put(now, "lab", "done", text,
                   {"status": status, "exit_code": code, "died": list(self.died),
-                   "elapsed": time.monotonic() - self._t0}, None, self._proc.pid)
+                   "elapsed": self._clock.program_time(now), v.HELD: self._clock.held(now)},
+                  None, self._proc.pid)

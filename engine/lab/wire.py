@@ -23,7 +23,10 @@ ENV_SOCKET = "PYSYSLAB_LAB_SOCKET"    # path of the engine's Unix socket
 ENV_FOLDER = "PYSYSLAB_LAB_FOLDER"    # the program's folder: frames there are "the program"
 ENV_SPEED = "PYSYSLAB_LAB_SPEED"      # the speed at start; later changes come as control lines
 ENV_ROLE = "PYSYSLAB_LAB_ROLE"        # "root" for the lab process, "child" for the rest
-ENV_STEPPING = "PYSYSLAB_LAB_STEPPING"  # "1": the run starts in step mode
+ENV_STEPPING = "PYSYSLAB_LAB_STEPPING"  # "1": the run starts in step mode; "0": not yet
+#: ENV_STEPPING for a run that never steps (the command line): the lab loads no step
+#: machinery at all, and ignores "step on".
+NEVER = "never"
 #: Set by a person, not the engine: names to remove, as on Windows (engine.lab.without).
 ENV_WITHOUT = "PYSYSLAB_WITHOUT"
 

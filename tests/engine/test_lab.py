@@ -224,6 +224,15 @@ def test_stop_asks_first_and_the_program_keeps_its_partial_result():
     assert_group_gone(run)
 
 
+def test_a_result_returned_after_stop_is_marked_incomplete():
+    run = lab("loops_catch.py")
+    read_until(run, lambda e: e.kind == "output" and e.text == "counting", HANG, "counting")
+    events = stop_and_collect(run)
+    result = [e for e in events if e.kind == "result"][-1].data
+    assert result["counted"] >= 1 and result["complete"] is False
+    assert ending(events[-1]) == ("stopped", 0)
+
+
 def test_stop_reaches_a_main_thread_blocked_in_acquire():
     # A flag such as _thread.interrupt_main() sets is not seen by a thread blocked
     # in C; a real SIGINT wakes it, as Ctrl-C would in a terminal.

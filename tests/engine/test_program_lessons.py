@@ -19,6 +19,7 @@ from engine.lab import start_lab
 from engine.params import ParamError, build, specs
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
+from tests.engine.steps import Stepper
 from tests.platforms import needs
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
@@ -120,17 +121,17 @@ def test_the_first_event_given_comes_first():
 
 
 @needs("os.fork")   # step_threads.py forks once its threads are done
-def test_step_mode_lets_one_actor_take_one_step():
+def test_step_mode_lets_one_actor_take_one_line():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    stepper = Stepper(run)
     try:
-        events = read_until(run, lambda e: e.kind == "paused" and len(run.paused_actors()) == 2,
-                            HANG, "both threads paused")
-        assert not [e for e in events if e.kind == "output"]
-        first = run.paused_actors()[0]
-        assert sorted(run.paused_actors()) == ["t0", "t1"]
-        run.step()
-        events = read_until(run, lambda e: e.kind == "output", HANG, "one line")
-        assert events[-1].actor == first and events[-1].text == f"{first} line 0"
+        stepper.main_until_ready("t0", "t1")
+        assert not [e for e in stepper.events if e.kind == "output"]
+        assert stepper.row("t0")["line"] == stepper.row("t1")["line"]   # for n in range(3)
+        stepper.choose("t0")                      # the for line: nothing printed
+        assert not [e for e in stepper.events if e.kind == "output"]
+        said = [e for e in stepper.choose("t0") if e.kind == "output"]   # the print line
+        assert [(e.actor, e.text) for e in said] == [("t0", "t0 line 0")]
         run.set_stepping(False)   # Continue: everyone runs to the end
         events = collect(run, HANG)
         assert events[-1].data["status"] == "ok"
@@ -143,17 +144,15 @@ def test_step_mode_lets_one_actor_take_one_step():
 @needs("os.fork", "signal.SIGKILL")
 def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    stepper = Stepper(run)
     try:
-        for _ in range(6):   # the two threads' six lines, one Next each
-            read_until(run, lambda e: e.kind == "paused", HANG, "a paused thread")
-            run.step()
-        paused = read_until(run, lambda e: e.kind == "paused" and "child" in e.actor,
-                            HANG, "the child paused")[-1]
-        os.kill(paused.pid, signal.SIGKILL)
+        child = stepper.step_until_one_named("child pid ")
+        pid = int(child.rsplit(" ", 1)[1])
+        os.kill(pid, signal.SIGKILL)
         events = read_until(run, lambda e: e.kind == "error", HANG, "the child's death")
         assert "killed" in events[-1].text
         assert not [a for a in run.paused_actors() if "child" in a]
-        # Next: the parent is the only one left in line, and it goes on (it reaps the child).
+        # Next: the parent, back from its waitpid, is the only one left, and goes on.
         deadline = time.monotonic() + HANG
         while run.paused_actors() != ["MainThread"]:
             assert time.monotonic() < deadline, run.paused_actors()
@@ -163,7 +162,7 @@ def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
         events = collect(run, HANG)
         done = events[-1]
         assert done.data["status"] == "error"
-        assert [d["pid"] for d in done.data["died"]] == [paused.pid]
+        assert [d["pid"] for d in done.data["died"]] == [pid]
         assert "parent" not in done.text
     finally:
         run.stop()

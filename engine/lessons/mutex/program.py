@@ -30,6 +30,14 @@ In the window, the lab counts the garbled lines it saw on the terminal.
 The threads first line up at a `threading.Barrier`, so that they all start at
 the same moment and the race shows on every run, not only by bad luck.
 
+## Ctrl-C
+
+Ctrl-C (or Stop) interrupts the main thread only: the others cannot be
+interrupted from outside. So the main thread raises a flag (a
+`threading.Event`), each thread finishes the line it is printing and leaves,
+and the main thread counts what was really done: "stopped after 12 of 25
+lines", and the updates lost among those 12, not among 25.
+
 ## Why `_thread`?
 
 The lock comes from `_thread.allocate_lock()`, the low-level API that
@@ -65,12 +73,18 @@ parser.add_argument("--delay", type=between(0.0, 2.0), default=0.05, help="secon
 
 mutex = _thread.allocate_lock()   # one lock, shared by every thread
 counter = 0                       # every thread adds one per line
+leave = threading.Event()         # set on Ctrl-C: every thread finishes its line and leaves
 
 
-def worker(me, args, guard, start_line):
+def worker(me, args, guard, start_line, added):
     global counter
-    start_line.wait()                 # wait until every thread is ready, then go together
+    try:
+        start_line.wait()             # wait until every thread is ready, then go together
+    except threading.BrokenBarrierError:
+        return                        # Ctrl-C before the start: this thread never began
     for n in range(args.lines):
+        if leave.is_set():
+            return
         with guard:                   # guard.acquire(): wait until the lock is free, take it
             print(f"[{me}]", end=" ")  # half a line...
             time.sleep(0.001)         # ...a pause, where another thread may print...
@@ -79,6 +93,7 @@ def worker(me, args, guard, start_line):
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
         # The end of the block is guard.release(): the next thread may go in.
+        added[me] += 1                # my own count of my additions: no lock needed
         time.sleep(args.delay)        # rest, without the lock: the others get their turn
 
 
@@ -87,15 +102,28 @@ def main():
     # Without the lock, "guard" is a do-nothing stand-in: every thread walks right in.
     guard = mutex if args.lock else contextlib.nullcontext()
     start_line = threading.Barrier(args.threads)
-    threads = [threading.Thread(target=worker, args=(me, args, guard, start_line),
+    added = [0] * args.threads        # one count per thread
+    threads = [threading.Thread(target=worker, args=(me, args, guard, start_line, added),
                                 name=f"thread-{me}") for me in range(args.threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()                 # wait for each one: _thread cannot do this
-    expected = args.threads * args.lines
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()             # wait for each one: _thread cannot do this
+    except KeyboardInterrupt:         # Ctrl-C: ask every thread to leave, then count
+        leave.set()
+        start_line.abort()            # those still waiting to start give up
+        for thread in threads:
+            if thread.ident is not None:   # started
+                thread.join()
+    expected, total = sum(added), args.threads * args.lines   # expected: additions made
+    if leave.is_set():
+        print(f"stopped after {expected} of {total} lines")
     print(f"counter is {counter}, expected {expected}: {expected - counter} updates lost")
-    return {"counter": counter, "expected": expected, "lost_updates": expected - counter}
+    result = {"counter": counter, "expected": expected, "lost_updates": expected - counter}
+    if leave.is_set():
+        result.update(complete=False, stopped_after=f"{expected} of {total} lines")
+    return result
 
 
 if __name__ == "__main__":
