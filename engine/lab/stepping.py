@@ -113,8 +113,13 @@ def _stepped(frame: FrameType) -> bool:
     name = code.co_name
     if name in NOT_STEPPED or not inside._in_program(code.co_filename):
         return False
-    return name != MODULE or (inside._state.steps_module
-                              and frame.f_globals.get("__name__") == "__main__")
+    if name == MODULE:
+        return inside._state.steps_module and frame.f_globals.get("__name__") == "__main__"
+    # A function the module-level code calls while it is imported (a spawned child
+    # importing the program as __mp_main__ builds its parser: between(1, 8)) is part
+    # of that import, and runs freely as the import does.
+    back = frame.f_back
+    return back is None or back.f_code.co_name != MODULE or _stepped(back)
 
 
 def _on_call(frame: FrameType, event: str, arg) -> object:
