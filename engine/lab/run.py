@@ -623,7 +623,7 @@ class LabRun:
         try:
             os.killpg(self._proc.pid, _kill_signal())
         except (ProcessLookupError, PermissionError):
-            pass   # nobody left in the group
+            pass   # nobody left in the group (macOS: EPERM when only zombies are left)
 
     def _kill_known(self) -> None:
         """Without process groups: the lab process, and every lab process still

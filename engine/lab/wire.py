@@ -13,9 +13,10 @@ where there are no process groups.
 Events travel in batches: one line of JSON per batch, a list of events, each a
 list ``[t, actor, kind, text, data, line, pid]``. ``t`` is ``time.monotonic()``
 in the lab process; that clock is one for every process of the machine (Linux
-CLOCK_MONOTONIC, macOS mach_absolute_time, Windows QueryPerformanceCounter),
-so the engine turns it into "seconds since the run started" by subtracting
-its own start time. JSON rather than pickle because the data comes from a
+CLOCK_MONOTONIC, macOS mach_absolute_time, Windows GetTickCount64 before
+Python 3.13, in steps of about 16 ms, then QueryPerformanceCounter), so the
+engine turns it into "seconds since the run started" by subtracting its own
+start time. JSON rather than pickle because the data comes from a
 learner's program: the engine must never unpickle what a program could shape.
 
 Control goes the other way on the same connection, one short line per order:
