@@ -656,18 +656,18 @@ class LabRun:
             self._connections.clear()
             self._root = None
         self._listener.close()
-        reader = self._fd_reader
-        if reader is not None:
-            reader.join(DRAIN_LIMIT)
-        if reader is None or not reader.is_alive():
-            self._proc.stdout.close()
-        # else a process outside the run holds the pipe; it is closed with the Popen
         if self._proc.stdin is not None and not self._proc.stdin.closed:
             try:
                 self._proc.stdin.close()
             except OSError:
                 pass
         self._kill_group()
+        reader = self._fd_reader
+        if reader is not None:
+            reader.join(DRAIN_LIMIT)   # the pipe ends with the last process holding it
+        if reader is None or not reader.is_alive():
+            self._proc.stdout.close()
+        # else a process outside the run holds the pipe; it is closed with the Popen
         self._proc.wait()
         shutil.rmtree(self._folder, ignore_errors=True)
 
