@@ -23,8 +23,9 @@ from .safetext import for_terminal
 EXIT_BAD_INPUT = 2
 #: The reader of our output went away (``... | head -1``). A shell reports 141
 #: for ``find | head`` too, as find dies of SIGPIPE; we end the run first and
-#: then exit with that same number, quietly.
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+#: then exit with that same number, quietly. (SIGPIPE is 13 on every POSIX system;
+#: Windows has none: the same number keeps the exit status the same everywhere.)
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,7 +21,8 @@ Why a new process started by subprocess (not fork, not multiprocessing)
   imports bind them (``from time import sleep``), and to let the program fork,
   set signal handlers and use the main thread as a classic program does.
 - ``start_new_session=True`` gives the lab its own process group, so Stop can
-  end it and everything it started with one ``killpg``.
+  end it and everything it started with one ``killpg`` (Windows has no process
+  groups: see ``run.py`` for what the engine does there, and what it misses).
 - subprocess rather than multiprocessing's spawn: the lab needs no pickled
   target and no multiprocessing machinery of its own, which it would share with
   a ``multiprocessing`` program; and the command line says plainly what runs.
@@ -30,12 +31,14 @@ What crosses the boundary, and how children are followed
 -------------------------------------------------------
 Every lab process (the first one, each forked child, each spawned Python child)
 opens its OWN connection to a Unix socket the engine listens on (its path is
-in the environment). So there is no question of atomic writes: a process's
-batches arrive whole and in order on its own stream, and the engine's one
-watcher thread reads all streams with ``selectors``. A pipe would not do for
-spawned children: multiprocessing's spawn closes every inherited descriptor.
-Events are batched (at most every 50 ms, or every 500 events) as JSON lines
-(see ``wire``); the engine never unpickles what a program could shape.
+in the environment; TCP on 127.0.0.1 where there are no Unix sockets, and
+each connection first says the run's secret: see ``wire``). So there is no
+question of atomic writes: a process's batches arrive whole and in order on
+its own stream, and the engine's one watcher thread reads all streams with
+``selectors``. A pipe would not do for spawned children: multiprocessing's
+spawn closes every inherited descriptor. Events are batched (at most every
+50 ms, or every 500 events) as JSON lines (see ``wire``); the engine never
+unpickles what a program could shape.
 
 - ``os.fork`` (and multiprocessing's fork): ``os.register_at_fork`` runs in the
   child, closes the parent's connection, opens its own, and restarts the
@@ -138,6 +141,12 @@ Probes, step mode, results
   with ``ending``) was killed from outside: an ``error`` event names it, and
   ``done`` lists it in ``died`` (not while the run is stopping or its main
   process is ending: then the program's own ends look the same).
+
+Other systems: what the lab uses that macOS or Windows lacks, and what it
+does there, is listed in the docstrings of ``run`` (the engine's side) and
+``inside`` (the lab process). ``PYSYSLAB_WITHOUT=macos`` or ``windows``
+(``without``) runs the lab process as there, and the tests run the engine's
+side so too (``tests/platforms.as_on``).
 
 Not done yet: ``os.fork`` warnings from Python 3.12 on (the lab's own threads
 count; the lab should silence the warning when the program itself has one thread).

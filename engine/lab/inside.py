@@ -22,9 +22,22 @@ watched one.
   (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
   child; spawned Python children get it from ``startup/sitecustomize.py``;
-- without: the names ``PYSYSLAB_WITHOUT`` lists (``os.fork``, ``signal.alarm``...)
-  are removed last, so the program runs as where they do not exist
-  (:mod:`engine.lab.without`).
+- without: the names ``PYSYSLAB_WITHOUT`` lists (``os.fork``, ``signal.alarm``,
+  ``os.killpg``...) are removed first, so the lab and the program run as
+  where they do not exist (:mod:`engine.lab.without`).
+
+What the lab uses that not every system has, and what it does without:
+
+- ``os.register_at_fork`` (not on Windows, which cannot fork): nothing to follow;
+- ``signal.pthread_sigmask`` (not on Windows): the lab's threads cannot leave
+  signals to the program's (Windows delivers the few it has to the main
+  thread anyway), and a Stop may cut a batch bigger than a socket's buffer;
+- ``signal.pthread_kill`` (not on Windows): Stop raises SIGINT with
+  ``signal.raise_signal`` from the control thread; Windows then runs the C
+  handler there, which wakes the main thread's ``sleep``, not an ``acquire``;
+- ``os.killpg``/``os.getpgrp`` (not on Windows): a lab whose engine died
+  kills the multiprocessing children it knows, then itself;
+- Unix sockets (not on Windows): TCP on 127.0.0.1 (``wire.listen``).
 """
 
 from __future__ import annotations
@@ -110,14 +123,17 @@ _thread_numbers = itertools.count(1)
 
 
 def _connect() -> socket.socket | None:
-    path = os.environ.get(wire.ENV_SOCKET)
-    if not path:
+    address = os.environ.get(wire.ENV_SOCKET)
+    if not address:
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(path)
+        sock = wire.connect(address)
+    except (OSError, ValueError):
+        return None   # the engine is gone; the program still runs, unwatched
+    try:
+        sock.sendall(wire.hello(os.environ.get(wire.ENV_SECRET, ""), os.getpid()))
     except OSError:
-        sock.close()   # the engine is gone; the program still runs, unwatched
+        sock.close()
         return None
     return sock
 
@@ -275,7 +291,9 @@ def flush() -> None:
         return
     # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
     # next): it waits, blocked in this thread, until the batch is on the wire.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # (Without pthread_sigmask, Windows: sendall sends a batch that fits the
+    # socket's buffer whole before it looks at signals.)
+    blocked = _block_sigint()
     try:
         with lab.send_lock:
             if lab.sending:
@@ -294,7 +312,15 @@ def flush() -> None:
             finally:
                 lab.sending = False
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _block_sigint() -> set | None:
+    """Block SIGINT in this thread; the mask before, to put back (None: no masks here)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _caller() -> FrameType | None:
@@ -511,11 +537,33 @@ def _obey_forever(lab: Lab) -> None:
         while b"\n" in pending:
             order, pending = pending.split(b"\n", 1)
             _obey(lab, order.decode("ascii", "replace").split())
-    if lab.role == "root" and lab is _state and os.getpgrp() == os.getpid():
+    if lab.role == "root" and lab is _state:
         # The engine closed our connection without a Stop: it was killed or crashed.
-        # The lab never outlives it. (Only as the leader of its own group, as
-        # start_lab makes it, so this kills the run and nothing else.)
-        os.killpg(os.getpgrp(), signal.SIGKILL)
+        # The lab never outlives it.
+        _end_the_run()
+
+
+def _end_the_run() -> None:
+    """Kill the run: the lab's whole process group, or what can be found without one.
+
+    Only as the leader of its own group, as start_lab makes it, is the group
+    the run and nothing else. Without process groups (Windows), the lab kills
+    the multiprocessing children it knows, then ends itself; a process the
+    program started otherwise is not found (the engine's side has the same
+    limit: engine.lab.run.LabRun._kill_group).
+    """
+    if hasattr(os, "killpg") and hasattr(os, "getpgrp"):
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        return
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None:
+        for child in mp.active_children():
+            try:
+                child.kill()
+            except OSError:
+                pass   # it ended meanwhile
+    _real_exit(1)
 
 
 def _obey(lab: Lab, words: list[str]) -> None:
@@ -530,13 +578,7 @@ def _obey(lab: Lab, words: list[str]) -> None:
         _step_off(lab)   # a paused thread must be free to end (or to be interrupted)
     if words == ["stop"] and lab.role == "root":
         lab.stopping = True
-        # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
-        # thread blocked in sleep() or acquire(). _thread.interrupt_main() only sets
-        # a flag, which a blocked main thread does not see until its call returns.
-        try:
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-        except OSError:
-            pass   # the main thread has ended; the engine's kill after the grace ends the rest
+        _interrupt_main()
     elif len(words) == 2 and words[0] == "speed":
         try:
             lab.speed = max(float(words[1]), 1e-3)
@@ -548,6 +590,24 @@ def _step_off(lab: Lab) -> None:
     if _stepping is not None:
         _stepping.turn_off(lab)
         _open_gates(lab)
+
+
+def _interrupt_main() -> None:
+    """SIGINT for the program's main thread, as Ctrl-C in a terminal.
+
+    A real SIGINT to the main thread wakes it when it is blocked in sleep() or
+    acquire(). _thread.interrupt_main() only sets a flag, which a blocked main
+    thread does not see until its call returns. Without pthread_kill (Windows)
+    raise_signal runs the C handler in this thread: it sets that flag and, on
+    Windows, the event the main thread's sleep() waits on.
+    """
+    try:
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        else:
+            signal.raise_signal(signal.SIGINT)
+    except OSError:
+        pass   # the main thread has ended; the engine's kill after the grace ends the rest
 
 
 def _start_threads(lab: Lab) -> None:
@@ -673,6 +733,9 @@ def install(role: str) -> None:
     command = _command_line() if role != "root" else ""
     if RESOURCE_TRACKER in command:
         return   # multiprocessing's own bookkeeper: not the learner's, never watched
+    if os.environ.get(wire.ENV_WITHOUT):   # as on Windows or macOS (rarely set)
+        from engine.lab import without
+        without.from_environment()   # first: the lab itself takes its fallbacks too
     folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
     _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0),
                  os.environ.get(wire.ENV_STEPPING) == "1")
@@ -681,13 +744,11 @@ def install(role: str) -> None:
     os._exit = _exit_after_flush
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    if hasattr(os, "register_at_fork"):   # else nothing forks (Windows)
+        os.register_at_fork(after_in_child=_after_fork_in_child)
     global _stepping
     from engine.lab import probes  # here: it imports this module
     probes.install()
-    if os.environ.get(wire.ENV_WITHOUT):   # a system without fork, alarm... (rarely set)
-        from engine.lab import without
-        without.from_environment()
     if os.environ.get(wire.ENV_STEPPING) != wire.NEVER:
         from engine.lab import stepping  # (it imports this module too)
         _stepping = stepping

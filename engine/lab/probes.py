@@ -933,4 +933,5 @@ def install() -> None:
             _patch_quietly(patch, module)
     if waiting:
         sys.meta_path.insert(0, _PatchOnImport(waiting))
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    if hasattr(os, "register_at_fork"):   # else nothing forks (Windows)
+        os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -5,6 +5,24 @@ listening socket, one connection per lab process, and the lab's raw fd 1/2),
 turns what it reads into :class:`engine.events.Event` on ``LabRun.events``,
 notices the lab process's end, and cleans up. Other threads only send orders
 (``stop``, ``speed``) on the connections.
+
+What it uses that not every system has, and what it does without (each
+chosen by ``hasattr`` when it is needed, so a test can remove the name):
+
+- ``os.pidfd_open`` (Linux 5.3+): without it, the lab process's end is seen
+  within POLL instead of at once;
+- ``os.waitid`` with WNOWAIT (Linux; macOS only from Python 3.13): it sees the
+  end and leaves the lab process a zombie until its group is killed, so the
+  group's id cannot be reused meanwhile. Without it, ``Popen.poll`` reaps it
+  first; the group keeps its id while any member lives, so the kill can only
+  miss (a group already empty), never hit another;
+- ``os.killpg`` (not on Windows, which has no process groups): the engine
+  kills the lab process and every lab process still connected, by pid (each
+  says its pid first), and any that connects later. A process that is not
+  Python, or did not connect, is not found: on Windows that needs a job object;
+- ``select.poll`` (not on Windows, whose select() takes sockets only): the
+  lab's fd 1/2 pipe is then read by a thread of its own;
+- Unix sockets: TCP on 127.0.0.1 (``wire.listen``).
 """
 
 from __future__ import annotations
@@ -14,6 +32,8 @@ import itertools
 import json
 import os
 import queue
+import secrets
+import select
 import selectors
 import shutil
 import signal
@@ -87,7 +107,8 @@ class _Connection:
 
     sock: socket.socket
     pending: bytes = b""
-    pid: int | None = None
+    pid: int | None = None     # from its hello: until then nothing it says is read
+    spoke: bool = False        # it sent a batch (one killed before that is not judged)
     actor: str | None = None   # its main actor, from its ``process`` event
     ending: bool = False       # it said it ends by itself (else, closed = killed)
 
@@ -98,10 +119,34 @@ def _exit_fd(pid: int) -> int | None:
     It wakes the watcher at the moment the lab process ends; without it the
     watcher notices within POLL.
     """
+    if not hasattr(os, "pidfd_open"):
+        return None
     try:
         return os.pidfd_open(pid)
-    except (AttributeError, OSError):
+    except OSError:
         return None
+
+
+def _pipes_can_be_selected() -> bool:
+    """Whether select() takes a pipe, as POSIX's does; Windows' takes sockets only.
+
+    poll() is the POSIX call that takes any descriptor, and Windows is the one
+    system whose select module lacks it.
+    """
+    return hasattr(select, "poll")
+
+
+def _removed_in_the_lab() -> list[str]:
+    """What PYSYSLAB_WITHOUT removes in the lab processes (start_lab checked it)."""
+    try:
+        return without.names(os.environ.get(without.ENV, ""))
+    except ValueError:
+        return []
+
+
+def _kill_signal() -> int:
+    # Windows has no SIGKILL: there os.kill with SIGTERM is TerminateProcess.
+    return getattr(signal, "SIGKILL", signal.SIGTERM)
 
 
 def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1.0,
@@ -223,9 +268,18 @@ class LabRun:
         self._stop_at: float | None = None
         self._saw_error = False   # an error event from any process makes the run an error
         self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
-        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._listener.bind(os.path.join(self._folder, "events"))
-        self._listener.listen(64)
+        try:
+            self._listener, self._address = wire.listen(
+                self._folder, unix="socket.AF_UNIX" not in _removed_in_the_lab())
+        except BaseException:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            raise
+        self._secret = secrets.token_hex(16)
+        #: Without process groups: the group was killed, so kill every late-comer too.
+        self._killing = False
+        #: Without select on pipes: the thread that reads the lab's fd 1/2.
+        self._fd_reader: threading.Thread | None = None
+        self._over = False   # done is queued: nothing may come after it
         self._t0 = time.monotonic()
         self._clock = ProgramClock(self._t0)
         if first is not None:
@@ -404,7 +458,8 @@ class LabRun:
 
     def _spawn(self, tail: list[str]) -> subprocess.Popen:
         env = dict(os.environ)
-        env[wire.ENV_SOCKET] = self._listener.getsockname()
+        env[wire.ENV_SOCKET] = self._address
+        env[wire.ENV_SECRET] = self._secret
         if self.program:   # else the waiting lab learns it with its order
             env[wire.ENV_FOLDER] = os.path.dirname(self.program)
         env[wire.ENV_SPEED] = repr(self._speed)
@@ -434,14 +489,20 @@ class LabRun:
     def _watch(self) -> None:
         selector = selectors.DefaultSelector()
         selector.register(self._listener, selectors.EVENT_READ, "accept")
-        selector.register(self._proc.stdout, selectors.EVENT_READ, "fd")
+        if _pipes_can_be_selected():
+            selector.register(self._proc.stdout, selectors.EVENT_READ, "fd")
+        else:
+            self._fd_reader = threading.Thread(target=self._read_fd_forever, name="lab-fd",
+                                               daemon=True)
+            self._fd_reader.start()
         exit_fd = _exit_fd(self._proc.pid)
         if exit_fd is not None:
             selector.register(exit_fd, selectors.EVENT_READ, "exit")
         exited, killed, drain_until = False, False, 0.0
         try:
             # Until the lab process ends, then until every connection has closed.
-            while not exited or (len(selector.get_map()) > 1 and time.monotonic() < drain_until):
+            while not exited or (self._still_open(selector)
+                                 and time.monotonic() < drain_until):
                 for key, _ in selector.select(self._wait_time(exited or killed)):
                     self._read(selector, key)
                 self._judge_closed()
@@ -458,6 +519,29 @@ class LabRun:
             if exit_fd is not None:
                 os.close(exit_fd)
             self._put_done()
+
+    def _still_open(self, selector: selectors.BaseSelector) -> bool:
+        """Whether a connection or the fd 1/2 pipe is still open (beside the listener)."""
+        reading = self._fd_reader is not None and self._fd_reader.is_alive()
+        return len(selector.get_map()) > 1 or reading
+
+    def _read_fd_forever(self) -> None:
+        """The lab's raw fd 1/2, where select() cannot wait on a pipe: read until its end."""
+        fd = self._proc.stdout.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return
+            if not chunk:
+                return
+            with self._lock:   # never after done (see _put_done)
+                if not self._over:
+                    self._put_fd(chunk)
+
+    def _put_fd(self, chunk: bytes) -> None:
+        self._put(time.monotonic(), "fd", "terminal",
+                  chunk.decode("utf-8", "backslashreplace"), {"stream": "fd"}, None, None)
 
     def _wait_time(self, nothing_to_time: bool) -> float:
         """How long one select may wait: up to the end of a Stop's grace, if one runs."""
@@ -481,8 +565,7 @@ class LabRun:
         elif key.data == "fd":
             chunk = os.read(self._proc.stdout.fileno(), 65536)
             if chunk:
-                self._put(time.monotonic(), "fd", "terminal",
-                          chunk.decode("utf-8", "backslashreplace"), {"stream": "fd"}, None, None)
+                self._put_fd(chunk)
             else:
                 selector.unregister(self._proc.stdout)
         else:
@@ -505,12 +588,15 @@ class LabRun:
             return
         *lines, conn.pending = (conn.pending + chunk).split(b"\n")
         for line in lines:
+            if conn.pid is None:
+                if not self._heard(selector, conn, line):
+                    return
+                continue
             try:
                 batch = wire.decode_batch(line)
             except ValueError:
                 continue   # a batch cut by a signal mid-send; the rest still reads
-            if batch and conn.pid is None:
-                self._identify(conn, batch[0][6])
+            conn.spoke = True
             self._saw_error = self._saw_error or any(raw[2] == "error" for raw in batch)
             found = []   # what the engine itself sees in the batch: deadlocks
             with self._lock:
@@ -532,6 +618,23 @@ class LabRun:
                                  self._proc.pid, next(seq)) for t, kind, text, data in found]
                 self.events.put_many(events + self._watched(events))
                 self._after_board_change(batch[-1][0] if batch else time.monotonic())
+
+    def _heard(self, selector: selectors.BaseSelector, conn: _Connection, line: bytes) -> bool:
+        """A connection's first line: a lab process of this run says who it is.
+
+        Anything else (another user's connection to a TCP port) is closed unread.
+        """
+        pid = wire.read_hello(line, self._secret)
+        if pid is None:
+            selector.unregister(conn.sock)
+            with self._lock:
+                del self._connections[conn.sock]
+            conn.sock.close()
+            return False
+        self._identify(conn, pid)
+        if self._killing:
+            self._kill_pid(pid)   # it started as its run was being ended
+        return True
 
     def _note(self, conn: _Connection, raw: list) -> None:
         """What the engine itself keeps from an event: the step board, who is who, who
@@ -584,7 +687,7 @@ class LabRun:
         itself (terminate) was sent before the kill, so it is read in the same round
         at the latest, whichever connection the selector listed first.
         """
-        if conn.ending or conn.pid is None or conn.pid == self._proc.pid:
+        if conn.ending or not conn.spoke or conn.pid == self._proc.pid:
             return
         if self._stop_at is not None or self._root_ending:
             return
@@ -636,6 +739,8 @@ class LabRun:
             pass   # that process has ended; its connection closes soon
 
     def _has_exited(self) -> bool:
+        if not hasattr(os, "waitid"):   # macOS before 3.13, Windows: see the docstring
+            return self._proc.poll() is not None
         # WNOWAIT leaves the lab process a zombie, so its process group id cannot be
         # reused before _kill_group below; _close reaps it.
         try:
@@ -645,10 +750,34 @@ class LabRun:
         return found is not None
 
     def _kill_group(self) -> None:
+        if not hasattr(os, "killpg"):
+            self._kill_known()
+            return
         try:
-            os.killpg(self._proc.pid, signal.SIGKILL)
+            os.killpg(self._proc.pid, _kill_signal())
         except (ProcessLookupError, PermissionError):
-            pass   # nobody left in the group
+            pass   # nobody left in the group (macOS: EPERM when only zombies are left)
+
+    def _kill_known(self) -> None:
+        """Without process groups: the lab process, and every lab process still
+        connected (a closed connection is a process that has ended, whose pid the
+        OS may give to another)."""
+        with self._lock:
+            self._killing = True
+            pids = {conn.pid for conn in self._connections.values()}
+        try:
+            self._proc.send_signal(_kill_signal())   # not if it is known to have ended
+        except OSError:
+            pass   # it ended meanwhile
+        for pid in pids - {None, self._proc.pid}:
+            self._kill_pid(pid)
+
+    @staticmethod
+    def _kill_pid(pid: int) -> None:
+        try:
+            os.kill(pid, _kill_signal())
+        except OSError:
+            pass   # it ended meanwhile
 
     def _close(self, selector: selectors.BaseSelector) -> None:
         for key in list(selector.get_map().values()):
@@ -660,13 +789,18 @@ class LabRun:
             self._connections.clear()
             self._root = None
         self._listener.close()
-        self._proc.stdout.close()
         if self._proc.stdin is not None and not self._proc.stdin.closed:
             try:
                 self._proc.stdin.close()
             except OSError:
                 pass
         self._kill_group()
+        reader = self._fd_reader
+        if reader is not None:
+            reader.join(DRAIN_LIMIT)   # the pipe ends with the last process holding it
+        if reader is None or not reader.is_alive():
+            self._proc.stdout.close()
+        # else a process outside the run holds the pipe; it is closed with the Popen
         self._proc.wait()
         shutil.rmtree(self._folder, ignore_errors=True)
 
@@ -683,11 +817,20 @@ class LabRun:
         else:
             status = "error"
         if code is not None and code < 0:
-            text = f"{status}: killed by {signal.Signals(-code).name}"
+            text = f"{status}: killed by {_signal_name(-code)}"
         else:
             text = f"{status}: exit code {code}"
-        now = time.monotonic()
-        self._put(now, "lab", "done", text,
-                  {"status": status, "exit_code": code, "died": list(self.died),
-                   "elapsed": self._clock.program_time(now), v.HELD: self._clock.held(now)},
-                  None, self._proc.pid)
+        with self._lock:
+            self._over = True
+            now = time.monotonic()
+            self._put(now, "lab", "done", text,
+                      {"status": status, "exit_code": code, "died": list(self.died),
+                       "elapsed": self._clock.program_time(now), v.HELD: self._clock.held(now)},
+                      None, self._proc.pid)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

@@ -12,6 +12,7 @@ import os
 import runpy
 import signal
 import sys
+import time
 
 held, program = sys.argv[1], os.path.abspath(sys.argv[2])
 real_scandir = os.scandir
@@ -20,8 +21,11 @@ real_scandir = os.scandir
 def scandir(path="."):
     if os.fspath(path) == held:
         print(f"holding the walk at {held}", flush=True)
-        while True:
-            signal.pause()   # until SIGINT raises KeyboardInterrupt here, in the walk
+        while True:   # until SIGINT raises KeyboardInterrupt here, in the walk
+            if hasattr(signal, "pause"):
+                signal.pause()
+            else:
+                time.sleep(3600)   # Windows has no pause(); Ctrl-C ends a sleep too
     return real_scandir(path)
 
 

@@ -3,10 +3,12 @@
 Windows has no ``os.fork``, ``signal.alarm``, SIGALRM, SIGUSR1 or SIGUSR2
 (``engine.lab.without.WINDOWS``), and multiprocessing only spawns there. Each
 program runs with all of those removed, by itself (``python -m
-engine.lab.without windows PROGRAM``) and in the lab (``PYSYSLAB_WITHOUT=windows``),
-takes the path it takes on such a system, and gets the right result: pipes
-writes from a thread, signals rings its alarms with a timer and SIGABRT,
-mp_queue and the parallel file scan start their workers by spawn.
+engine.lab.without windows PROGRAM``) and in the lab, takes the path it takes
+on such a system, and gets the right result: pipes writes from a thread,
+signals rings its alarms with a timer and SIGABRT, mp_queue and the parallel
+file scan start their workers by spawn. In the lab, the lab itself also goes
+without what Windows lacks (process groups, Unix sockets, pthread_kill...;
+``tests.platforms.as_on``), on both its sides.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import pytest
 from engine.lab import LabError, start_lab, without
 from tests.bounds import HANG
 from tests.engine.programs.lesson_runs import assert_ok, program, run_file_in_lab
+from tests.platforms import as_on
 
 REPO = Path(__file__).resolve().parents[3]
 LAB_PROGRAMS = REPO / "tests" / "engine" / "lab_programs"
@@ -39,7 +42,7 @@ def run_alone_without(path, *argv: str) -> subprocess.CompletedProcess:
 
 def run_in_lab_without(monkeypatch, path, *argv: str) -> list:
     """Every event of a lab run on a system without what Windows lacks; it ends ok."""
-    monkeypatch.setenv(without.ENV, "windows")
+    as_on(monkeypatch, "windows")
     events = run_file_in_lab(path, *argv)
     assert_ok(events)
     return events
@@ -61,12 +64,16 @@ def spawned(events: list) -> list:
 
 @pytest.fixture
 def tree(tmp_path) -> Path:
+    return make_tree(tmp_path)
+
+
+def make_tree(root: Path) -> Path:
     """FOLDERS folders of one .py file each, for the parallel walk to share out."""
     for n in range(FOLDERS):
-        folder = tmp_path / f"d{n // 10}" / f"e{n}"
+        folder = root / f"d{n // 10}" / f"e{n}"
         folder.mkdir(parents=True)
         (folder / "m.py").write_text("x" * (n % 7))
-    return tmp_path
+    return root
 
 
 def scan_summary(lines: list[str]) -> bool:
@@ -177,7 +184,7 @@ def test_the_names_are_gone_in_the_lab_process_and_in_its_spawned_children(monke
 def test_a_name_the_lab_cannot_remove_is_one_line_before_anything_starts(monkeypatch):
     monkeypatch.setenv(without.ENV, "os.fork,time.sleep")
     with pytest.raises(LabError, match=r"^PYSYSLAB_WITHOUT: cannot remove 'time.sleep'; "
-                                       r"it can remove os.fork, "):
+                                       r"it can remove multiprocessing.fork_default, os.fork, "):
         start_lab(str(program("mutex")), [])
     done = subprocess.run([sys.executable, "-m", "engine", "run", "mutex"], capture_output=True,
                           text=True, timeout=HANG, cwd=REPO,
