@@ -183,3 +183,100 @@ def test_stopped_mid_way_the_window_says_how_far_it_got(app):
     assert status(tab).startswith(f"Stopped after {done} of 100 lines (")
     assert str(tab.result_label.cget("text")).startswith(
         f"Result so far (stopped after {done} of 100 lines): ")
+
+
+#: The most F10 presses the set-up may take: the main thread's lines from main()'s
+#: first up to its thread.join(), were it alone for all of them: 13 of main(), and
+#: 3 for each of the 3 numbers argparse checks with the program's between() (22;
+#: 19 when it is alone up to the second thread.start(), as it usually is).
+SETUP_PRESSES = 22
+#: The most choices the lost update may take (issue 16's acceptance).
+CHOICES = 12
+
+
+def test_with_the_lock_off_twelve_choices_lose_an_update_and_the_window_says_so(app):
+    """Issue 16: with the lock off, at most 12 choices make a lost update, and the
+    challenge panel ticks "Lose an update" with its message.
+
+    Set-up, no choice: F10 only while the main thread is the only ready actor (on
+    the engine's board), so Next has nobody else to take; that is at most
+    SETUP_PRESSES presses, the main thread starting the two threads.
+    Choices, each a number key or a click, counted: each thread through ``try`` and
+    ``start_line.wait()`` (the barrier: 2 + 2), then ``for``, ``if leave``,
+    ``with guard:`` (3 + 3), and then both read ``counter`` before either writes
+    it back (1 + 1): 12 at most. A choice that a Next took instead (a thread that
+    reached a line between the board's look and the press) is counted as one too.
+    Then Continue runs the rest at full speed: both threads write back the value
+    they read, and one addition is lost.
+    """
+    program = catalog.get("mutex").program
+    starting_lines = (line_of(program, "try:", after="def worker"),
+                      line_of(program, "start_line.wait()"))
+    loop = line_of(program, "for n in range(args.lines):")
+    read = line_of(program, "value = counter")
+    tab = start_stepping(app, "mutex", {"threads": 2, "lines": 1, "delay": 0, "lock": False})
+    threads = ("thread-0", "thread-1")
+    presses = choices = 0
+
+    def ready() -> list[dict]:
+        return [r for r in tab.step_table if r[v.ACTOR_STATE] == v.READY]
+
+    def past_the_barrier() -> bool:
+        return all(state(tab, t) == v.READY and row(tab, t)[v.LINE_NO] == loop
+                   for t in threads)
+
+    def chosen(actor: str, how) -> None:
+        nonlocal choices
+        before = tab.step_table
+        how()
+        pump_until(app, lambda: settled(tab, before), timeout=30)
+        assert status(tab).startswith(f"{actor} runs line"), status(tab)
+        choices += 1
+
+    def by_key(actor: str) -> None:
+        chosen(actor, lambda: key(app, str(row(tab, actor)[v.NUMBER])))
+
+    while not past_the_barrier():
+        starting = [r[v.ACTOR] for r in ready() if r[v.ACTOR] in threads
+                    and r[v.LINE_NO] in starting_lines]
+        if starting:
+            by_key(starting[0])
+        elif [r[v.ACTOR] for r in ready()] == ["MainThread"] == tab.run.paused_actors():
+            press_and_settle(app, tab, "F10")
+            presses += 1
+            if not status(tab).startswith("MainThread "):
+                choices += 1   # a thread had just reached a line: Next took it
+            assert presses <= SETUP_PRESSES, f"the set-up took more: {tab.step_table}"
+        else:   # a thread let through the barrier has yet to reach its next line
+            before = tab.step_table
+            pump_until(app, lambda before=before: tab.step_table is not before, timeout=30)
+    # Each thread to the read of the counter, by its number key...
+    for thread in threads:
+        for _ in range(3):
+            by_key(thread)
+        assert row(tab, thread)[v.LINE_NO] == read, tab.step_table
+    # ...thread-0 reads it: a click on the marked line (both are there: the first goes)...
+    text = tab.source.text.text
+    tab.source.follow(read)
+    app.update()
+    x, y, _w, h = text.bbox(f"{read}.14")
+    chosen("thread-0", lambda: click_at(app, text.winfo_rootx() + x,
+                                        text.winfo_rooty() + y + h // 2))
+    # ...and thread-1 reads the same value, before thread-0 writes: a click on its row.
+    chosen("thread-1", lambda: click(app, tab.actors_panel.rows["thread-1"].name))
+    assert row(tab, "thread-0")[v.LINE_NO] == row(tab, "thread-1")[v.LINE_NO] == read + 1
+    assert choices <= CHOICES, f"{choices} choices"
+    panel = tab.challenge_panel
+    assert panel.state_of("lost_update") == "open"   # judged from the result: not yet
+    click(app, tab.continue_button)
+    pump_until(app, lambda: tab.state == "done", timeout=60)
+    assert tab.last_status == v.OK, status(tab)
+    assert tab.last_result["lost_updates"] >= 1, tab.last_result
+    assert panel.state_of("lost_update") == "reached"
+    assert panel.marks["lost_update"].cget("text") == "✔"
+    # Its message, in the log (the panel's line under the list shows the last goal
+    # reached: the garbled line's, if the threads' prints also crossed).
+    announced = "Update lost! The counter ended at 1, not 2"
+    assert announced in tab.logview.text.text.get("1.0", "end")
+    assert str(panel.message.cget("text")).startswith(("Update lost! ", "Garbled! "))
+    assert "lost updates: 1" in str(tab.problems_label.cget("text")).replace("\u00a0", " ")

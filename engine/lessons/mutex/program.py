@@ -16,10 +16,10 @@ here the block under `with guard:` (`guard` is the lock, `mutex`).
 
 ## Turn the lock off
 
-Each thread prints its line in two pieces with a short pause in between, as a
-program that prints while it works does, and adds to the counter in three
-steps: read it, pause, write it back. Under the lock that does no harm: no
-other thread can get in before the line and the addition are done.
+Each thread adds to the counter in three steps: read it, pause, write it
+back; then it prints its line in two pieces with a short pause in between, as
+a program that prints while it works does. Under the lock that does no harm:
+no other thread can get in before the addition and the line are done.
 
 Run it with `--no-lock` (untick **Lock** in the window): now `guard` is a
 do-nothing stand-in and nothing keeps the threads apart. They cut into each
@@ -86,12 +86,12 @@ def worker(me, args, guard, start_line, added):
         if leave.is_set():
             return
         with guard:                   # guard.acquire(): wait until the lock is free, take it
-            print(f"[{me}]", end=" ")  # half a line...
-            time.sleep(0.001)         # ...a pause, where another thread may print...
-            print(f"=> {n}")          # ...and the rest
             value = counter           # counter += 1 in three steps: read,
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
+            print(f"[{me}]", end=" ")  # half a line...
+            time.sleep(0.001)         # ...a pause, where another thread may print...
+            print(f"=> {n}")          # ...and the rest
         # The end of the block is guard.release(): the next thread may go in.
         added[me] += 1                # my own count of my additions: no lock needed
         time.sleep(args.delay)        # rest, without the lock: the others get their turn
