@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 from engine import challenges, start
 from engine import vocabulary as v
@@ -23,6 +24,7 @@ from engine.catalog import get
 from engine.params import build
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
+from tests.engine.steps import Stepper
 
 
 def said(events) -> list[tuple[str, bool]]:
@@ -52,6 +54,39 @@ def run_until_challenge(lesson_id: str, params: dict, challenge_id: str) -> list
     finally:
         run.stop()
         run.join(HANG)
+
+
+def stepped_then_continued(lesson_id: str, params: dict,
+                           arrange: Callable[[Stepper], None],
+                           challenge_id: str | None = None) -> list:
+    """Run in step mode; ``arrange`` chooses actors until the run is where the goal
+    needs it; then Continue (step mode off) and every event to ``done``. With
+    ``challenge_id``: up to that challenge's event, then Stop and every event to done."""
+    run = start(lesson_id, params, stepping=True)
+    stepper = Stepper(run)
+    try:
+        arrange(stepper)
+        run.set_stepping(False)
+        events = stepper.events
+        if challenge_id is not None:
+            events += read_until(run, lambda e: e.kind == v.CHALLENGE
+                                 and e.data[v.CHALLENGE_ID] == challenge_id, HANG,
+                                 challenge_id)
+            run.stop()
+        return events + collect(run, HANG)
+    finally:
+        run.stop()
+        run.join(HANG)
+
+
+def blocked_in(stepper: Stepper, actor: str, call: str,
+               who: Callable[[str], bool] | None = None) -> None:
+    """Choose ``actor`` (and those ``who`` allows) until it is blocked in ``call``."""
+    def in_call(table) -> bool:
+        row = table.get(actor)
+        return row is not None and row[v.ACTOR_STATE] == v.BLOCKED and row[v.CALL] == call
+    stepper.step_until(in_call, f"{actor} blocked in {call}()",
+                       who=who or (lambda name: name == actor))
 
 
 # --- mutex ------------------------------------------------------------------------------
@@ -97,34 +132,57 @@ def test_a_challenge_whose_setting_is_not_chosen_is_not_played():
 # --- thread_queue -----------------------------------------------------------------------
 
 def test_thread_queue_a_consumer_waits_on_an_empty_queue():
-    events = run_until_challenge("thread_queue", {"producers": 1, "messages": 1,
-                                                  "consumers": 2, "delay": 5.0}, "empty_wait")
+    # Only the main thread and the consumer go, until the consumer waits in get():
+    # the producer is held at its first line, so the queue is empty.
+    def consumer_blocks_in_get(stepper: Stepper) -> None:
+        stepper.main_until_ready("consumer-0", "producer-0")
+        blocked_in(stepper, "consumer-0", "get")
+
+    events = stepped_then_continued("thread_queue", {"producers": 1, "messages": 1,
+                                                     "consumers": 1, "delay": 0.0},
+                                    consumer_blocks_in_get)
+    assert dict(said(events)) == {"empty_wait": True}
     text = message(events, "empty_wait")
-    assert text.startswith("consumer-") and "waits in get(): the queue is empty" in text
+    assert text.startswith("consumer-0 ") and "waits in get(): the queue is empty" in text
+    assert events[-1].data[v.STATUS] == v.OK
 
 
 def test_thread_queue_with_maxsize_1_a_producer_waits_on_a_full_queue():
-    events = run_until_challenge("thread_queue", {"producers": 4, "messages": 3,
-                                                  "consumers": 1, "maxsize": 1, "delay": 0.0},
-                                 "full_wait")
+    # Only the main thread and the producer go: its first put fills the queue (the
+    # consumer is held at its first line), its second waits for room.
+    def producer_blocks_in_put(stepper: Stepper) -> None:
+        stepper.main_until_ready("consumer-0", "producer-0")
+        blocked_in(stepper, "producer-0", "put")
+
+    events = stepped_then_continued("thread_queue", {"producers": 1, "messages": 2,
+                                                     "consumers": 1, "maxsize": 1,
+                                                     "delay": 0.0},
+                                    producer_blocks_in_put)
+    assert dict(said(events))["full_wait"] is True
     text = message(events, "full_wait")
-    assert text.startswith("producer-") and "waits in put(): the queue already holds" in text
+    assert text.startswith("producer-0 ") and "waits in put(): the queue already holds" in text
+    assert events[-1].data[v.STATUS] == v.OK
 
 
 # --- mp_queue ---------------------------------------------------------------------------
 
 def test_mp_queue_a_consumer_process_asks_before_any_producer_has_put():
-    run = start("mp_queue", {"producers": 1, "consumers": 1, "names": 1, "delay": 10.0})
-    try:
-        events = read_until(run, lambda e: e.kind == v.STATE and e.data.get(v.CALL) == "get"
-                            and e.actor.startswith("consumer-"), HANG, "the consumer's get")
-        run.stop()
-        events += collect(run, HANG)
-    finally:
-        run.stop()
-        run.join(HANG)
+    # Only the main process and the consumer process go, until the consumer waits in
+    # get(): the producer process is held at its first line, so nothing was put yet.
+    def consumer_blocks_in_get(stepper: Stepper) -> None:
+        def consumer_ready(table) -> bool:
+            return any(name.startswith("consumer-0 pid ") and stepper.is_ready(name)
+                       for name in table)
+        stepper.step_until(consumer_ready, "the consumer process at a line",
+                           who=lambda name: name == "MainThread")
+        consumer = next(name for name in stepper.table if name.startswith("consumer-0 pid "))
+        blocked_in(stepper, consumer, "get")
+
+    events = stepped_then_continued("mp_queue", {"producers": 1, "consumers": 1, "names": 1,
+                                                 "delay": 0.0}, consumer_blocks_in_get)
     assert said(events) == [("early_consumer", True)]
     assert message(events, "early_consumer").startswith("consumer-0 pid ")
+    assert events[-1].data[v.STATUS] == v.OK
 
 
 # --- deadlock ---------------------------------------------------------------------------
