@@ -24,7 +24,8 @@ from engine.catalog import get
 from engine.params import build
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
-from tests.engine.steps import Stepper
+from tests.engine.steps import Stepper, line_of
+from tests.engine.test_step import past_the_barrier, two_threads_at_the_lock
 
 
 def said(events) -> list[tuple[str, bool]]:
@@ -57,15 +58,15 @@ def run_until_challenge(lesson_id: str, params: dict, challenge_id: str) -> list
 
 
 def stepped_then_continued(lesson_id: str, params: dict,
-                           arrange: Callable[[Stepper], None],
+                           arrange: Callable[[object], Stepper],
                            challenge_id: str | None = None) -> list:
     """Run in step mode; ``arrange`` chooses actors until the run is where the goal
-    needs it; then Continue (step mode off) and every event to ``done``. With
-    ``challenge_id``: up to that challenge's event, then Stop and every event to done."""
+    needs it (and gives back the Stepper that read the events); then Continue (step
+    mode off) and every event to ``done``. With ``challenge_id``: up to that
+    challenge's event, then Stop and every event to ``done``."""
     run = start(lesson_id, params, stepping=True)
-    stepper = Stepper(run)
     try:
-        arrange(stepper)
+        stepper = arrange(run)
         run.set_stepping(False)
         events = stepper.events
         if challenge_id is not None:
@@ -77,6 +78,12 @@ def stepped_then_continued(lesson_id: str, params: dict,
     finally:
         run.stop()
         run.join(HANG)
+
+
+def ready_at(stepper: Stepper, actor: str, line: int) -> None:
+    """Choose only ``actor`` until it waits at ``line``."""
+    stepper.step_until(lambda t: stepper.is_ready(actor, line), f"{actor} at line {line}",
+                       who=lambda name: name == actor)
 
 
 def blocked_in(stepper: Stepper, actor: str, call: str,
@@ -91,10 +98,24 @@ def blocked_in(stepper: Stepper, actor: str, call: str,
 
 # --- mutex ------------------------------------------------------------------------------
 
+def two_reads_then_two_half_lines(run) -> Stepper:
+    """mutex, lock off, two threads: both read the counter before either writes it,
+    and each prints its first half-line before either ends its line."""
+    program = get("mutex").program
+    paused = line_of(program, "time.sleep(0.001)", after="value = counter")
+    line_end = line_of(program, 'print(f"=> {n}")')
+    stepper, _ = past_the_barrier(run)
+    for thread, line in (("thread-0", paused), ("thread-1", paused),
+                         ("thread-0", line_end), ("thread-1", line_end)):
+        ready_at(stepper, thread, line)
+    return stepper
+
+
 def test_mutex_lock_off_an_update_is_lost_and_lines_garble():
-    events = run_to_end("mutex", {"threads": 3, "lock": False})
+    events = stepped_then_continued("mutex", {"threads": 2, "lines": 1, "lock": False,
+                                              "delay": 0.0}, two_reads_then_two_half_lines)
     assert said(events) == [("lost_update", True), ("garbled", True)]
-    assert message(events, "lost_update").startswith("Update lost! The counter ended at ")
+    assert message(events, "lost_update").startswith("Update lost! The counter ended at 1, ")
     assert message(events, "garbled").startswith("Garbled! ")
     # said after the result it is judged from, and before the end
     kinds = [e.kind for e in events]
@@ -102,7 +123,10 @@ def test_mutex_lock_off_an_update_is_lost_and_lines_garble():
 
 
 def test_mutex_lock_on_two_holders_is_never_reached_and_the_end_says_why():
-    events = run_to_end("mutex", {"threads": 20, "lines": 10, "delay": 0.0})
+    # thread-0 holds the lock and thread-1 is blocked at ``with guard:`` (at least
+    # one wait, made to happen); then the run goes on at full speed.
+    events = stepped_then_continued("mutex", {"threads": 2, "lines": 10, "delay": 0.0},
+                                    lambda run: two_threads_at_the_lock(run)[0])
     assert said(events) == [("two_holders", False)]
     text = message(events, "two_holders")
     assert text.startswith("Never reached, and no schedule can reach it: ")
@@ -134,9 +158,11 @@ def test_a_challenge_whose_setting_is_not_chosen_is_not_played():
 def test_thread_queue_a_consumer_waits_on_an_empty_queue():
     # Only the main thread and the consumer go, until the consumer waits in get():
     # the producer is held at its first line, so the queue is empty.
-    def consumer_blocks_in_get(stepper: Stepper) -> None:
+    def consumer_blocks_in_get(run) -> Stepper:
+        stepper = Stepper(run)
         stepper.main_until_ready("consumer-0", "producer-0")
         blocked_in(stepper, "consumer-0", "get")
+        return stepper
 
     events = stepped_then_continued("thread_queue", {"producers": 1, "messages": 1,
                                                      "consumers": 1, "delay": 0.0},
@@ -150,9 +176,11 @@ def test_thread_queue_a_consumer_waits_on_an_empty_queue():
 def test_thread_queue_with_maxsize_1_a_producer_waits_on_a_full_queue():
     # Only the main thread and the producer go: its first put fills the queue (the
     # consumer is held at its first line), its second waits for room.
-    def producer_blocks_in_put(stepper: Stepper) -> None:
+    def producer_blocks_in_put(run) -> Stepper:
+        stepper = Stepper(run)
         stepper.main_until_ready("consumer-0", "producer-0")
         blocked_in(stepper, "producer-0", "put")
+        return stepper
 
     events = stepped_then_continued("thread_queue", {"producers": 1, "messages": 2,
                                                      "consumers": 1, "maxsize": 1,
@@ -169,7 +197,8 @@ def test_thread_queue_with_maxsize_1_a_producer_waits_on_a_full_queue():
 def test_mp_queue_a_consumer_process_asks_before_any_producer_has_put():
     # Only the main process and the consumer process go, until the consumer waits in
     # get(): the producer process is held at its first line, so nothing was put yet.
-    def consumer_blocks_in_get(stepper: Stepper) -> None:
+    def consumer_blocks_in_get(run) -> Stepper:
+        stepper = Stepper(run)
         def consumer_ready(table) -> bool:
             return any(name.startswith("consumer-0 pid ") and stepper.is_ready(name)
                        for name in table)
@@ -177,6 +206,7 @@ def test_mp_queue_a_consumer_process_asks_before_any_producer_has_put():
                            who=lambda name: name == "MainThread")
         consumer = next(name for name in stepper.table if name.startswith("consumer-0 pid "))
         blocked_in(stepper, consumer, "get")
+        return stepper
 
     events = stepped_then_continued("mp_queue", {"producers": 1, "consumers": 1, "names": 1,
                                                  "delay": 0.0}, consumer_blocks_in_get)
@@ -187,17 +217,31 @@ def test_mp_queue_a_consumer_process_asks_before_any_producer_has_put():
 
 # --- deadlock ---------------------------------------------------------------------------
 
+def each_holds_its_first_lock(run) -> Stepper:
+    """deadlock: a-to-b holds lock_a and b-to-a holds lock_b, each before its next
+    line: from there, each one's second acquire waits for the other."""
+    holds = line_of(get("deadlock").program, 'print(f"{me} holds the lock of')
+    stepper = Stepper(run)
+    stepper.main_until_ready("a-to-b", "b-to-a")
+    ready_at(stepper, "a-to-b", holds)
+    ready_at(stepper, "b-to-a", holds)
+    return stepper
+
+
 def test_deadlock_reached_with_its_cycle_then_left_by_a_time_out():
-    events = run_to_end("deadlock", {"hold": 0.2, "patience": 0.3, "transfers": 1})
+    events = stepped_then_continued("deadlock", {"hold": 0.2, "patience": 0.3,
+                                                 "transfers": 1}, each_holds_its_first_lock)
     assert said(events) == [("deadlock", True), ("backed_off", True)]
     assert message(events, "deadlock") == (
         "Deadlock! a-to-b and b-to-a each hold a lock that another one waits for: neither "
         "can ever go on by itself. A time-out of 0.3 s will break it.")
     assert message(events, "backed_off").startswith("Out of the deadlock: ")
+    assert events[-1].data[v.STATUS] == v.OK
 
 
 def test_deadlock_that_waits_for_ever_says_so_and_stop_ends_it():
-    events = run_until_challenge("deadlock", {"hold": 0.1, "patience": 0.0}, "deadlock")
+    events = stepped_then_continued("deadlock", {"hold": 0.1, "patience": 0.0},
+                                    each_holds_its_first_lock, challenge_id="deadlock")
     assert message(events, "deadlock").endswith("Nothing will break it now: press Stop.")
     assert said(events) == [("deadlock", True)]
     assert events[-1].data[v.STATUS] == v.STOPPED
