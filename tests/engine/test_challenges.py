@@ -1,15 +1,17 @@
 """Each lesson's challenges, judged by the engine from real runs of its program.
 
-Every goal is made to happen by its settings, not by luck of timing:
-- mutex with the lock off loses updates and garbles lines on every run (the
-  threads start together and print and count in pieces with pauses between);
-- the lock on: many threads, no rest, so they queue for the lock;
-- thread_queue: consumers start before the one producer, which first sleeps
-  up to 5 s; with Maxsize 1, four producers put with no pause to one consumer;
-- mp_queue: the consumer process is started before the producer, which first
-  sleeps up to 10 s; the run is stopped once the consumer waits in get();
-- deadlock: opposite orders and ``hold`` make the cycle on every run.
-A run stopped at the awaited event ends at once, so no test waits for a sleep.
+A goal that depends on the schedule is made to happen in step mode, never hoped
+for from settings: the test chooses actors (one line each) until the run is at
+the point the goal needs, then Continues (step mode off) and the run goes on at
+full speed:
+- mutex, lock off: both threads read the counter, then each prints its
+  half-line, before either writes or ends its line;
+- mutex, lock on: thread-0 holds the lock while thread-1 waits at ``with guard:``;
+- thread_queue: the consumer alone blocks in get() (the producer held); with
+  Maxsize 1, the producer alone puts once and blocks in its second put();
+- mp_queue: the consumer process blocks in get() before the producer runs a line;
+- deadlock: each thread holds its first lock before Continue.
+Goals no schedule can reach are judged at the end of a plain run.
 """
 
 from __future__ import annotations
@@ -42,19 +44,6 @@ def message(events, challenge_id: str) -> str:
 
 def run_to_end(lesson_id: str, params: dict, speed: float = 1.0) -> list:
     return collect(start(lesson_id, params, speed=speed), HANG)
-
-
-def run_until_challenge(lesson_id: str, params: dict, challenge_id: str) -> list:
-    """Events up to the challenge's event, then Stop and every event to ``done``."""
-    run = start(lesson_id, params)
-    try:
-        events = read_until(run, lambda e: e.kind == v.CHALLENGE
-                            and e.data[v.CHALLENGE_ID] == challenge_id, HANG, challenge_id)
-        run.stop()
-        return events + collect(run, HANG)
-    finally:
-        run.stop()
-        run.join(HANG)
 
 
 def stepped_then_continued(lesson_id: str, params: dict,
@@ -266,23 +255,25 @@ def test_the_command_line_prints_each_challenge_reached():
 # --- stepped or not: judged from the events alone ------------------------------------------
 
 def test_a_stepped_run_reaches_the_same_goals():
-    # Step mode: every actor waits before each event it would send, and goes on one
-    # step per Next. The goals are judged from the events, whoever drives the run.
+    # Step mode to the end: once each thread holds its first lock, one Next per actor
+    # waiting at a line, and one more each time an actor pauses again. The goals are
+    # judged from the events, whoever drives the run.
     run = start("deadlock", {"hold": 0.1, "patience": 0.0}, stepping=True)
-    nexts = []
-
-    def next_until_the_challenge(event) -> bool:
-        if event.kind == v.PAUSED:
-            run.step()
-            nexts.append(event.actor)
-        return event.kind == v.CHALLENGE
-
     try:
-        events = read_until(run, next_until_the_challenge, HANG, "the deadlock challenge")
+        stepper = each_holds_its_first_lock(run)
+        nexts = [run.step() for name in stepper.table if stepper.is_ready(name)]
+
+        def next_until_the_challenge(event) -> bool:
+            if event.kind == v.PAUSED:
+                nexts.append(run.step())
+            return event.kind == v.CHALLENGE
+
+        events = stepper.events + read_until(run, next_until_the_challenge, HANG,
+                                             "the deadlock challenge")
         run.stop()
         events += collect(run, HANG)
     finally:
         run.stop()
         run.join(HANG)
-    assert nexts, "the run was not stepped"
+    assert nexts and None not in nexts[:2], nexts
     assert said(events) == [("deadlock", True)]
