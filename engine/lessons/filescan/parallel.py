@@ -41,24 +41,26 @@ SHARE_SIZE = 100            # the most folders handed to a worker in one task
 WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def scan(root, ext=".py", top=10, hidden=True, follow=False):
+def scan(root, ext=".py", top=10, hidden=True, follow=False, pause=0.0):
     """Walk `root` for files whose name ends with `ext`, with every core."""
     found = Found(top)
     seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
-    stack = [root]
+    stack = [(root, None, None)]
     complete = True
+    processes = [1]     # this one; share_out adds the workers it starts
     try:
         alone = follow or (WORKERS or 1) < 2    # nothing to share, or nobody to share with
-        walk(stack, found, ext, hidden, follow, seen, most=None if alone else IN_PROCESS_FOLDERS)
+        walk(stack, found, ext, hidden, follow, seen,
+             most=None if alone else IN_PROCESS_FOLDERS, pause=pause)
         if stack:                               # a big tree: the workers do the rest
-            complete = share_out(stack, found, ext, hidden)
+            complete = share_out(stack, found, ext, hidden, pause, processes)
     except KeyboardInterrupt:
         complete = False
         print(f"stopped after {found.folders:,} folders: the lists below are partial")
-    return found.result(complete)
+    return found.result(complete, sum(processes))
 
 
-def share_out(stack, found, ext, hidden):
+def share_out(stack, found, ext, hidden, pause, processes):
     """Deal the folders on `stack` out to worker processes; add up what they find.
 
     True if every folder was walked; False if a worker died on the way.
@@ -81,11 +83,12 @@ def share_out(stack, found, ext, hidden):
     try:
         with ProcessPoolExecutor(WORKERS, mp_context=context,
                                  initializer=ignore_ctrl_c) as pool:
+            processes.append(WORKERS)
             try:
                 shares, running = deal(stack), 0
                 while shares or running:
                     for share in shares:
-                        task = pool.submit(walk_share, share, ext, found.top, hidden)
+                        task = pool.submit(walk_share, share, ext, found.top, hidden, pause)
                         task.add_done_callback(finished.put)
                     running += len(shares)
                     task = finished.get()               # the next task done, whichever
@@ -117,10 +120,10 @@ def deal(folders):
     return [folders[i::shares] for i in range(min(shares, len(folders)))]
 
 
-def walk_share(folders, ext, top, hidden):
+def walk_share(folders, ext, top, hidden, pause):
     """In a worker: walk a share of the tree; send back what was found and what is left."""
     part = Found(top)
-    walk(folders, part, ext, hidden, most=SHARE_FOLDERS, progress=False)
+    walk(folders, part, ext, hidden, most=SHARE_FOLDERS, pause=pause, progress=False)
     return part, folders
 
 

@@ -61,6 +61,7 @@ SETTINGS = {
             " parallel: careful, on every core"),
     "hidden": (True, None, None, "look inside hidden folders too (not classic)"),
     "follow": (False, None, None, "follow symlinks, each folder once (not classic)"),
+    "pause": (0.0, 0.0, 1.0, "seconds to wait after each folder, to watch the walk go"),
 }
 
 
@@ -76,7 +77,7 @@ def read_settings():
     return parser.parse_args()
 
 
-def classic_scan(root, ext, top):
+def classic_scan(root, ext, top, pause):
     """The classic program: every (size, path) in one list, then sort it."""
     all_sizes = []
     folders = 0
@@ -90,6 +91,8 @@ def classic_scan(root, ext, top):
                 if name.endswith(ext):
                     path = os.path.join(folder, name)
                     all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+            if pause:
+                time.sleep(pause)
     except KeyboardInterrupt:
         complete = False
         print(f"stopped after {folders:,} folders: the lists below are partial")
@@ -100,7 +103,8 @@ def classic_scan(root, ext, top):
     return {"count": len(all_sizes), "bytes": sum(size for size, _ in all_sizes),
             "folders": folders, "complete": complete, "histogram": histogram,
             "smallest": all_sizes[:top], "largest": all_sizes[::-1][:top],
-            "errors": [], "error_count": 0}     # os.walk hides its problems: it skips them
+            "errors": [], "error_count": 0,     # os.walk hides its problems: it skips them
+            "processes": 1}
 
 
 def printable(path):
@@ -117,7 +121,7 @@ def show(found):
         for size, path in found[end]:
             print(f"{size:>14,}  {printable(path)}")
     for path, reason in found["errors"][:10]:
-        print(f"skipped {printable(path)}: {reason}")
+        print(f"skipped {printable(path)}: {reason}", file=sys.stderr)
     print(f"{found['count']:,} files, {found['bytes']:,} bytes, in {found['folders']:,} folders,"
           f" {found['error_count']:,} problems, {found['elapsed']:.2f} s")
 
@@ -133,18 +137,23 @@ def main():
         problem = f"--ext {printable(settings.ext)}: give the end of a file name, such as .py"
     if not low <= settings.top <= high:
         problem = f"--top {settings.top}: must be from {low} to {high}"
+    if not 0 <= settings.pause <= 1:
+        problem = f"--pause {settings.pause}: must be from 0 to 1"
     if problem:
         print("error:", problem, file=sys.stderr)   # one line, no traceback
         sys.exit(2)                                  # 2 means bad usage, as for argparse
     print(f"Looking for *{settings.ext} files under {printable(root)}, the {settings.way} way")
     started = time.perf_counter()
     if settings.way == "classic":
-        found = classic_scan(root, settings.ext, settings.top)
+        found = classic_scan(root, settings.ext, settings.top, settings.pause)
     elif settings.way == "careful":
-        found = careful.scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
+        found = careful.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
+                             settings.pause)
     else:
-        found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
-    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext)
+        found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
+                              settings.pause)
+    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext,
+                 way=settings.way)
     show(found)
     return found
 

@@ -309,7 +309,7 @@ def test_program_prints_the_smallest_and_the_largest(odd_tree):
 
 
 SCAN_KEYS = {"count", "bytes", "folders", "complete", "smallest", "largest", "histogram",
-             "errors", "error_count", "elapsed", "root", "ext"}
+             "errors", "error_count", "elapsed", "root", "ext", "way", "processes"}
 # Only the careful walk can know these: os.walk skips what goes wrong without a word.
 CAREFUL_KEYS = {"modified", "unreadable_folders", "vanished", "loops"}
 
@@ -466,7 +466,7 @@ def test_settings_are_a_literal_the_engine_can_read_without_importing():
     [node] = [n for n in tree.body if isinstance(n, ast.Assign)
               and [t.id for t in n.targets if isinstance(t, ast.Name)] == ["SETTINGS"]]
     settings = ast.literal_eval(node.value)
-    assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow"]
+    assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow", "pause"]
     for default, low, high, text in settings.values():
         assert text and (isinstance(low, list) or low is None or low <= default <= high)
     assert settings["way"][:2] == ("parallel", ["parallel", "careful", "classic"])
