@@ -14,8 +14,9 @@ calls a taught primitive, the call is reported with the program's line:
 * ``multiprocessing`` processes: ``child_pid`` at ``start()``, ``exitcode`` seen
   by ``join()``, ``child_pid`` before ``terminate()``/``kill()`` (sent at once:
   the engine must know that the program ended that child, not someone outside);
-* ``os.pipe``/``fork``/``read``/``write``/``waitpid``/``close``: the fds, the
-  child's pid, each chunk and its byte count, the decoded exit code;
+* ``os.pipe``/``fork``/``read``/``write``/``waitpid``: the fds, the child's pid,
+  each chunk and its byte count, the decoded exit code; ``os.close`` of a pipe
+  end the program made (no other close: the careful walk closes one per folder);
 * signals: each delivery to a handler the program set, before the handler
   runs; ``signal.alarm``'s seconds;
 * sockets: ``bind``/``listen`` (where), and arrows of the sequence diagram for
@@ -44,8 +45,10 @@ latest of each (``pid``). The sampler keeps sending while a thread is inside
 one huge folder, so progress shows the walk is there. Entries are not counted:
 that would need a wrapper on every entry, which is what costs (measured on the
 300k tree: +5-10% of the walk). A listing made from a descriptor
-(``os.scandir(fd)``) is named by what the descriptor is open on when the
-event is sent (``/proc/self/fd``), the folder walked at that moment.
+(``os.scandir(fd)``, as the careful walk lists) is named through
+``/proc/self/fd``: the folder open on it when the event is sent, or, if it is
+closed by then, the first folder listed after the last event (named when it
+was listed: one ``readlink`` per event, not per folder).
 
 Not probed (each is a small addition if a lesson needs it): ``threading.RLock``,
 ``queue.SimpleQueue`` (a C type), ``os.wait``/``waitid``, ``signal.setitimer``,
@@ -523,7 +526,14 @@ def _os_probe(name: str, describe: Callable[..., tuple[str, dict]]) -> None:
     setattr(os, name, probed)
 
 
+#: The descriptors os.pipe gave the program. Only their close is reported: a program
+#: closes many other descriptors (the careful walk one per folder it lists), and a
+#: report of each would cost it dearly and say nothing about pipes.
+_pipe_ends: set[int] = set()
+
+
 def _described_pipe(fds, *_, **__):
+    _pipe_ends.update(fds)
     return f"read end {fds[0]}, write end {fds[1]}", {v.FDS: list(fds)}
 
 
@@ -554,15 +564,29 @@ def _described_waitpid(result, *_, **__):
     return f"child {pid} ended with {code}", {v.CHILD_PID: pid, v.EXITCODE: code}
 
 
-def _described_close(_, fd=None, *__, **___):
-    return f"fd {fd}", {v.FD: fd}
+def _patch_close() -> None:
+    """os.close of a pipe end the program made; any other close costs one set look-up."""
+    real = os.close
+
+    @functools.wraps(real)
+    def close(*args, **kwargs):
+        result = real(*args, **kwargs)
+        fd = args[0] if args else kwargs.get("fd")
+        if fd in _pipe_ends:
+            _pipe_ends.discard(fd)   # its number may now be given to another file
+            caller = _getframe(1)
+            if _from_program(caller):
+                _probe(caller, "os.close", f"os.close: fd {fd}", **{v.FD: fd})
+        return result
+
+    os.close = close
 
 
 def _patch_os() -> None:
     _os_probe("pipe", _described_pipe)
     _os_probe("read", _described_read)
     _os_probe("write", _described_write)
-    _os_probe("close", _described_close)
+    _patch_close()
     if hasattr(os, "fork"):
         _os_probe("fork", _described_fork)
         _os_probe("waitpid", _described_waitpid)
@@ -574,7 +598,8 @@ def _patch_os() -> None:
 class _Walk:
     """What ``os.scandir`` has listed in this process (see "How far a walk has got")."""
 
-    __slots__ = ("counter", "folders", "last", "ident", "first_at", "reported", "next_at")
+    __slots__ = ("counter", "folders", "last", "ident", "first_at", "reported", "next_at",
+                 "named", "want_name")
 
     def __init__(self) -> None:
         self.counter = itertools.count(1)   # next() is one C call: no count lost to a thread
@@ -584,6 +609,11 @@ class _Walk:
         self.first_at: float | None = None
         self.reported = 0                   # ``folders`` in the last progress event
         self.next_at = 0.0
+        # A listing made from a descriptor has no path; the descriptor may be closed by
+        # the time of the report. So the first one listed after each report is named at
+        # once (one readlink per report, not per folder).
+        self.named: str | None = None
+        self.want_name = True
 
 
 _walk = _Walk()
@@ -597,10 +627,13 @@ def _patch_scandir() -> None:
     def scandir(*args, **kwargs):
         listing = real(*args, **kwargs)   # raises what it raises: nothing was listed then
         walk.folders = next(walk.counter)
-        walk.last = args[0] if args else kwargs.get("path", ".")
+        walk.last = listed = args[0] if args else kwargs.get("path", ".")
         walk.ident = _get_ident()
         if walk.first_at is None:
             walk.first_at = _monotonic()
+        if walk.want_name and isinstance(listed, int):
+            walk.want_name = False
+            walk.named = _folder_name(listed)
         return listing
 
     os.scandir = scandir
@@ -631,7 +664,8 @@ def report_walk(final: bool = False) -> None:
         return
     walk.reported, walk.next_at = folders, now + PROGRESS_EVERY
     elapsed = max(now - (walk.first_at or now), 1e-9)
-    folder = _folder_name(walk.last)
+    folder = _folder_name(walk.last) or walk.named   # open still, or listed since the last
+    walk.want_name = True
     _emit(v.PROGRESS, _actor(walk.ident or _get_ident()),
           f"{folders:,} folders listed" + (f", now {folder}" if folder else ""),
           {v.FOLDERS: folders, v.FOLDER: folder, v.RATE: folders / elapsed,
