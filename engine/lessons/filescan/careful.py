@@ -37,7 +37,7 @@ import os
 import time
 
 PROGRESS_EVERY = 1000   # folders between two progress lines (never a line per file)
-LISTED_PROBLEMS = 50    # problems listed by path; the others are only counted
+LISTED_PROBLEMS = 1000  # problems listed by path; any more are only counted
 
 
 class Extremes:

@@ -62,6 +62,7 @@ SETTINGS = {
     "hidden": (True, None, None, "look inside hidden folders too (not classic)"),
     "follow": (False, None, None, "follow symlinks, each folder once (not classic)"),
     "pause": (0.0, 0.0, 1.0, "seconds to wait after each folder, to watch the walk go"),
+    "workers": (0, 0, 64, "worker processes of the parallel way (0: one per core)"),
 }
 
 
@@ -129,16 +130,15 @@ def show(found):
 def main():
     settings = read_settings()
     root = os.path.expanduser(settings.root)
-    low, high = SETTINGS["top"][1:3]
     problem = ""
     if not (os.path.isdir(root) and os.access(root, os.R_OK | os.X_OK)):
         problem = f"--root {printable(root)}: not a folder you can read"
     if set(settings.ext) & set("/*?"):
         problem = f"--ext {printable(settings.ext)}: give the end of a file name, such as .py"
-    if not low <= settings.top <= high:
-        problem = f"--top {settings.top}: must be from {low} to {high}"
-    if not 0 <= settings.pause <= 1:
-        problem = f"--pause {settings.pause}: must be from 0 to 1"
+    for name, (_, low, high, _) in SETTINGS.items():   # the numbers, within their bounds
+        value = getattr(settings, name)
+        if high is not None and not low <= value <= high:
+            problem = f"--{name} {value}: must be from {low} to {high}"
     if problem:
         print("error:", problem, file=sys.stderr)   # one line, no traceback
         sys.exit(2)                                  # 2 means bad usage, as for argparse
@@ -151,7 +151,7 @@ def main():
                              settings.pause)
     else:
         found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
-                              settings.pause)
+                              settings.pause, settings.workers)
     found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext,
                  way=settings.way)
     show(found)
