@@ -212,8 +212,8 @@ STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM
 
 #: What the readable output leaves out (``--json`` keeps every event): the raw
 #: terminal chunks repeat the ``output`` lines, and the sampler's ``line`` moves,
-#: sleeps and step pauses come many times a second.
-QUIET_KINDS = frozenset({"terminal", "line", "sleep", "paused"})
+#: a walk's progress, sleeps and step pauses come many times a second.
+QUIET_KINDS = frozenset({"terminal", "line", "progress", "sleep", "paused"})
 
 
 def _print_run(run, as_json: bool) -> int:

@@ -135,8 +135,6 @@ Walk progress (``progress`` events, one process's own figures; ``call`` is
 * ``rate``: folders listed per second by that process.
 * ``folder``: the folder it listed last (None if it cannot be named).
 * ``elapsed`` (above): seconds since its first listing.
-* ``matches``, ``workers``: files matched and processes walking, in the older
-  scan's progress (engine/scan.py).
 
 File scan result (what ``main()`` of engine/lessons/filescan/program.py returns):
 
@@ -238,10 +236,8 @@ PROBLEM_COUNTS = {GARBLED_LINES: "garbled lines", LOST_UPDATES: "lost updates",
 
 # -- walk progress and the file scan's result ----------------------------------------
 FOLDERS = "folders"
-MATCHES = "matches"
 RATE = "rate"
 FOLDER = "folder"
-WORKERS = "workers"
 COUNT = "count"
 PROCESSES = "processes"
 COMPLETE = "complete"
@@ -261,6 +257,6 @@ KEYS = frozenset({
     LANE, DEPTH, QUEUE, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
     CHILD_PID, ADDRESS, LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
-    MATCHES, RATE, FOLDER, WORKERS, COUNT, PROCESSES, COMPLETE, SMALLEST, LARGEST, MODIFIED,
+    RATE, FOLDER, COUNT, PROCESSES, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,
 })

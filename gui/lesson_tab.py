@@ -15,7 +15,10 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
   says line by line, and a garbled chunk is no actor's line);
 * ``line`` and ``sleep``: only the code pane, which marks each actor's
   current line (a sampler sends ~20 a second per thread: far too many for
-  the log), and only when ``data["file"]`` is the file the pane shows;
+  the log), in the tab of the file ``data["file"]`` names (a lesson of
+  several files has a code tab per file: ``program.py``, ``careful.py``...);
+  a line in a file that is not the lesson's marks nothing;
+* ``progress`` (a walk's counters, a few a second): only the lesson's extras;
 * everything else (``output``, ``process``, ``probe`` and the older kinds):
   the log and the timeline, coloured by actor; a line it carries moves the
   actor's mark in the code pane too.
@@ -23,6 +26,11 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
 When a run that sent ``line`` events is done, the marks are cleared: a
 finished thread is on no line. (A run of the older engine keeps its marks
 after the end, on the line each actor emitted last.)
+
+With several code tabs, the pane turns by itself to the file where the
+newest mark is only when no actor is marked in the file shown: it follows the
+walk from ``program.py`` into ``careful.py``, and does not flicker between two
+files that two actors are in at once.
 """
 
 from __future__ import annotations
@@ -56,7 +64,9 @@ NO_BREAK = "\u00a0"
 # Kinds only the code pane shows: too many for the log and the timeline. A step
 # mode pause shows where its actor waits; the Next button says who is first.
 PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED})
-NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
+# Neither in the log nor on the timeline: the terminal's chunks (its own page),
+# and a walk's progress counters (the lesson's extras draw them).
+NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL, vocab.PROGRESS}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
 NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
@@ -76,7 +86,7 @@ class LessonTab(ttk.Frame):
         self.status_text = ""      # this tab's line in the status bar (see set_state)
         self.killed: list = []     # the run's processes killed from outside (error events)
         self.saw_lines = False     # the run sent ``line`` events (a lab run)
-        self._in_code_pane: dict[tuple, bool] = {}   # (a file, the one shown) -> the same?
+        self._views_by_file: dict[str, SourceView | None] = {}   # an event's file -> its view
         self.colors = ActorColors()
         self.built = False
         self._fit_pending: str | None = None   # after_idle id of fit_left_pane
@@ -188,14 +198,43 @@ class LessonTab(ttk.Frame):
         self.explanation.show(self.lesson.doc)
         notebook.add(page, text="Explanation")
         self.code_page = ttk.Frame(notebook, padding=4)
-        self.source = SourceView(self.code_page, colors=self.colors)
-        self.source.pack(fill="both", expand=True)
-        self.source.load(self.lesson.source_file)
+        self.create_code_views(self.code_page)
         notebook.add(self.code_page, text="The code that runs")
 
-    def show_code(self) -> None:
-        """Turn to the code page: a run marks its acting lines there."""
+    def create_code_views(self, parent) -> None:
+        """A view of each file of the lesson: ``program.py`` first, then the modules it
+        imports, each in a tab of its own (one file: just its view).
+
+        ``self.sources`` maps each file to its view; ``self.source`` is the first.
+        """
+        files = self.lesson.files
+        self.code_files = ttk.Notebook(parent) if len(files) > 1 else None
+        if self.code_files is not None:
+            self.code_files.pack(fill="both", expand=True)
+        self.sources: dict[str, SourceView] = {}
+        for path in files:
+            holder = ttk.Frame(self.code_files) if self.code_files is not None else parent
+            view = SourceView(holder, colors=self.colors)
+            view.pack(fill="both", expand=True)
+            view.load(path)
+            if self.code_files is not None:
+                self.code_files.add(holder, text=os.path.basename(path))
+            self.sources[path] = view
+        self.source = self.sources[files[0]]
+
+    def show_code(self, view: SourceView | None = None) -> None:
+        """Turn to the code page (and to ``view``'s tab): a run marks its lines there."""
         self.pages.select(self.code_page)
+        if view is not None and self.code_files is not None:
+            self.code_files.select(view.master)
+
+    def shown_source(self) -> SourceView:
+        """The code view in front (the file tab chosen)."""
+        chosen = self.code_files.select() if self.code_files is not None else ""
+        for view in self.sources.values():
+            if str(view.master) == chosen:
+                return view
+        return self.source
 
     def create_form(self, parent) -> None:
         """The parameters, scrolling when the pane is too short for them."""
@@ -303,7 +342,7 @@ class LessonTab(ttk.Frame):
         self.colors.reset()
         self.logview.clear()
         self.terminal.clear()
-        self.source.clear_highlights()
+        self.clear_marks()
         if self.timeline is not None:
             self.timeline.clear()
         self.show_result(None)
@@ -364,51 +403,63 @@ class LessonTab(ttk.Frame):
                 self.killed.append(event)
             elif event.kind == vocab.DONE:
                 if self.saw_lines:
-                    self.source.clear_highlights()   # a finished thread is on no line
+                    self.clear_marks()   # a finished thread is on no line
                 self.finish(event)
 
+    def clear_marks(self) -> None:
+        for view in self.sources.values():
+            view.clear_highlights()
+
     def show_acting_lines(self, events: list) -> None:
-        """Highlight, in each actor's colour, the line that actor is on (or ran last)."""
+        """Highlight, in each actor's colour, the line that actor is on (or ran last),
+        in the view of the file that line is in."""
         if not self.saw_lines:
             self.saw_lines = any(event.kind == vocab.LINE for event in events)
         # From the newest back: each actor's latest place is all that is drawn, and
         # in a flood most events are passed over with one look-up.
-        latest: dict[str, int] = {}
-        in_code_pane = self.in_code_pane
+        latest: dict[str, tuple[SourceView, int]] = {}
+        view_of = self.view_of
         for event in reversed(events):
             if event.actor in latest or not event.line or event.kind in NOT_A_PLACE:
                 continue
-            if in_code_pane(event):
-                latest[event.actor] = event.line
+            view = view_of(event)
+            if view is not None:
+                latest[event.actor] = (view, event.line)
         if not latest:
             return
-        for actor, line in reversed(latest.items()):   # the newest is raised last
-            self.source.highlight(actor, line)
-        self.source.follow(next(iter(latest.values())))
+        for actor, (view, line) in reversed(latest.items()):   # the newest is raised last
+            for other in self.sources.values():
+                if other is not view:
+                    other.unhighlight(actor)   # an actor is on one line, in one file
+            view.highlight(actor, line)
+        newest_view, newest_line = next(iter(latest.values()))
+        newest_view.follow(newest_line)
+        shown = self.shown_source()
+        if newest_view is not shown and not shown.acting_lines:
+            self.show_code(newest_view)   # nobody left in the file shown: follow the walk
 
-    def in_code_pane(self, event) -> bool:
-        """True if ``event``'s line is in the file the code pane shows.
+    def view_of(self, event) -> SourceView | None:
+        """The code view of the file ``event``'s line is in, or None (not a lesson file).
 
-        An event without ``data["file"]`` (the older engine's) is in it.
+        An event without ``data["file"]`` (the older engine's) is in the first view.
         """
         data = event.data
         file = data.get(vocab.FILE) if isinstance(data, dict) else None
         if file is None:
-            return True
-        shown = self.source.path
-        known = self._in_code_pane.get((file, shown))
-        if known is None:
-            known = shown is not None and same_file(file, shown)
-            self._in_code_pane[(file, shown)] = known
-        return known
+            return self.source
+        if file not in self._views_by_file:
+            found = [view for path, view in self.sources.items() if same_file(file, path)]
+            self._views_by_file[file] = found[0] if found else None
+        return self._views_by_file[file]
 
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
         where = f", line {event.line}" if event.line else ""
         self.app.show_tab_status(self, f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
-        if event.line:
-            self.show_code()
-            self.source.select_line(event.line)
+        view = self.view_of(event) if event.line else None
+        if view is not None:
+            self.show_code(view)
+            view.select_line(event.line)
 
     def finish(self, event) -> None:
         run, self.run = self.run, None
@@ -443,10 +494,11 @@ class LessonTab(ttk.Frame):
 def split_for_views(events: list) -> tuple[list, list]:
     """(events for the log and the timeline, ``terminal`` events), in order.
 
-    ``line`` and ``sleep`` events are in neither: only the code pane shows them.
+    ``line`` and ``sleep`` events are in neither: only the code pane shows them; nor
+    is ``progress``, which the lesson's extras draw.
     """
     raw = [event for event in events if event.kind == vocab.TERMINAL]
-    if not raw and not any(event.kind in PLACE_ONLY for event in events):
+    if not any(event.kind in NOT_FOR_LOG for event in events):
         return events, raw
     return [event for event in events if event.kind not in NOT_FOR_LOG], raw
 

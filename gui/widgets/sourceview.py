@@ -1,4 +1,4 @@
-"""A read-only, syntax-coloured view of the lesson module that runs."""
+"""A read-only, syntax-coloured view of one file of the lesson that runs."""
 
 from __future__ import annotations
 
@@ -159,6 +159,12 @@ class SourceView(ttk.Frame):
         widget.tag_add(tag, f"{line}.0", f"{line}.0 lineend +1c")
         widget.tag_raise(tag)
         self.acting_lines[actor] = line
+
+    def unhighlight(self, actor: str) -> None:
+        """``actor`` is no longer on a line of this file (it went to another one)."""
+        tag = self._acting.get(actor)
+        if tag is not None and self.acting_lines.pop(actor, None) is not None:
+            self._widget.tag_remove(tag, "1.0", "end")
 
     def follow(self, line: int) -> None:
         """Bring ``line`` into view whole, all its wrapped parts."""
