@@ -35,7 +35,7 @@ import signal
 from careful import LISTED_PROBLEMS, PROGRESS_EVERY, Found, folder_id, walk
 
 IN_PROCESS_FOLDERS = 2000   # folders walked here before any worker is started
-SHARE_FOLDERS = 1000        # the most folders a worker walks before it reports back
+SHARE_FOLDERS = 2000        # the most folders a worker walks before it reports back
 SHARE_SIZE = 100            # the most folders handed to a worker in one task
 # One worker per core this process may run on (`taskset` may allow fewer than all).
 WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -46,7 +46,7 @@ def scan(root, ext=".py", top=10, hidden=True, follow=False, pause=0.0, workers=
     (0: one per core)."""
     found = Found(top)
     seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
-    stack = [(root, None, None)]
+    stack = [(root, None, None, None)]
     complete = True
     workers = workers or WORKERS or 1
     processes = [1]     # this one; share_out adds the workers it starts
