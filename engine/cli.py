@@ -172,6 +172,18 @@ def cmd_run(args: list[str]) -> int:
     if not args:
         complain("error: run needs a lesson name; see 'python -m engine list'")
         return EXIT_BAD_INPUT
+    if {"-h", "--help"} & set(args):
+        return _cmd_run(args)
+    # The lab process starts up now, while the lesson and its settings are read.
+    from .lab import drop_ahead, start_ahead
+    start_ahead()
+    try:
+        return _cmd_run(args)
+    finally:
+        drop_ahead()   # bad input: the lab started for nothing ends now
+
+
+def _cmd_run(args: list[str]) -> int:
     try:
         lesson = catalog.get(args[0])
     except KeyError as exc:

@@ -137,7 +137,8 @@ KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "er
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
-_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "keep_spare", "start_lab")
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "drop_ahead", "keep_spare", "start_ahead",
+             "start_lab")
 
 __all__ = ["KINDS", *_FROM_RUN]
 

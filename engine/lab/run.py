@@ -104,9 +104,9 @@ def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1
 # an idle machine, and several times that on a busy one or from the executable.
 # The window keeps one started and waiting ("--wait": it has imported what every
 # run needs, and reads its program and settings from its stdin when a run takes
-# it), so pressing Run costs only the order. The command line starts one run and
-# keeps none. A spare that is not taken ends with the app: keep_spare(False), or,
-# if the app dies, when its stdin pipe closes.
+# it), so pressing Run costs only the order. The command line, for its one run,
+# starts one as it begins (start_ahead) and keeps none. A spare that is not taken
+# ends with the app: keep_spare(False), or, if the app dies, when its stdin pipe closes.
 
 _spare_lock = threading.Lock()
 _spare: LabRun | None = None
@@ -122,6 +122,36 @@ def keep_spare(on: bool) -> None:
         atexit.register(keep_spare, False)
         _refill_spare()
     else:
+        spare = _take_spare()
+        if spare is not None:
+            spare.discard()
+
+
+def start_ahead() -> None:
+    """Start one lab process now, for the next ``start_lab`` to take, and keep no other.
+
+    The command line calls this first thing, so that the lab process starts up
+    (the interpreter, the lab's imports: ~60 ms) while the command line does its
+    own (the lesson, its settings, the checks). ``drop_ahead`` ends it if no run
+    took it.
+    """
+    global _spare
+    with _spare_lock:
+        if _spare is not None:
+            return
+    try:
+        spare = LabRun(None, [], 1.0)
+    except (OSError, RuntimeError):
+        return   # no process to be had now: the run starts the slow way, and says why
+    with _spare_lock:
+        _spare = spare
+
+
+def drop_ahead() -> None:
+    """End the lab ``start_ahead`` started, if no run took it (bad input, --help)."""
+    with _spare_lock:
+        keeping = _keeping
+    if not keeping:
         spare = _take_spare()
         if spare is not None:
             spare.discard()
@@ -233,6 +263,8 @@ class LabRun:
                 self._proc.stdin.close()   # a waiting lab reads the end and leaves
             except OSError:
                 pass
+        if self.program is None:
+            self._kill_group()   # no program to ask: it need not finish starting first
         self.stop()
         self.join(DRAIN_LIMIT + STOP_GRACE + 1)
 

@@ -180,3 +180,32 @@ def test_a_spare_lab_that_died_while_waiting_is_replaced():
         assert collect(run, HANG)[-1].data["status"] == "ok"
     finally:
         labrun.keep_spare(False)
+
+
+def test_the_command_line_runs_its_lesson_in_the_lab_it_started_first(monkeypatch, capsys):
+    """``python -m engine run`` starts a lab process as it begins (start_ahead): the
+    run takes that one, and no other is started."""
+    from engine import cli
+    from engine.lab import run as labrun
+    started = []
+    real_init = labrun.LabRun.__init__
+
+    def counted(self, program_path, *args, **kwargs):
+        started.append(program_path)
+        real_init(self, program_path, *args, **kwargs)
+
+    monkeypatch.setattr(labrun.LabRun, "__init__", counted)
+    assert cli.main(["run", "mutex", "--threads", "2", "--lines", "1"]) == 0
+    assert started == [None], "one lab, started ahead with no program yet, ran the lesson"
+    assert labrun._spare is None
+    assert "Threads and a lock: started" in capsys.readouterr().out
+
+
+def test_the_lab_started_ahead_for_bad_input_is_ended_at_once(monkeypatch, capsys):
+    """A refused value: the lab started ahead is ended by the command line, not left
+    waiting (the autouse leak check sees no process, thread or socket left)."""
+    from engine import cli
+    from engine.lab import run as labrun
+    assert cli.main(["run", "mutex", "--threads", "-1"]) == 2
+    assert labrun._spare is None
+    assert capsys.readouterr().err.startswith("error: --threads")
