@@ -21,25 +21,32 @@ program joins the path, asks `os.path.getsize` for its size, appends
 The **careful** way calls `scan()` from the second tab,
 `careful.py`: an `os.scandir` walk that reads each file's type with its
 name, `stat`s only the matches, keeps only the N smallest and N largest
-(`heapq`), does not follow symlinks unless you ask, and counts every
-problem instead of crashing. Compare the time of a careful run with a
-classic one.
+(`heapq`), does not follow symlinks unless you ask, opens each folder
+relative to its parent so that a tree changing under the walk cannot lead
+it outside, and counts every problem instead of crashing. Compare the time
+of a careful run with a classic one.
 
 ## The parallel walk
 
 The **parallel** way (the default) runs the same careful loop, from the
 third tab, `parallel.py`. After the first 2,000 folders, it deals the
-folders still to walk out to a pool of worker processes, one per core,
-and adds up what they send back. A small tree never starts a process; a
-big one is walked faster when the machine has cores to spare. `--way
-careful` and `--way classic` are one switch away: compare their times.
+folders still to walk out to a pool of worker processes, one per core
+(or as many as **workers** says), and adds up what they send back. A
+small tree never starts a process; a big one is walked faster when the
+machine has cores to spare. `--way careful` and `--way classic` are one
+switch away: compare their times.
 
 ## What to watch
 
-A line every 1,000 folders while it walks; then the table (sort it,
+The counters above the table: the folders each process has listed so
+far, added up. The program does not report them: the app watches every
+`os.scandir` call (`os.walk` makes them too) and counts. A line every
+1,000 folders comes from the program itself. Then the table (sort it,
 filter it, double-click a row to open its folder), the size histogram and
-the problems. Press Stop (or Ctrl-C in a terminal) during a long walk:
-each way catches the `KeyboardInterrupt` and shows what it found so far.
+the problems. Set **pause** to 0.01 to slow the walk down and watch the
+code tabs follow it. Press Stop (or Ctrl-C in a terminal) during a long
+walk: each way catches the `KeyboardInterrupt` and shows what it found so
+far.
 """
 
 import argparse
