@@ -9,7 +9,7 @@ if __name__ == "__main__":
         # The lab process that will run the lesson starts up now, first of all, while
         # this one imports the command line and reads the lesson's settings
         # (engine.cli ends it if the run does not take it).
-        from engine.lab import start_ahead
-        start_ahead()
+        from engine.lab import ahead
+        ahead.spawn()
     from engine.cli import main
     sys.exit(main())

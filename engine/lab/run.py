@@ -19,14 +19,12 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 
 from engine.events import Event
-from engine.lab import wire
+from engine.lab import ahead, wire
 
 #: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
 #: With the kill and the reap, Stop to idle stays within the 300 ms promise.
@@ -37,8 +35,6 @@ POLL = 0.05
 #: Probe calls by which the program ends a child process itself (data: child_pid).
 ENDING_CALLS = ("terminate", "kill")
 
-_STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
-_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class EventQueue(queue.Queue):
@@ -55,15 +51,21 @@ class LabError(ValueError):
     """A run that cannot start, said in one line for a person."""
 
 
-@dataclass
 class _Connection:
-    """One lab process speaking: its socket and the part of a line not yet read."""
+    """One lab process speaking: its socket and the part of a line not yet read.
 
-    sock: socket.socket
-    pending: bytes = b""
-    pid: int | None = None
-    actor: str | None = None   # its main actor, from its ``process`` event
-    ending: bool = False       # it said it ends by itself (else, closed = killed)
+    (A plain class: ``dataclasses`` costs ~15 ms to import, on the path of every
+    command line run before its lab process can start.)
+    """
+
+    __slots__ = ("sock", "pending", "pid", "actor", "ending")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.pending = b""
+        self.pid: int | None = None
+        self.actor: str | None = None   # its main actor, from its ``process`` event
+        self.ending = False             # it said it ends by itself (else, closed = killed)
 
 
 def _exit_fd(pid: int) -> int | None:
@@ -140,7 +142,8 @@ def start_ahead() -> None:
         if _spare is not None:
             return
     try:
-        spare = LabRun(None, [], 1.0)
+        # engine/__main__.py may have started it already (engine.lab.ahead).
+        spare = LabRun(None, [], 1.0, adopt=ahead.take())
     except (OSError, RuntimeError):
         return   # no process to be had now: the run starts the slow way, and says why
     with _spare_lock:
@@ -188,8 +191,14 @@ class LabRun:
     """One run of one program in its own process group. See the package docstring."""
 
     def __init__(self, program_path: str | None, argv: list[str], speed: float,
-                 stepping: bool = False, first: tuple | None = None) -> None:
-        """Start the lab process; with ``program_path`` None it waits for begin()."""
+                 stepping: bool = False, first: tuple | None = None,
+                 adopt: tuple[subprocess.Popen, str] | None = None) -> None:
+        """Start the lab process; with ``program_path`` None it waits for begin().
+
+        ``adopt``: a waiting lab process already started by ``ahead.spawn``, and the
+        folder its environment names for the socket (it connects once it has its
+        order, so the socket is made here, after it started).
+        """
         self.events: EventQueue = EventQueue()
         self.program = os.path.abspath(program_path) if program_path else None
         self._speed = speed
@@ -211,16 +220,21 @@ class LabRun:
         self._root: _Connection | None = None
         self._stop_at: float | None = None
         self._saw_error = False   # an error event from any process makes the run an error
-        self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
+        self._folder = adopt[1] if adopt else tempfile.mkdtemp(prefix="pysyslab-lab-")
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._listener.bind(os.path.join(self._folder, "events"))
-        self._listener.listen(64)
-        self._t0 = time.monotonic()
-        if first is not None:
-            self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
-            self._proc = self._spawn([self.program, *argv] if self.program else ["--wait"])
+            self._listener.bind(os.path.join(self._folder, ahead.SOCKET_NAME))
+            self._listener.listen(64)
+            self._t0 = time.monotonic()
+            if first is not None:
+                self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
+            self._proc = adopt[0] if adopt else ahead.start(
+                self._folder, self._command([self.program, *argv] if self.program else ["--wait"]),
+                self.program, self._speed, self._stepping)
         except BaseException:
+            if adopt:
+                os.killpg(adopt[0].pid, signal.SIGKILL)
+                adopt[0].wait()
             self._listener.close()
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -345,31 +359,9 @@ class LabRun:
 
     # --- starting ----------------------------------------------------------------
 
-    def _spawn(self, tail: list[str]) -> subprocess.Popen:
-        env = dict(os.environ)
-        env[wire.ENV_SOCKET] = self._listener.getsockname()
-        if self.program:   # else the waiting lab learns it with its order
-            env[wire.ENV_FOLDER] = os.path.dirname(self.program)
-        env[wire.ENV_SPEED] = repr(self._speed)
-        env[wire.ENV_ROLE] = "root"
-        env[wire.ENV_STEPPING] = "1" if self._stepping else "0"
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
-        env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
-        return subprocess.Popen(
-            self._command(tail),
-            stdin=subprocess.PIPE if not self.program else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)   # its own process group: one killpg ends all
-
     def _command(self, tail: list[str]) -> list[str]:
         """The lab's command line; ``tail`` is PROGRAM ARGS, or --wait."""
-        if getattr(sys, "frozen", False):
-            # The executable is its own Python: its entry script (gui/__main__.py)
-            # turns "--lab-inside" into engine.lab.inside.main(), and installs the lab
-            # in spawned children (no sitecustomize there: there is no PYTHONPATH).
-            return [sys.executable, "--lab-inside", *tail]
-        return [sys.executable, "-m", "engine.lab.inside", *tail]
+        return ahead.lab_command(tail)
 
     # --- the watcher thread -----------------------------------------------------
 

@@ -15,9 +15,6 @@ Control goes the other way on the same connection, one short line per order:
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 #: Environment variables the engine sets for the lab process and its children.
 ENV_SOCKET = "PYSYSLAB_LAB_SOCKET"    # path of the engine's Unix socket
 ENV_FOLDER = "PYSYSLAB_LAB_FOLDER"    # the program's folder: frames there are "the program"
@@ -29,9 +26,14 @@ ENV_STEPPING = "PYSYSLAB_LAB_STEPPING"  # "1": the run starts in step mode
 BATCH = 500
 
 
-def encode_batch(events: list[list[Any]]) -> bytes:
+# json (and typing) are not imported at the top: this module is imported by the
+# command line's first lines (engine/lab/ahead.py), before json (and re) need to be.
+
+def encode_batch(events: list[list]) -> bytes:
+    import json
     return (json.dumps(events, ensure_ascii=True, default=repr) + "\n").encode("ascii")
 
 
-def decode_batch(line: bytes) -> list[list[Any]]:
+def decode_batch(line: bytes) -> list[list]:
+    import json
     return json.loads(line)

@@ -19,6 +19,7 @@ from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COUNTER = str(PROGRAMS / "with_settings.py")
 
 
@@ -209,3 +210,29 @@ def test_the_lab_started_ahead_for_bad_input_is_ended_at_once(monkeypatch, capsy
     assert cli.main(["run", "mutex", "--threads", "-1"]) == 2
     assert labrun._spare is None
     assert capsys.readouterr().err.startswith("error: --threads")
+
+
+@pytest.mark.parametrize("args, status", [
+    (["run", "mutex", "--threads", "2", "--lines", "1"], 0),   # the run takes it
+    (["run", "mutex", "--threads", "-1"], 2),                   # refused: ended at once
+    (["run"], 2),                                               # no lesson: ended at exit
+])
+def test_the_lab_python_m_engine_starts_first_leaves_nothing(tmp_path, args, status):
+    """``python -m engine run`` starts a lab process in its first lines (engine.lab.ahead),
+    its socket folder in TMPDIR: whatever becomes of the run, no folder and no process
+    of it is left."""
+    import subprocess
+    import sys
+
+    import psutil
+    done = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=HANG, cwd=PROJECT_ROOT,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert done.returncode == status, done.stderr
+    assert os.listdir(tmp_path) == [], "the lab's socket folder is removed"
+    left = []
+    for proc in psutil.process_iter(["environ"]):
+        environ = proc.info.get("environ") or {}
+        if environ.get("TMPDIR") == str(tmp_path) and "PYSYSLAB_LAB_SOCKET" in environ:
+            left.append(proc.pid)
+    assert left == [], "the lab process started first is gone"
