@@ -225,7 +225,12 @@ class LessonTab(ttk.Frame):
     def show_code(self, view: SourceView | None = None) -> None:
         """Turn to the code page (and to ``view``'s tab): a run marks its lines there."""
         self.pages.select(self.code_page)
-        if view is not None and self.code_files is not None:
+        if view is not None:
+            self.show_file(view)
+
+    def show_file(self, view: SourceView) -> None:
+        """Bring ``view``'s tab to the front of the code page (not the page itself)."""
+        if self.code_files is not None:
             self.code_files.select(view.master)
 
     def shown_source(self) -> SourceView:
@@ -436,7 +441,7 @@ class LessonTab(ttk.Frame):
         newest_view.follow(newest_line)
         shown = self.shown_source()
         if newest_view is not shown and not shown.acting_lines:
-            self.show_code(newest_view)   # nobody left in the file shown: follow the walk
+            self.show_file(newest_view)   # nobody left in the file shown: follow the walk
 
     def view_of(self, event) -> SourceView | None:
         """The code view of the file ``event``'s line is in, or None (not a lesson file).

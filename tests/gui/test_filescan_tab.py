@@ -251,7 +251,8 @@ def test_progress_adds_up_the_latest_count_of_each_process(app, tmp_path):
 def test_a_careful_run_marks_its_lines_in_the_careful_tab(app, tmp_path):
     """program.py, careful.py and parallel.py each have a code tab; the main thread,
     inside careful.walk (pausing after each folder), is marked in careful.py's tab,
-    and the pane turns there since nobody is left on a line of program.py."""
+    and the code page turns to that tab since nobody is left on a line of
+    program.py (the learner reading the explanation meanwhile is left there)."""
     root = wide_tree(tmp_path / "wide", 40)
     tab = app.select("filescan")
     names = [os.path.basename(path) for path in tab.sources]
@@ -260,6 +261,7 @@ def test_a_careful_run_marks_its_lines_in_the_careful_tab(app, tmp_path):
     careful = next(view for path, view in tab.sources.items() if path.endswith("careful.py"))
     tab.form.set_values({"root": str(root), "way": "careful", "pause": 0.1})
     tab.run_button.invoke()
+    tab.pages.select(0)                  # the explanation, while the walk goes on
     pump_until(app, lambda: "MainThread" in careful.highlighted() or tab.state == "done")
     line = careful.highlighted().get("MainThread")
     assert line is not None, "the main thread was never marked in careful.py"
@@ -267,6 +269,7 @@ def test_a_careful_run_marks_its_lines_in_the_careful_tab(app, tmp_path):
     assert careful.line_text(line).strip()
     pump_until(app, lambda: tab.shown_source() is careful or tab.state == "done")
     assert tab.shown_source() is careful, "the pane turned to the file the walk is in"
+    assert tab.pages.index("current") == 0, "the explanation stays in front"
     tab.stop_button.invoke()
     pump_until(app, lambda: tab.state == "done")
     assert careful.highlighted() == {} and tab.source.highlighted() == {}
