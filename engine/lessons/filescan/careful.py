@@ -153,11 +153,19 @@ def scan(root, ext=".py", top=10, hidden=True, follow=False, pause=0.0):
 class Folder:
     """A folder being walked, open until its last subfolder on the stack is opened."""
 
-    __slots__ = ("path", "fd", "id", "waiting")
+    __slots__ = ("path", "fd", "known_id", "waiting")
 
-    def __init__(self, path, fd, info):
-        self.path, self.fd, self.id = path, fd, folder_id(info)
+    def __init__(self, path, fd, info=None):
+        self.path, self.fd = path, fd
+        self.known_id = folder_id(info) if info else None
         self.waiting = 0        # its subfolders on the stack, not opened yet
+
+    @property
+    def id(self):
+        """(device, inode): asked only when a subfolder is handed to another process."""
+        if self.known_id is None:
+            self.known_id = folder_id(os.fstat(self.fd))
+        return self.known_id
 
     def one_opened(self):
         self.waiting -= 1
@@ -241,13 +249,15 @@ def let_go(stack):
 def open_folder(path, name, inode, parent, follow, problems):
     """Open a folder of the stack to list it: a Folder, or None if it cannot be.
 
-    Between the listing that showed a folder and its turn, the tree may change:
+    The tree may change between the listing that showed a folder and its turn:
     the folder, or one above it, swapped for a symlink to another place would
-    lead the walk out of the tree. So (unless links are followed) a link in the
-    folder's place is not followed (O_NOFOLLOW), and the folder opened must be
-    the one the listing showed: the same inode, or, at a mount point (where the
-    listing shows the folder under the mount), one whose '..' is the parent.
-    A folder whose parent is open is opened relative to it.
+    lead a walk by path out of the tree. So (unless links are followed) a link
+    in the folder's place is not followed (O_NOFOLLOW), and a folder whose
+    parent is still open is opened relative to it: it is then in the tree,
+    whatever changed above. One opened by its whole path (the root, or one
+    handed over by another process) must be the folder the listing showed: the
+    same inode, or, at a mount point (where the listing shows the folder under
+    the mount), one whose '..' is the parent.
     """
     how = os.O_RDONLY | os.O_DIRECTORY
     if inode is not None and not follow:
@@ -255,12 +265,10 @@ def open_folder(path, name, inode, parent, follow, problems):
     try:
         if isinstance(parent, Folder):
             try:
-                fd = os.open(name, how, dir_fd=parent.fd)
+                return Folder(path, os.open(name, how, dir_fd=parent.fd))
             finally:
                 parent.one_opened()
-            parent = parent.id
-        else:
-            fd = os.open(path, how)
+        fd = os.open(path, how)
     except OSError as error:
         if inode is not None and error.errno in (errno.ELOOP, errno.ENOTDIR) and not follow:
             problems.changed(path)    # a link (ELOOP) or a file (ENOTDIR) there now
