@@ -220,9 +220,10 @@ def test_progress_comes_from_the_lab_as_the_walk_goes_and_stop_keeps_a_partial_r
 
 def test_stop_with_workers_mid_walk_ends_them_and_keeps_a_partial_result():
     """The parallel way on a tree of 64,000 folders, 0.5 ms after each: 2,000 folders
-    walked here (1 s or more), then two forked workers with 15 s or more each to go.
-    Stop comes with the first progress of a worker; nothing is left (the leak check)."""
-    run = start("filescan", {"root": big_tree(), "pause": 0.0005})
+    walked here (1 s or more), then two forked workers (two, even on one core) with
+    15 s or more each to go. Stop comes with the first progress of a worker; nothing
+    is left (the leak check)."""
+    run = start("filescan", {"root": big_tree(), "pause": 0.0005, "workers": 2})
     seen = read_until(run, lambda e: e.kind == v.PROGRESS and e.pid != run.pid, HANG,
                       "the progress of a worker process")
     worker = seen[-1]
