@@ -7,8 +7,9 @@
 How a run goes
 --------------
 ``start_lab(program, argv, speed)`` starts ONE new Python process, the lab
-process: ``python -m engine.lab.inside PROGRAM ARGS``. Before the program's
-first line, that process connects back to the engine, swaps ``sys.stdout``,
+process: ``python -m engine.lab.inside PROGRAM ARGS`` (see ``ahead``; the command
+line starts one first thing, before it even reads the lesson). Before the
+program's first line, that process connects back to the engine, swaps ``sys.stdout``,
 ``sys.stderr`` and ``time.sleep`` for watched ones, and starts two threads of
 its own (a sampler and a control reader). Then it runs PROGRAM with
 ``runpy.run_path(..., run_name="__main__")`` and ``sys.argv`` set, as
@@ -97,6 +98,8 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
 - ``probe``: a probe saw the program call a taught primitive (data: call, file
   and what the call did: depth, bytes, chunk, child_pid, exitcode, signal, the
   arrow keys of a socket call...; see ``engine.lab.probes``);
+- ``progress``: how far this process's walk has got (folders listed with
+  ``os.scandir``, counted by a probe, sent by the sampler a few times a second);
 - ``error``: the program, or one of its threads, raised (data: traceback, file);
 - ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
   of the lab process: negative for a signal). "error" if the exit code is not 0
@@ -133,7 +136,8 @@ warning when the program itself has one thread).
 
 import importlib
 
-KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done")
+KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "progress",
+         "error", "done")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
