@@ -40,6 +40,10 @@ import os
 import time
 
 PROGRESS_EVERY = 1000   # folders between two progress lines (never a line per file)
+# Windows cannot open a folder as a descriptor (no O_DIRECTORY), nor list or stat
+# through one: there each folder is listed by its path (with no guard against a
+# changing tree).
+BY_DESCRIPTOR = hasattr(os, "O_DIRECTORY")
 LISTED_PROBLEMS = 1000  # problems listed by path; any more are only counted
 
 
@@ -163,7 +167,7 @@ class Folder:
     @property
     def id(self):
         """(device, inode): asked only when a subfolder is handed to another process."""
-        if self.known_id is None:
+        if self.known_id is None and self.fd is not None:
             self.known_id = folder_id(os.fstat(self.fd))
         return self.known_id
 
@@ -202,7 +206,7 @@ def walk(stack, found, ext, hidden, follow=False, seen=None, most=None, pause=0.
                 continue
             prefix = os.path.join(path, "")     # "folder/": a path is prefix + name
             try:
-                with os.scandir(folder.fd) as entries:
+                with os.scandir(folder.fd if BY_DESCRIPTOR else path) as entries:
                     for entry in entries:
                         if not hidden and entry.name.startswith("."):
                             continue
@@ -259,6 +263,8 @@ def open_folder(path, name, inode, parent, follow, problems):
     same inode, or, at a mount point (where the listing shows the folder under
     the mount), one whose '..' is the parent.
     """
+    if not BY_DESCRIPTOR:
+        return Folder(path, None)
     how = os.O_RDONLY | os.O_DIRECTORY
     if inode is not None and not follow:
         how |= os.O_NOFOLLOW

@@ -155,6 +155,17 @@ def test_careful_scan_equals_a_brute_force_count(careful, odd_tree, top, hidden)
         assert [(size, path) for size, path, _ in rows] == find_rows(odd_tree)
 
 
+def test_listed_by_path_where_folders_cannot_be_descriptors(careful, odd_tree, monkeypatch):
+    """Windows lists each folder by its path (no os.open of a folder, no dir_fd): the
+    same walk, the same answer."""
+    by_descriptor = careful.scan(odd_tree, ".py", 10000)
+    monkeypatch.setattr(careful, "BY_DESCRIPTOR", False)
+    monkeypatch.setattr(os, "open", None)       # never called on that path
+    by_path = careful.scan(odd_tree, ".py", 10000)
+    assert by_path == by_descriptor and by_path["count"] == len(brute_force(odd_tree))
+    assert careful.scan(odd_tree, ".py", 3, follow=True)["loops"] == 3
+
+
 @pytest.mark.parametrize("n", [1, 10, 700])
 def test_extremes_keep_both_ends_with_ties_broken_by_path(careful, n):
     rng = random.Random(n)
