@@ -174,6 +174,18 @@ def cmd_run(args: list[str]) -> int:
     if not args:
         complain("error: run needs a lesson name; see 'python -m engine list'")
         return EXIT_BAD_INPUT
+    if {"-h", "--help"} & set(args):
+        return _cmd_run(args)
+    # The lab process starts up now, while the lesson and its settings are read.
+    from .lab import drop_ahead, start_ahead
+    start_ahead()
+    try:
+        return _cmd_run(args)
+    finally:
+        drop_ahead()   # bad input: the lab started for nothing ends now
+
+
+def _cmd_run(args: list[str]) -> int:
     try:
         lesson = catalog.get(args[0])
     except KeyError as exc:
@@ -214,9 +226,9 @@ STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM
 
 #: What the readable output leaves out (``--json`` keeps every event): the raw
 #: terminal chunks repeat the ``output`` lines, and the sampler's ``line`` moves,
-#: sleeps and step mode's reports come many times a second.
-QUIET_KINDS = frozenset({"terminal", "line", "sleep", "paused", "blocked", "finished",
-                         "actors"})
+#: a walk's progress, sleeps and step mode's reports come many times a second.
+QUIET_KINDS = frozenset({"terminal", "line", "progress", "sleep", "paused", "blocked",
+                         "finished", "actors"})
 
 
 def _print_run(run, as_json: bool) -> int:

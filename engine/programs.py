@@ -202,6 +202,13 @@ def params_class(lesson_id: str, path: str) -> type:
     return dataclasses.make_dataclass(f"{lesson_id}_Params", fields)
 
 
+def selftest_values(path: str) -> dict[str, Any]:
+    """The settings of a program's short run for the self-test: its defaults, but a
+    ``root`` folder (the home folder, for a walk) is the program's own folder, which
+    every copy of the app has and which takes a moment to walk."""
+    return {"root": os.path.dirname(path)} if "root" in settings(path) else {}
+
+
 def argv(params: Any) -> list[str]:
     """The command line that gives the program these values, as a learner would type it."""
     out = []

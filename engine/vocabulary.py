@@ -10,7 +10,9 @@ reads a ``data`` key that is not declared here.
 Event kinds (``Event.kind``)
 ----------------------------
 * ``log``: a line for the log; may carry any of the keys below.
-* ``progress``: how far a long job is (the file scan's counters).
+* ``progress``: how far a long job is: a lab process's walk, counted by the
+  ``os.scandir`` probe and sent by the sampler a few times a second (one per
+  process: a watcher adds up the latest of each ``pid``).
 * ``result``: what the run found; its ``data`` is the lesson's result dict.
 * ``error``: something went wrong; ``text`` says what, for people.
 * ``state``: an actor changed state (a lane, an address, a child's pid).
@@ -141,7 +143,7 @@ The ``done`` event:
 
 * ``status``: how the run ended: ``ok``, ``stopped`` or ``error``.
 * ``elapsed``: seconds from start to the end of the run (also in the scan's
-  result and progress: seconds the walk has taken).
+  result: seconds the walk took; and in progress, see there).
 * ``exit_code``: (a lab run) the exit code of the program's main process;
   negative when a signal killed it (-9: SIGKILL).
 * ``held``: (a lab run) seconds the learner held the program in step mode.
@@ -216,17 +218,20 @@ when above 0); ``PROBLEM_COUNTS`` gives each its label:
 * ``missing``: items produced but never consumed (thread_queue).
 * ``twice``: items consumed more than once (thread_queue).
 
-File scan progress (``progress`` events):
+Walk progress (``progress`` events, one process's own figures; ``call`` is
+``os.scandir``):
 
-* ``folders``: folders walked so far (also in the result: in all).
-* ``matches``: files matched so far.
-* ``rate``: folders walked per second.
-* ``folder``: the folder being walked now.
-* ``workers``: processes walking.
+* ``folders``: folders listed so far by that process (also in the scan's
+  result: folders walked in all).
+* ``rate``: folders listed per second by that process.
+* ``folder``: the folder it listed last (None if it cannot be named).
+* ``elapsed`` (above): seconds since its first listing.
 
-File scan result:
+File scan result (what ``main()`` of engine/lessons/filescan/program.py returns):
 
 * ``count``: files matched.
+* ``bytes`` (above): their total size.
+* ``processes``: how many processes walked (1 but for the parallel way).
 * ``complete``: False if the scan was stopped, so the lists are partial.
 * ``smallest``: ``[size, path]`` pairs, smallest first.
 * ``largest``: ``[size, path]`` pairs, largest first.
@@ -348,13 +353,12 @@ TWICE = "twice"
 PROBLEM_COUNTS = {GARBLED_LINES: "garbled lines", LOST_UPDATES: "lost updates",
                   MISSING: "never consumed", TWICE: "consumed twice"}
 
-# -- file scan progress and result -------------------------------------------------
+# -- walk progress and the file scan's result ----------------------------------------
 FOLDERS = "folders"
-MATCHES = "matches"
 RATE = "rate"
 FOLDER = "folder"
-WORKERS = "workers"
 COUNT = "count"
+PROCESSES = "processes"
 COMPLETE = "complete"
 SMALLEST = "smallest"
 LARGEST = "largest"
@@ -375,6 +379,6 @@ KEYS = frozenset({
     CHALLENGE_ID, REACHED, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
     CHILD_PID, ADDRESS, LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
-    MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
+    RATE, FOLDER, COUNT, PROCESSES, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,
 })

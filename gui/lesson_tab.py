@@ -15,7 +15,10 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
   says line by line, and a garbled chunk is no actor's line);
 * ``line`` and ``sleep``: only the code pane, which marks each actor's
   current line (a sampler sends ~20 a second per thread: far too many for
-  the log), and only when ``data["file"]`` is the file the pane shows;
+  the log), in the tab of the file ``data["file"]`` names (a lesson of
+  several files has a code tab per file: ``program.py``, ``careful.py``...);
+  a line in a file that is not the lesson's marks nothing;
+* ``progress`` (a walk's counters, a few a second): only the lesson's extras;
 * everything else (``output``, ``process``, ``probe`` and the older kinds):
   the log and the timeline, coloured by actor; a line it carries moves the
   actor's mark in the code pane too.
@@ -34,6 +37,11 @@ code, or its number key (1-9, ``App.create_shortcuts``); Next (F10) takes the
 next ready actor in turn. A blocked actor is refused, and the status line
 says why ("thread-1 cannot go: waiting for the lock held by thread-0").
 Continue leaves step mode; Stop always wins.
+
+With several code tabs, the pane turns by itself to the file where the
+newest mark is only when no actor is marked in the file shown: it follows the
+walk from ``program.py`` into ``careful.py``, and does not flicker between two
+files that two actors are in at once.
 """
 
 from __future__ import annotations
@@ -71,7 +79,9 @@ NO_BREAK = "\u00a0"
 # mode's reports show where each actor waits; the actors panel shows the rest.
 PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED, vocab.BLOCKED, vocab.FINISHED,
                         vocab.ACTORS})
-NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
+# Neither in the log nor on the timeline: the terminal's chunks (its own page),
+# and a walk's progress counters (the lesson's extras draw them).
+NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL, vocab.PROGRESS}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
 NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
@@ -91,7 +101,7 @@ class LessonTab(ttk.Frame):
         self.status_text = ""      # this tab's line in the status bar (see set_state)
         self.killed: list = []     # the run's processes killed from outside (error events)
         self.saw_lines = False     # the run sent ``line`` events (a lab run)
-        self._in_code_pane: dict[tuple, bool] = {}   # (a file, the one shown) -> the same?
+        self._views_by_file: dict[str, SourceView | None] = {}   # an event's file -> its view
         self.colors = ActorColors()
         self.step_table: list[dict] = []   # the last step board (``actors`` event)
         self.built = False
@@ -206,15 +216,48 @@ class LessonTab(ttk.Frame):
         self.explanation.show(self.lesson.doc)
         notebook.add(page, text="Explanation")
         self.code_page = ttk.Frame(notebook, padding=4)
-        self.source = SourceView(self.code_page, colors=self.colors,
-                                 on_line_click=self.on_code_line_clicked)
-        self.source.pack(fill="both", expand=True)
-        self.source.load(self.lesson.source_file)
+        self.create_code_views(self.code_page)
         notebook.add(self.code_page, text="The code that runs")
 
-    def show_code(self) -> None:
-        """Turn to the code page: a run marks its acting lines there."""
+    def create_code_views(self, parent) -> None:
+        """A view of each file of the lesson: ``program.py`` first, then the modules it
+        imports, each in a tab of its own (one file: just its view).
+
+        ``self.sources`` maps each file to its view; ``self.source`` is the first.
+        """
+        files = self.lesson.files
+        self.code_files = ttk.Notebook(parent) if len(files) > 1 else None
+        if self.code_files is not None:
+            self.code_files.pack(fill="both", expand=True)
+        self.sources: dict[str, SourceView] = {}
+        for path in files:
+            holder = ttk.Frame(self.code_files) if self.code_files is not None else parent
+            view = SourceView(holder, colors=self.colors, on_line_click=self.on_code_line_clicked)
+            view.pack(fill="both", expand=True)
+            view.load(path)
+            if self.code_files is not None:
+                self.code_files.add(holder, text=os.path.basename(path))
+            self.sources[path] = view
+        self.source = self.sources[files[0]]
+
+    def show_code(self, view: SourceView | None = None) -> None:
+        """Turn to the code page (and to ``view``'s tab): a run marks its lines there."""
         self.pages.select(self.code_page)
+        if view is not None:
+            self.show_file(view)
+
+    def show_file(self, view: SourceView) -> None:
+        """Bring ``view``'s tab to the front of the code page (not the page itself)."""
+        if self.code_files is not None:
+            self.code_files.select(view.master)
+
+    def shown_source(self) -> SourceView:
+        """The code view in front (the file tab chosen)."""
+        chosen = self.code_files.select() if self.code_files is not None else ""
+        for view in self.sources.values():
+            if str(view.master) == chosen:
+                return view
+        return self.source
 
     def create_challenges(self, parent) -> None:
         """The lesson's challenges, if it has any, at the foot of the left pane (always in
@@ -344,7 +387,7 @@ class LessonTab(ttk.Frame):
         self.colors.reset()
         self.logview.clear()
         self.terminal.clear()
-        self.source.clear_highlights()
+        self.clear_marks()
         if self.timeline is not None:
             self.timeline.clear()
         self.show_result(None)
@@ -420,9 +463,10 @@ class LessonTab(ttk.Frame):
         first ready one, else the first at all, to say why it cannot go)."""
         if not self.stepping():
             return
+        clicked = self.shown_source()   # the file tab in front is the one clicked
         here = [row for row in self.step_table if row.get(vocab.LINE_NO) == line
                 and row.get(vocab.ACTOR_STATE) != vocab.FINISHED
-                and self.shows_file(row.get(vocab.FILE))]
+                and self.shows_file(row.get(vocab.FILE)) is clicked]
         here.sort(key=lambda row: (row.get(vocab.ACTOR_STATE) != vocab.READY,
                                    row.get(vocab.NUMBER)))
         if here:
@@ -436,9 +480,12 @@ class LessonTab(ttk.Frame):
         for row in self.step_table:
             actor, line = row.get(vocab.ACTOR), row.get(vocab.LINE_NO)
             if row.get(vocab.ACTOR_STATE) == vocab.FINISHED:
-                self.source.unhighlight(actor)   # no next line: no mark
-            elif line and self.shows_file(row.get(vocab.FILE)):
-                self.source.highlight(actor, line)
+                for view in self.sources.values():
+                    view.unhighlight(actor)   # no next line: no mark
+            elif line:
+                view = self.shows_file(row.get(vocab.FILE))
+                if view:
+                    view.highlight(actor, line)
 
     def step_continue(self) -> None:
         self.step_var.set(False)
@@ -475,7 +522,7 @@ class LessonTab(ttk.Frame):
                 self.killed.append(event)
             elif event.kind == vocab.DONE:
                 if self.saw_lines:
-                    self.source.clear_highlights()   # a finished thread is on no line
+                    self.clear_marks()   # a finished thread is on no line
                 self.finish(event)
 
     def show_deadlock(self, event) -> None:
@@ -491,29 +538,42 @@ class LessonTab(ttk.Frame):
         self.set_state(RUNNING, f"Stuck in a deadlock: {loop}, each waiting for a lock the "
                                 "next one holds.", "danger")
 
+    def clear_marks(self) -> None:
+        for view in self.sources.values():
+            view.clear_highlights()
+
     def show_acting_lines(self, events: list) -> None:
-        """Highlight, in each actor's colour, the line that actor is on (or ran last)."""
+        """Highlight, in each actor's colour, the line that actor is on (or ran last),
+        in the view of the file that line is in."""
         if not self.saw_lines:
             self.saw_lines = any(event.kind == vocab.LINE for event in events)
         # From the newest back: each actor's latest place is all that is drawn, and
         # in a flood most events are passed over with one look-up.
-        latest: dict[str, int] = {}
-        in_code_pane = self.in_code_pane
+        latest: dict[str, tuple[SourceView, int]] = {}
+        view_of = self.view_of
         for event in reversed(events):
             if event.actor in latest or not event.line or event.kind in NOT_A_PLACE:
                 continue
-            if in_code_pane(event):
-                latest[event.actor] = event.line
+            view = view_of(event)
+            if view is not None:
+                latest[event.actor] = (view, event.line)
         if not latest:
             return
-        for actor, line in reversed(latest.items()):   # the newest is raised last
-            self.source.highlight(actor, line)
-        self.source.follow(next(iter(latest.values())))
+        for actor, (view, line) in reversed(latest.items()):   # the newest is raised last
+            for other in self.sources.values():
+                if other is not view:
+                    other.unhighlight(actor)   # an actor is on one line, in one file
+            view.highlight(actor, line)
+        newest_view, newest_line = next(iter(latest.values()))
+        newest_view.follow(newest_line)
+        shown = self.shown_source()
+        if newest_view is not shown and not shown.acting_lines:
+            self.show_file(newest_view)   # nobody left in the file shown: follow the walk
 
-    def in_code_pane(self, event) -> bool:
-        """True if ``event``'s line is in the file the code pane shows.
+    def view_of(self, event) -> SourceView | None:
+        """The code view of the file ``event``'s line is in, or None (not a lesson file).
 
-        An event without ``data["file"]`` (the older engine's) is in it.
+        An event without ``data["file"]`` (the older engine's) is in the first view.
         """
         data = event.data
         return self.shows_file(data.get(vocab.FILE) if isinstance(data, dict) else None)
@@ -521,21 +581,20 @@ class LessonTab(ttk.Frame):
     def shows_file(self, file: str | None) -> bool:
         """Whether the code pane shows ``file`` (None: an event of the older engine)."""
         if file is None:
-            return True
-        shown = self.source.path
-        known = self._in_code_pane.get((file, shown))
-        if known is None:
-            known = shown is not None and same_file(file, shown)
-            self._in_code_pane[(file, shown)] = known
-        return known
+            return self.source
+        if file not in self._views_by_file:
+            found = [view for path, view in self.sources.items() if same_file(file, path)]
+            self._views_by_file[file] = found[0] if found else None
+        return self._views_by_file[file]
 
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
         where = f", line {event.line}" if event.line else ""
         self.app.show_tab_status(self, f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
-        if event.line:
-            self.show_code()
-            self.source.select_line(event.line)
+        view = self.view_of(event) if event.line else None
+        if view is not None:
+            self.show_code(view)
+            view.select_line(event.line)
 
     def finish(self, event) -> None:
         run, self.run = self.run, None
@@ -589,10 +648,11 @@ def waiting_text(table: list[dict]) -> str:
 def split_for_views(events: list) -> tuple[list, list]:
     """(events for the log and the timeline, ``terminal`` events), in order.
 
-    ``line`` and ``sleep`` events are in neither: only the code pane shows them.
+    ``line`` and ``sleep`` events are in neither: only the code pane shows them; nor
+    is ``progress``, which the lesson's extras draw.
     """
     raw = [event for event in events if event.kind == vocab.TERMINAL]
-    if not raw and not any(event.kind in PLACE_ONLY for event in events):
+    if not any(event.kind in NOT_FOR_LOG for event in events):
         return events, raw
     return [event for event in events if event.kind not in NOT_FOR_LOG], raw
 

@@ -7,8 +7,9 @@
 How a run goes
 --------------
 ``start_lab(program, argv, speed)`` starts ONE new Python process, the lab
-process: ``python -m engine.lab.inside PROGRAM ARGS``. Before the program's
-first line, that process connects back to the engine, swaps ``sys.stdout``,
+process: ``python -m engine.lab.inside PROGRAM ARGS`` (see ``ahead``; the command
+line starts one first thing, before it even reads the lesson). Before the
+program's first line, that process connects back to the engine, swaps ``sys.stdout``,
 ``sys.stderr`` and ``time.sleep`` for watched ones, and starts two threads of
 its own (a sampler and a control reader). Then it runs PROGRAM with
 ``runpy.run_path(..., run_name="__main__")`` and ``sys.argv`` set, as
@@ -100,6 +101,8 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
 - ``probe``: a probe saw the program call a taught primitive (data: call, file
   and what the call did: depth, bytes, chunk, child_pid, exitcode, signal, the
   arrow keys of a socket call...; see ``engine.lab.probes``);
+- ``progress``: how far this process's walk has got (folders listed with
+  ``os.scandir``, counted by a probe, sent by the sampler a few times a second);
 - ``error``: the program, or one of its threads, raised (data: traceback, file);
 - ``paused``, ``blocked``, ``finished``, ``actors``: step mode (see below and
   ``engine.vocabulary``);
@@ -154,12 +157,14 @@ count; the lab should silence the warning when the program itself has one thread
 
 import importlib
 
-KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done",
-         "result", "paused", "blocked", "finished", "actors", "deadlock", "challenge")
+KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "progress",
+         "error", "done", "result", "paused", "blocked", "finished", "actors", "deadlock",
+         "challenge")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
-_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "keep_spare", "start_lab")
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "drop_ahead", "keep_spare", "start_ahead",
+             "start_lab")
 
 __all__ = ["KINDS", *_FROM_RUN]
 

@@ -498,10 +498,23 @@ def _sample_forever(lab: Lab) -> None:
         flush()
 
 
+#: What else the sampler does at each look (``on_sample``): a probe's periodic report.
+_sample_hooks: list = []
+
+
+def on_sample(hook) -> None:
+    """Have the sampler call ``hook()`` after each look, and ``hook(final=True)`` once
+    when the process ends: a probe that counts (a walk's folders) reports from here,
+    a few times a second, instead of from the program's thread at every call."""
+    _sample_hooks.append(hook)
+
+
 def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
     """One look at every thread: report those whose program line changed."""
     if lab.quiet or (lab.unnamed and not _announce_when_named(lab)):
         return   # not the learner's process, or not named yet (see _announce)
+    for hook in _sample_hooks:
+        hook()
     frames = sys._current_frames()
     if lab.let_go:
         _stepping.look_for_blocked(lab, frames)
@@ -637,6 +650,10 @@ def _say_ending() -> None:
 
 
 def _finish() -> None:
+    lab = _state
+    if lab is not None and not lab.quiet and not lab.unnamed:
+        for hook in _sample_hooks:
+            hook(final=True)
     _say_ending()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, Capture):

@@ -39,17 +39,15 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import traceback
-from dataclasses import dataclass
 from typing import Protocol
 
 from engine import vocabulary as v
 from engine.events import Event
-from engine.lab import wire, without
+from engine.lab import ahead, wire, without
 from engine.lab.board import Choice, ProgramClock, StepBoard
 from engine.waitfor import WaitFor
 
@@ -70,8 +68,6 @@ ENGINE_ACTOR = "lab"
 NOTED = frozenset({v.PROCESS, v.PAUSED, v.BLOCKED, v.FINISHED, v.SLEEP, v.PROBE})
 _STATE = v.STATE
 
-_STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
-_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 class EventQueue(queue.Queue):
@@ -101,16 +97,22 @@ class Observer(Protocol):
     def finish(self) -> list[tuple[str, str, dict]]: ...
 
 
-@dataclass
 class _Connection:
-    """One lab process speaking: its socket and the part of a line not yet read."""
+    """One lab process speaking: its socket and the part of a line not yet read.
 
-    sock: socket.socket
-    pending: bytes = b""
-    pid: int | None = None     # from its hello: until then nothing it says is read
-    spoke: bool = False        # it sent a batch (one killed before that is not judged)
-    actor: str | None = None   # its main actor, from its ``process`` event
-    ending: bool = False       # it said it ends by itself (else, closed = killed)
+    (A plain class: ``dataclasses`` costs ~15 ms to import, on the path of every
+    command line run before its lab process can start.)
+    """
+
+    __slots__ = ("sock", "pending", "pid", "spoke", "actor", "ending")
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.pending = b""
+        self.pid: int | None = None     # from its hello: until then nothing it says is read
+        self.spoke = False              # it sent a batch (one killed before that is not judged)
+        self.actor: str | None = None   # its main actor, from its ``process`` event
+        self.ending = False             # it said it ends by itself (else, closed = killed)
 
 
 def _exit_fd(pid: int) -> int | None:
@@ -134,6 +136,19 @@ def _pipes_can_be_selected() -> bool:
     system whose select module lacks it.
     """
     return hasattr(select, "poll")
+
+
+def _end_adopted(proc: subprocess.Popen, folder: str) -> None:
+    """A waiting lab process from ``ahead.spawn`` that cannot be used: ended, reaped."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    proc.wait()
+    for pipe in (proc.stdin, proc.stdout):
+        if pipe is not None:
+            pipe.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def _removed_in_the_lab() -> list[str]:
@@ -185,9 +200,9 @@ def start_lab(program_path: str, argv: list[str] | None = None, speed: float = 1
 # an idle machine, and several times that on a busy one or from the executable.
 # The window keeps one started and waiting ("--wait": it has imported what every
 # run needs, and reads its program and settings from its stdin when a run takes
-# it), so pressing Run costs only the order. The command line starts one run and
-# keeps none. A spare that is not taken ends with the app: keep_spare(False), or,
-# if the app dies, when its stdin pipe closes.
+# it), so pressing Run costs only the order. The command line, for its one run,
+# starts one as it begins (start_ahead) and keeps none. A spare that is not taken
+# ends with the app: keep_spare(False), or, if the app dies, when its stdin pipe closes.
 
 _spare_lock = threading.Lock()
 _spare: LabRun | None = None
@@ -203,6 +218,37 @@ def keep_spare(on: bool) -> None:
         atexit.register(keep_spare, False)
         _refill_spare()
     else:
+        spare = _take_spare()
+        if spare is not None:
+            spare.discard()
+
+
+def start_ahead() -> None:
+    """Start one lab process now, for the next ``start_lab`` to take, and keep no other.
+
+    The command line calls this first thing, so that the lab process starts up
+    (the interpreter, the lab's imports: ~60 ms) while the command line does its
+    own (the lesson, its settings, the checks). ``drop_ahead`` ends it if no run
+    took it.
+    """
+    global _spare
+    with _spare_lock:
+        if _spare is not None:
+            return
+    try:
+        # engine/__main__.py may have started it already (engine.lab.ahead).
+        spare = LabRun(None, [], 1.0, adopt=ahead.take())
+    except (OSError, RuntimeError):
+        return   # no process to be had now: the run starts the slow way, and says why
+    with _spare_lock:
+        _spare = spare
+
+
+def drop_ahead() -> None:
+    """End the lab ``start_ahead`` started, if no run took it (bad input, --help)."""
+    with _spare_lock:
+        keeping = _keeping
+    if not keeping:
         spare = _take_spare()
         if spare is not None:
             spare.discard()
@@ -240,8 +286,16 @@ class LabRun:
 
     def __init__(self, program_path: str | None, argv: list[str], speed: float,
                  stepping: bool | None = False, first: tuple | None = None,
-                 observer: Observer | None = None) -> None:
-        """Start the lab process; with ``program_path`` None it waits for begin()."""
+                 observer: Observer | None = None,
+                 adopt: tuple[subprocess.Popen, str, str, str] | None = None) -> None:
+        """Start the lab process; with ``program_path`` None it waits for begin().
+
+        ``adopt``: a waiting lab process already started by ``ahead.spawn``, with
+        its folder, secret and the Unix socket path its environment names (it
+        connects once it has its order, so the socket is made here, after it
+        started). If that socket cannot be made, the process is ended and a lab
+        is started the usual way.
+        """
         self.events: EventQueue = EventQueue()
         #: Who holds and waits for which lock: deadlocks become events (engine.waitfor).
         self._waitfor = WaitFor()
@@ -267,14 +321,23 @@ class LabRun:
         self._root: _Connection | None = None
         self._stop_at: float | None = None
         self._saw_error = False   # an error event from any process makes the run an error
-        self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
-        try:
-            self._listener, self._address = wire.listen(
-                self._folder, unix="socket.AF_UNIX" not in _removed_in_the_lab())
-        except BaseException:
-            shutil.rmtree(self._folder, ignore_errors=True)
-            raise
-        self._secret = secrets.token_hex(16)
+        adopted = None
+        if adopt is not None:
+            proc, folder, secret, path = adopt
+            try:
+                self._listener, self._address = wire.listen_unix(path), f"unix:{path}"
+                self._folder, self._secret, adopted = folder, secret, proc
+            except OSError:
+                _end_adopted(proc, folder)
+        if adopted is None:
+            self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
+            try:
+                self._listener, self._address = wire.listen(
+                    self._folder, unix="socket.AF_UNIX" not in _removed_in_the_lab())
+            except BaseException:
+                shutil.rmtree(self._folder, ignore_errors=True)
+                raise
+            self._secret = secrets.token_hex(16)
         #: Without process groups: the group was killed, so kill every late-comer too.
         self._killing = False
         #: Without select on pipes: the thread that reads the lab's fd 1/2.
@@ -285,7 +348,8 @@ class LabRun:
         if first is not None:
             self._put(self._t0, first[0], first[1], first[2], first[3], None, os.getpid())
         try:
-            self._proc = self._spawn([self.program, *argv] if self.program else ["--wait"])
+            self._proc = adopted if adopted is not None else self._spawn(
+                [self.program, *argv] if self.program else ["--wait"])
         except BaseException:
             self._listener.close()
             shutil.rmtree(self._folder, ignore_errors=True)
@@ -333,6 +397,8 @@ class LabRun:
                 self._proc.stdin.close()   # a waiting lab reads the end and leaves
             except OSError:
                 pass
+        if self.program is None:
+            self._kill_group()   # no program to ask: it need not finish starting first
         self.stop()
         self.join(DRAIN_LIMIT + STOP_GRACE + 1)
 
@@ -457,32 +523,13 @@ class LabRun:
     # --- starting ----------------------------------------------------------------
 
     def _spawn(self, tail: list[str]) -> subprocess.Popen:
-        env = dict(os.environ)
-        env[wire.ENV_SOCKET] = self._address
-        env[wire.ENV_SECRET] = self._secret
-        if self.program:   # else the waiting lab learns it with its order
-            env[wire.ENV_FOLDER] = os.path.dirname(self.program)
-        env[wire.ENV_SPEED] = repr(self._speed)
-        env[wire.ENV_ROLE] = "root"
-        env[wire.ENV_STEPPING] = ("1" if self._stepping else "0") if self._steppable \
-            else wire.NEVER
-        env["PYTHONPATH"] = os.pathsep.join(
-            p for p in (_STARTUP_DIR, _PROJECT_ROOT, env.get("PYTHONPATH")) if p)
-        env["PYTHONUNBUFFERED"] = "1"   # raw fd output arrives when written
-        return subprocess.Popen(
-            self._command(tail),
-            stdin=subprocess.PIPE if not self.program else subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)   # its own process group: one killpg ends all
+        stepping = ("1" if self._stepping else "0") if self._steppable else wire.NEVER
+        return ahead.start(self._address, self._secret, self._command(tail), self.program,
+                           self._speed, stepping)
 
     def _command(self, tail: list[str]) -> list[str]:
         """The lab's command line; ``tail`` is PROGRAM ARGS, or --wait."""
-        if getattr(sys, "frozen", False):
-            # The executable is its own Python: its entry script (gui/__main__.py)
-            # turns "--lab-inside" into engine.lab.inside.main(), and installs the lab
-            # in spawned children (no sitecustomize there: there is no PYTHONPATH).
-            return [sys.executable, "--lab-inside", *tail]
-        return [sys.executable, "-m", "engine.lab.inside", *tail]
+        return ahead.lab_command(tail)
 
     # --- the watcher thread -----------------------------------------------------
 

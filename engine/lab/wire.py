@@ -25,10 +25,8 @@ Control goes the other way on the same connection, one short line per order:
 
 from __future__ import annotations
 
-import json
 import os
 import socket
-from typing import Any
 
 #: Environment variables the engine sets for the lab process and its children.
 ENV_SOCKET = "PYSYSLAB_LAB_SOCKET"    # the engine's address: "unix:PATH" or "tcp:HOST:PORT"
@@ -47,11 +45,16 @@ ENV_WITHOUT = "PYSYSLAB_WITHOUT"
 BATCH = 500
 
 
-def encode_batch(events: list[list[Any]]) -> bytes:
+# json (and typing) are not imported at the top: this module is imported by the
+# command line's first lines (engine/lab/ahead.py), before json (and re) need to be.
+
+def encode_batch(events: list[list]) -> bytes:
+    import json
     return (json.dumps(events, ensure_ascii=True, default=repr) + "\n").encode("ascii")
 
 
-def decode_batch(line: bytes) -> list[list[Any]]:
+def decode_batch(line: bytes) -> list[list]:
+    import json
     return json.loads(line)
 
 
@@ -66,14 +69,10 @@ def listen(folder: str, unix: bool = True) -> tuple[socket.socket, str]:
     """
     if unix and hasattr(socket, "AF_UNIX"):
         path = os.path.join(folder, "events")
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            sock.bind(path)
+            return listen_unix(path), f"unix:{path}"
         except OSError:
-            sock.close()
-        else:
-            sock.listen(64)
-            return sock, f"unix:{path}"
+            pass
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         sock.bind(("127.0.0.1", 0))
@@ -85,12 +84,24 @@ def listen(folder: str, unix: bool = True) -> tuple[socket.socket, str]:
     return sock, f"tcp:{host}:{port}"
 
 
+def listen_unix(path: str) -> socket.socket:
+    """A listening Unix socket at ``path``. OSError if it cannot be made."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(path)
+        sock.listen(64)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def connect(address: str) -> socket.socket:
     """A connection to the engine at ``address`` (from ENV_SOCKET). OSError if none."""
     kind, _, where = address.partition(":")
     if kind == "unix" and hasattr(socket, "AF_UNIX"):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        target: Any = where
+        target: object = where
     elif kind == "tcp":
         host, _, port = where.rpartition(":")
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

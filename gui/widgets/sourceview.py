@@ -1,4 +1,4 @@
-"""A read-only, syntax-coloured view of the lesson module that runs."""
+"""A read-only, syntax-coloured view of one file of the lesson that runs."""
 
 from __future__ import annotations
 
@@ -172,11 +172,10 @@ class SourceView(ttk.Frame):
         self.acting_lines[actor] = line
 
     def unhighlight(self, actor: str) -> None:
-        """``actor`` is on no line any more (it finished)."""
+        """``actor`` is no longer on a line of this file (it finished, or went to another one)."""
         tag = self._acting.get(actor)
-        if tag is not None:
+        if tag is not None and self.acting_lines.pop(actor, None) is not None:
             self._widget.tag_remove(tag, "1.0", "end")
-        self.acting_lines.pop(actor, None)
 
     def follow(self, line: int) -> None:
         """Bring ``line`` into view whole, all its wrapped parts."""

@@ -91,7 +91,7 @@ NEEDS = {"probe_mp_returns.py": ["signal.SIGKILL"],   # its "victim" kills itsel
 RETURNS = [("probe_lock_returns.py",), ("probe_queue_returns.py",),
            ("probe_mp_returns.py", "spawn"), ("probe_mp_returns.py", "fork"),
            ("probe_os_returns.py",), ("probe_signal_returns.py",),
-           ("probe_socket_returns.py",)]
+           ("probe_socket_returns.py",), ("probe_scandir_returns.py",)]
 
 
 def returns_case(program: tuple) -> object:
@@ -117,7 +117,8 @@ def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
     died = [d["actor"].split(" pid ")[0] for d in events[-1].data["died"]]
     assert died in ([], ["victim"]), died
     assert ending(events[-1]) == ("error" if died else "ok", 0)
-    assert probes(events) or probes(events, kind=v.STATE), "the probes reported nothing"
+    assert probes(events) or probes(events, kind=v.STATE) or probes(events, kind=v.PROGRESS), \
+        "the probes reported nothing"
     assert_from_the_program(events, name)
 
 
@@ -391,3 +392,58 @@ def test_a_locks_holders_never_overlap_in_the_events():
         elif v.ACQUIRED not in event.data and event.data[v.LANE] != v.WAITING:
             holder = None
     assert handovers == 4000 and overlaps == []
+
+
+# --- folder walks: os.scandir and os.walk ---------------------------------------------------
+
+def progress_of(events) -> dict[int, list]:
+    """Each process's progress events (pid -> events, in order)."""
+    found: dict[int, list] = {}
+    for event in probes(events, kind=v.PROGRESS):
+        found.setdefault(event.pid, []).append(event)
+    return found
+
+
+def test_a_walk_reports_its_folders_from_each_process_without_an_event_per_folder(tmp_path):
+    """5 folders listed, then a hold (the program waits on a FIFO until the test has
+    seen the progress of those 5); then a forked child walks 3 folders with os.walk
+    and the parent lists 2 more. Each process counts its own."""
+    tree = tmp_path / "tree"
+    for i in range(8):
+        (tree / f"d{i}").mkdir(parents=True)
+        (tree / f"d{i}" / f"f{i}.py").write_bytes(b"x")
+    (tree / "d5" / "x" / "y").mkdir(parents=True)
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    run = lab("walks.py", str(tree), str(fifo))
+    seen = read_until(run, lambda e: e.kind == v.PROGRESS and e.data[v.FOLDERS] == 5, HANG,
+                      "the progress of the first 5 folders, while the program waits")
+    assert seen[-1].data[v.FOLDER] == str(tree / "d4"), "the folder listed last"
+    assert seen[-1].actor == "MainThread" and seen[-1].line is None
+    say_go(fifo)
+    events = seen + collect(run, HANG)
+    assert ending(events[-1]) == ("ok", 0)
+    by_pid = progress_of(events)
+    parent = by_pid.pop(run.pid)
+    [(child, reports)] = by_pid.items()
+    assert parent[-1].data[v.FOLDERS] == 7 and parent[-1].data[v.FOLDER] == str(tree / "d7")
+    assert reports[-1].data[v.FOLDERS] == 3, "the child counts its own folders, from 0"
+    assert reports[-1].data[v.FOLDER] == str(tree / "d5" / "x" / "y")
+    assert reports[-1].actor == f"child pid {child}"
+    for event in parent + reports:
+        assert event.data[v.CALL] == "os.scandir"
+        assert event.data[v.RATE] > 0 and event.data[v.ELAPSED] >= 0
+    assert len(parent) <= 7, "at most one event per change of the count, never more"
+
+
+def test_progress_comes_a_few_times_a_second_at_most():
+    """3,000 listings as fast as the program can: the events are throttled to one per
+    PROGRESS_EVERY (by the walk's own clock), plus the last one, sent at the end."""
+    from engine.lab.probes import PROGRESS_EVERY
+    events = collect(lab("lists_many.py"), HANG)
+    assert ending(events[-1]) == ("ok", 0)
+    reports = progress_of(events)[events[-1].pid]
+    assert reports[-1].data[v.FOLDERS] == 3000
+    elapsed = [e.data[v.ELAPSED] for e in reports[:-1]]   # the last one may come early
+    assert all(b - a >= PROGRESS_EVERY for a, b in zip(elapsed, elapsed[1:], strict=False))
+    assert len(reports) <= 2 + reports[-1].data[v.ELAPSED] / PROGRESS_EVERY

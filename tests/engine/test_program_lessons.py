@@ -23,6 +23,7 @@ from tests.engine.steps import Stepper
 from tests.platforms import needs
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COUNTER = str(PROGRAMS / "with_settings.py")
 
 
@@ -233,3 +234,58 @@ def test_a_spare_lab_that_died_while_waiting_is_replaced():
         assert collect(run, HANG)[-1].data["status"] == "ok"
     finally:
         labrun.keep_spare(False)
+
+
+def test_the_command_line_runs_its_lesson_in_the_lab_it_started_first(monkeypatch, capsys):
+    """``python -m engine run`` starts a lab process as it begins (start_ahead): the
+    run takes that one, and no other is started."""
+    from engine import cli
+    from engine.lab import run as labrun
+    started = []
+    real_init = labrun.LabRun.__init__
+
+    def counted(self, program_path, *args, **kwargs):
+        started.append(program_path)
+        real_init(self, program_path, *args, **kwargs)
+
+    monkeypatch.setattr(labrun.LabRun, "__init__", counted)
+    assert cli.main(["run", "mutex", "--threads", "2", "--lines", "1"]) == 0
+    assert started == [None], "one lab, started ahead with no program yet, ran the lesson"
+    assert labrun._spare is None
+    assert "Threads and a lock: started" in capsys.readouterr().out
+
+
+def test_the_lab_started_ahead_for_bad_input_is_ended_at_once(monkeypatch, capsys):
+    """A refused value: the lab started ahead is ended by the command line, not left
+    waiting (the autouse leak check sees no process, thread or socket left)."""
+    from engine import cli
+    from engine.lab import run as labrun
+    assert cli.main(["run", "mutex", "--threads", "-1"]) == 2
+    assert labrun._spare is None
+    assert capsys.readouterr().err.startswith("error: --threads")
+
+
+@pytest.mark.parametrize("args, status", [
+    (["run", "mutex", "--threads", "2", "--lines", "1"], 0),   # the run takes it
+    (["run", "mutex", "--threads", "-1"], 2),                   # refused: ended at once
+    (["run"], 2),                                               # no lesson: ended at exit
+])
+def test_the_lab_python_m_engine_starts_first_leaves_nothing(tmp_path, args, status):
+    """``python -m engine run`` starts a lab process in its first lines (engine.lab.ahead),
+    its socket folder in TMPDIR: whatever becomes of the run, no folder and no process
+    of it is left."""
+    import subprocess
+    import sys
+
+    import psutil
+    done = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=HANG, cwd=PROJECT_ROOT,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert done.returncode == status, done.stderr
+    assert os.listdir(tmp_path) == [], "the lab's socket folder is removed"
+    left = []
+    for proc in psutil.process_iter(["environ"]):
+        environ = proc.info.get("environ") or {}
+        if environ.get("TMPDIR") == str(tmp_path) and "PYSYSLAB_LAB_SOCKET" in environ:
+            left.append(proc.pid)
+    assert left == [], "the lab process started first is gone"

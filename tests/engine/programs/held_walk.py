@@ -18,8 +18,13 @@ held, program = sys.argv[1], os.path.abspath(sys.argv[2])
 real_scandir = os.scandir
 
 
+def listed_folder(path) -> str:
+    """The folder os.scandir(path) lists: the careful walk lists an open descriptor."""
+    return os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fspath(path)
+
+
 def scandir(path="."):
-    if os.fspath(path) == held:
+    if listed_folder(path) == held:
         print(f"holding the walk at {held}", flush=True)
         while True:   # until SIGINT raises KeyboardInterrupt here, in the walk
             if hasattr(signal, "pause"):

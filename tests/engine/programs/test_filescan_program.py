@@ -187,6 +187,17 @@ def test_careful_scan_equals_a_brute_force_count(careful, odd_tree, top, hidden)
         assert [(size, path) for size, path, _ in rows] == find_rows(odd_tree)
 
 
+def test_listed_by_path_where_folders_cannot_be_descriptors(careful, odd_tree, monkeypatch):
+    """Windows lists each folder by its path (no os.open of a folder, no dir_fd): the
+    same walk, the same answer."""
+    by_descriptor = careful.scan(odd_tree, ".py", 10000)
+    monkeypatch.setattr(careful, "BY_DESCRIPTOR", False)
+    monkeypatch.setattr(os, "open", None)       # never called on that path
+    by_path = careful.scan(odd_tree, ".py", 10000)
+    assert by_path == by_descriptor and by_path["count"] == len(brute_force(odd_tree))
+    assert careful.scan(odd_tree, ".py", 3, follow=True)["loops"] == 3
+
+
 @pytest.mark.parametrize("n", [1, 10, 700])
 def test_extremes_keep_both_ends_with_ties_broken_by_path(careful, n):
     rng = random.Random(n)
@@ -242,12 +253,13 @@ def test_files_deleted_mid_walk_are_counted_and_the_walk_goes_on(careful, tmp_pa
             os.unlink(path)
 
     monkeypatch.setattr(os, "scandir", os.scandir)   # put back after the test
+    monkeypatch.setattr(careful, "LISTED_PROBLEMS", 50)   # fewer than the problems
     vanish.install(str(folder), delete_doomed)
     found = careful.scan(str(folder), top=10000)
     assert found["complete"] is True
     assert {path for _, path in found["smallest"]} == {str(folder / n) for n in names[0::2]}
     assert found["vanished"] == len(doomed) == found["error_count"] == found["count"]
-    assert len(found["errors"]) == careful.LISTED_PROBLEMS   # the first few, by path
+    assert len(found["errors"]) == 50   # the first LISTED_PROBLEMS, by path
     assert {path for path, _ in found["errors"]} <= doomed
     assert {reason for _, reason in found["errors"]} == {"vanished during the walk"}
 
@@ -341,7 +353,7 @@ def test_program_prints_the_smallest_and_the_largest(odd_tree):
 
 
 SCAN_KEYS = {"count", "bytes", "folders", "complete", "smallest", "largest", "histogram",
-             "errors", "error_count", "elapsed", "root", "ext"}
+             "errors", "error_count", "elapsed", "root", "ext", "way", "processes"}
 # Only the careful walk can know these: os.walk skips what goes wrong without a word.
 CAREFUL_KEYS = {"modified", "unreadable_folders", "vanished", "loops"}
 
@@ -503,7 +515,8 @@ def test_settings_are_a_literal_the_engine_can_read_without_importing():
     [node] = [n for n in tree.body if isinstance(n, ast.Assign)
               and [t.id for t in n.targets if isinstance(t, ast.Name)] == ["SETTINGS"]]
     settings = ast.literal_eval(node.value)
-    assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow"]
+    assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow", "pause",
+                              "workers"]
     for default, low, high, text in settings.values():
         assert text and (isinstance(low, list) or low is None or low <= default <= high)
     assert settings["way"][:2] == ("parallel", ["parallel", "careful", "classic"])
