@@ -790,7 +790,7 @@ def report_walk(final: bool = False) -> None:
     _emit(v.PROGRESS, _actor(walk.ident or _get_ident()),
           f"{folders:,} folders listed" + (f", now {folder}" if folder else ""),
           {v.FOLDERS: folders, v.FOLDER: folder, v.RATE: folders / elapsed,
-           v.ELAPSED: elapsed, v.CALL: "os.scandir"}, None, gated=False)
+           v.ELAPSED: elapsed, v.CALL: "os.scandir"}, None)
 
 
 # --- signals ----------------------------------------------------------------------------
