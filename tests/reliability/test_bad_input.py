@@ -303,8 +303,13 @@ def as_reader(imports: str, body: str, tmp_path) -> subprocess.CompletedProcess:
 def test_cli_refuses_an_unreadable_root(unreadable, tmp_path):
     # engine.lab.run: the command line starts a lab process as it begins (the reader
     # cannot start this interpreter, so none starts; the refusal comes first anyway).
-    done = as_reader("import engine.cli, engine.catalog, engine.lab.run\n"
-                     "engine.catalog.lessons()", CLI_BODY.format(root=unreadable), tmp_path)
+    # The programs' declarations are read first too: the clone itself may be where the
+    # reader cannot go (a 0700 temporary folder), and the point here is the root.
+    done = as_reader("import engine.cli, engine.catalog, engine.lab.run, functools\n"
+                     "import engine.programs as programs\n"
+                     "programs._parsed = functools.cache(programs._parsed)\n"
+                     "[programs._parsed(lesson.program) for lesson in engine.catalog.lessons()"
+                     " if lesson.program]", CLI_BODY.format(root=unreadable), tmp_path)
     assert done.returncode == 2, done.stderr
     assert done.stdout == ""
     assert done.stderr.splitlines() == [f"error: --root cannot read {unreadable}: "

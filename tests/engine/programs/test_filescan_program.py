@@ -434,9 +434,11 @@ AS_NOBODY = """
 import argparse, locale, os, pkgutil, runpy, shutil, sys, time  # what runs later imports
 sys.path.insert(0, os.path.dirname(sys.argv[1]))
 import careful, parallel
+with open(sys.argv[1], encoding="utf-8") as f:   # read now: nobody may not reach the clone
+    code = compile(f.read(), sys.argv[1], "exec")
 os.setgroups([]); os.setgid({user}); os.setuid({user})
 sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")
+exec(code, {{"__name__": "__main__", "__file__": sys.argv[0]}})
 """
 
 
