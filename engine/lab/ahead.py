@@ -113,17 +113,19 @@ def take() -> tuple[subprocess.Popen, str, str, str] | None:
 def _end_untaken() -> None:
     """At exit, a lab nobody took: ended (it has no program), reaped, its folder gone."""
     started = take()
-    if started is None:
-        return
-    proc, folder = started[0], started[1]
+    if started is not None:
+        end(started[0], started[1])
+
+
+def end(proc: subprocess.Popen, folder: str) -> None:
+    """End a waiting lab process that no run will use: killed, reaped, its folder gone."""
     try:
         os.killpg(proc.pid, 9)
     except OSError:
         pass
     proc.wait()
     for pipe in (proc.stdin, proc.stdout):
-        pipe.close()
-    try:
-        os.rmdir(folder)
-    except OSError:
-        pass
+        if pipe is not None:
+            pipe.close()
+    import shutil  # rarely needed: not on the command line's start path
+    shutil.rmtree(folder, ignore_errors=True)

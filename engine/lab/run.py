@@ -138,19 +138,6 @@ def _pipes_can_be_selected() -> bool:
     return hasattr(select, "poll")
 
 
-def _end_adopted(proc: subprocess.Popen, folder: str) -> None:
-    """A waiting lab process from ``ahead.spawn`` that cannot be used: ended, reaped."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except OSError:
-        pass
-    proc.wait()
-    for pipe in (proc.stdin, proc.stdout):
-        if pipe is not None:
-            pipe.close()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 def _removed_in_the_lab() -> list[str]:
     """What PYSYSLAB_WITHOUT removes in the lab processes (start_lab checked it)."""
     try:
@@ -328,7 +315,7 @@ class LabRun:
                 self._listener, self._address = wire.listen_unix(path), f"unix:{path}"
                 self._folder, self._secret, adopted = folder, secret, proc
             except OSError:
-                _end_adopted(proc, folder)
+                ahead.end(proc, folder)
         if adopted is None:
             self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
             try:
