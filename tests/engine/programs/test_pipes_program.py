@@ -56,7 +56,7 @@ def test_runs_alone_with_its_defaults_and_reads_every_byte_in_order():
     assert all(len(chunk) <= 16 for chunk in chunks)
     assert "read returned b'': end of file, the child closed its end" in lines
     assert re.fullmatch(r"child \d+ ended with exit status 0", lines[-2])
-    assert lines[-1] == f"bytes written: 60, read: 60 in {len(chunks)} reads; 0 messages found"
+    assert lines[-1] == f"bytes written: 60, read: 60 in {len(chunks)} reads; 0 messages"
 
 
 def test_help_lists_every_setting():
@@ -101,9 +101,14 @@ def test_newline_framing_gives_back_every_message_however_the_reads_cut_them():
     assert figures["messages"] == [f"Spam {n}" for n in range(10)]
     assert figures["bytes_read"] == figures["bytes_written"] == 70
     assert figures["reads"] >= 14
-    said = outputs(events)
-    assert [line for line in said if line.startswith("  message ")] == [
-        f"  message {n + 1}: {f'Spam {n}'.encode()!r}" for n in range(10)]
+    # After each read, the messages it completed and the piece kept for the next read.
+    cut = [re.fullmatch(r"  messages: (\[.*\]), kept for the next read: (b'.*')", line)
+           for line in outputs(events) if line.startswith("  messages: ")]
+    assert len(cut) == figures["reads"] and all(cut)
+    whole = [ast.literal_eval(match[1]) for match in cut]
+    assert sum(whole, []) == [f"Spam {n}".encode() for n in range(10)]
+    assert any(match[2] != "b''" for match in cut)   # a message was split across reads
+    assert cut[-1][2] == "b''"
 
 
 @needs("os.fork", "signal.SIGKILL")
