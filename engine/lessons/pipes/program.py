@@ -38,9 +38,10 @@ send each message's length first. The sockets lesson does that.)
   parent's code and run the parent's clean-up a second time, in the copy.
 - The parent **reaps** the child with `os.waitpid`; until then the ended child
   stays a *zombie*. Its exit status is the one number a child can always hand
-  back (here 0: all went well). It reaps it even when Ctrl-C interrupts the
-  reading: it ends the child first (`SIGTERM`), since the child may still be
-  writing, then waits for it.
+  back (here 0: all went well).
+- Ctrl-C in a terminal reaches the parent and the child alike (every process
+  of the foreground job): both leave at once. A child whose parent has gone
+  is adopted by init, which reaps it.
 - A write of at most `select.PIPE_BUF` bytes (4096 on Linux) goes into the
   pipe whole, never mixed with another writer's bytes.
 - Windows has no `fork`: there the writer is a thread of the same process,
@@ -49,7 +50,6 @@ send each message's length first. The sockets lesson does that.)
 
 import argparse
 import os
-import signal
 import threading
 import time
 
@@ -108,13 +108,8 @@ def fork_and_read(pipe_in, pipe_out, messages, args):
             os._exit(0)                  # never go on into the parent's code
     os.close(pipe_out)                   # else our own copy keeps the end of file away
     print(f"parent {os.getpid()} forked child {pid}; reading {args.size} bytes at most")
-    try:
-        chunks, found = parent(pipe_in, args)
-    except KeyboardInterrupt:            # Ctrl-C: the child may still be writing; end it too
-        os.kill(pid, signal.SIGTERM)
-        raise
-    finally:
-        _, status = os.waitpid(pid, 0)   # reap the child, even after Ctrl-C: no zombie stays
+    chunks, found = parent(pipe_in, args)
+    _, status = os.waitpid(pid, 0)       # reap the child: until then it stays a zombie
     code = os.waitstatus_to_exitcode(status)   # negative: ended by that signal
     print(f"child {pid} ended with exit status {code}")
     return code, chunks, found
