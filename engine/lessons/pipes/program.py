@@ -10,8 +10,8 @@ so each closes the end it does not use.
 
 The program makes a pipe and forks. The child writes `Spam 0`, `Spam 1`...
 with `os.write`, one message at a time, a short pause between them. The
-parent is a slow reader: it pauses, then calls `os.read(pipe_in, size)`, and
-prints every chunk exactly as it came.
+parent is a slow reader: it calls `os.read(pipe_in, size)`, prints the chunk
+exactly as it came, then pauses before the next read.
 
 ## What to watch
 
@@ -38,9 +38,10 @@ send each message's length first. The sockets lesson does that.)
   parent's code and run the parent's clean-up a second time, in the copy.
 - The parent **reaps** the child with `os.waitpid`; until then the ended child
   stays a *zombie*. Its exit status is the one number a child can always hand
-  back (here 0: all went well). It reaps it even when Ctrl-C interrupts the
-  reading: it ends the child first (`SIGTERM`), since the child may still be
-  writing, then waits for it.
+  back (here 0: all went well).
+- Ctrl-C in a terminal reaches the parent and the child alike (every process
+  of the foreground job): both leave at once. A child whose parent has gone
+  is adopted by init, which reaps it.
 - A write of at most `select.PIPE_BUF` bytes (4096 on Linux) goes into the
   pipe whole, never mixed with another writer's bytes.
 - Windows has no `fork`: there the writer is a thread of the same process,
@@ -49,7 +50,6 @@ send each message's length first. The sockets lesson does that.)
 
 import argparse
 import os
-import signal
 import threading
 import time
 
@@ -75,75 +75,62 @@ parser.add_argument("--framing", choices=["none", "newline"], default="none",
                     help="how the reader finds where a message ends")
 
 
-def message(n, args):
-    return f"Spam {n}\n".encode() if args.framing == "newline" else f"Spam {n}".encode()
-
-
-def child(pipe_out, args):
-    for n in range(args.messages):
-        os.write(pipe_out, message(n, args))
+def child(pipe_out, messages, args):
+    for message in messages:
+        os.write(pipe_out, message)
         # flush: os._exit skips it, and a pipe or a file is not line-buffered
-        print(f"child {os.getpid()} wrote {message(n, args)!r}", flush=True)
+        print(f"child {os.getpid()} wrote {message!r}", flush=True)
         time.sleep(args.delay)
     os.close(pipe_out)                   # the parent's read now sees the end of file
 
 
 def parent(pipe_in, args):
-    reads, bytes_read, messages, pending = 0, 0, [], b""
-    while True:
-        time.sleep(args.pause)           # a slow reader, on purpose: messages pile up
-        chunk = os.read(pipe_in, args.size)   # waits for bytes; b'' at end of file
-        if not chunk:
-            break
-        reads, bytes_read = reads + 1, bytes_read + len(chunk)
-        print(f"read {reads}: {len(chunk)} bytes {chunk!r}")
+    chunks, found, pending = [], [], b""
+    while chunk := os.read(pipe_in, args.size):   # waits for bytes; b'' at end of file
+        chunks.append(chunk)
+        print(f"read {len(chunks)}: {len(chunk)} bytes {chunk!r}")
         if args.framing == "newline":    # cut at each newline; keep the unfinished rest
-            *found, pending = (pending + chunk).split(b"\n")
-            for text in found:
-                messages.append(text.decode())
-                print(f"  message {len(messages)}: {text!r}")
+            *whole, pending = (pending + chunk).split(b"\n")
+            found += [text.decode() for text in whole]
+            print(f"  messages: {whole}, kept for the next read: {pending!r}")
+        time.sleep(args.pause)           # a slow reader, on purpose: messages pile up
     print("read returned b'': end of file, the child closed its end")
-    return reads, bytes_read, messages
+    return chunks, found
 
 
-def fork_and_read(pipe_in, pipe_out, args):
+def fork_and_read(pipe_in, pipe_out, messages, args):
     pid = os.fork()
     if pid == 0:                         # the child
         try:
             os.close(pipe_in)
-            child(pipe_out, args)
+            child(pipe_out, messages, args)
         finally:
             os._exit(0)                  # never go on into the parent's code
     os.close(pipe_out)                   # else our own copy keeps the end of file away
     print(f"parent {os.getpid()} forked child {pid}; reading {args.size} bytes at most")
-    try:
-        found = parent(pipe_in, args)
-    except KeyboardInterrupt:            # Ctrl-C: the child may still be writing; end it too
-        os.kill(pid, signal.SIGTERM)
-        raise
-    finally:
-        os.close(pipe_in)
-        _, status = os.waitpid(pid, 0)   # reap the child, even after Ctrl-C: no zombie stays
+    chunks, found = parent(pipe_in, args)
+    _, status = os.waitpid(pid, 0)       # reap the child: until then it stays a zombie
     code = os.waitstatus_to_exitcode(status)   # negative: ended by that signal
     print(f"child {pid} ended with exit status {code}")
-    return code, found
+    return code, chunks, found
 
 
 def main():
     args = parser.parse_args()
+    end = "\n" if args.framing == "newline" else ""
+    messages = [f"Spam {n}{end}".encode() for n in range(args.messages)]
     pipe_in, pipe_out = os.pipe()
     if hasattr(os, "fork"):
-        code, (reads, bytes_read, messages) = fork_and_read(pipe_in, pipe_out, args)
+        code, chunks, found = fork_and_read(pipe_in, pipe_out, messages, args)
     else:                                # Windows: a thread writes, in this same process
-        threading.Thread(target=child, args=(pipe_out, args), name="child", daemon=True).start()
-        code, (reads, bytes_read, messages) = 0, parent(pipe_in, args)
-        os.close(pipe_in)
-    # All the child was told to write, if it ended well; else we cannot know
-    written = sum(len(message(n, args)) for n in range(args.messages)) if code == 0 else None
-    print(f"bytes written: {written}, read: {bytes_read} in {reads} reads; "
-          f"{len(messages)} messages found")
-    return {"bytes_written": written, "bytes_read": bytes_read, "reads": reads,
-            "messages": messages, "framing": args.framing, "exit_status": code}
+        threading.Thread(target=child, args=(pipe_out, messages, args), name="child",
+                         daemon=True).start()   # daemon: Ctrl-C ends it with the program
+        code, (chunks, found) = 0, parent(pipe_in, args)
+    written = len(b"".join(messages)) if code == 0 else None   # else we cannot know
+    read = len(b"".join(chunks))
+    print(f"bytes written: {written}, read: {read} in {len(chunks)} reads; {len(found)} messages")
+    return {"bytes_written": written, "bytes_read": read, "reads": len(chunks),
+            "messages": found, "framing": args.framing, "exit_status": code}
 
 
 if __name__ == "__main__":

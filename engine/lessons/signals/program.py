@@ -80,7 +80,8 @@ def set_alarm(seconds):
 
 def main():
     args = parser.parse_args()
-    handled = {}                         # signal name: how many times its handler ran
+    # How many times the handler ran, per signal (Windows has no SIGUSR1 or SIGUSR2)
+    handled = {sig: 0 for sig in (ALARM, "SIGUSR1", "SIGUSR2", "SIGTERM") if hasattr(signal, sig)}
 
     def on_signal(signum, frame):        # runs in the main thread, between two of its steps
         name = signal.Signals(signum).name
@@ -89,23 +90,18 @@ def main():
         if name == ALARM and handled[name] < args.alarms:
             set_alarm(args.interval)     # one ring per call: set it again
 
-    for name in (ALARM, "SIGUSR1", "SIGUSR2", "SIGTERM"):
-        if hasattr(signal, name):        # Windows has no SIGUSR1 or SIGUSR2
-            signal.signal(getattr(signal, name), on_signal)
-            handled[name] = 0
+    for name in handled:
+        signal.signal(getattr(signal, name), on_signal)
     # Only now is it safe to send signals: without a handler, SIGUSR1 kills.
     print(f"pid {os.getpid()}: send me signals, e.g. kill -USR1 {os.getpid()}")
     set_alarm(args.interval)
-    print(f"Setting alarm at {time.strftime('%H:%M:%S')}: rings in {args.interval} s")
     try:
         while handled[ALARM] < args.alarms and not handled["SIGTERM"]:
             time.sleep(0.1)              # the classic waits in signal.pause(): see above
     except KeyboardInterrupt:
         print("Ctrl+C: leaving early")
     if hasattr(signal, "alarm"):
-        signal.alarm(0)                  # cancel an alarm still ticking
-    if handled["SIGTERM"]:
-        print("asked to end: tidying up and leaving")
+        signal.alarm(0)                  # tidy up: cancel an alarm still ticking
     print("handled: " + ", ".join(f"{name} {count}" for name, count in handled.items()))
     return {"handled": handled, "pid": os.getpid()}
 

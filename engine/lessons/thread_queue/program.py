@@ -80,32 +80,26 @@ def producer(me, q, args):
 
 
 def consumer(me, q, args):
-    while True:                                     # until the sentinel, or for ever
-        message = q.get()                           # waits until there is something
-        if message is None:                         # the sentinel: no more messages
-            say(f"consumer-{me} got the sentinel: ending")
-            return
+    while (message := q.get()) is not None:         # waits for one; None is the sentinel
         consumed.append(message)
         say(f"consumer-{me} got {message}")
         time.sleep(random.uniform(0, args.delay))   # "handling" it
+    say(f"consumer-{me} got the sentinel: ending")
 
 
 def main():
     args = parser.parse_args()
     q = queue.Queue(maxsize=args.maxsize)
-    daemon = args.shutdown == "daemon"
     consumers = [threading.Thread(target=consumer, args=(i, q, args), name=f"consumer-{i}",
-                                  daemon=daemon) for i in range(args.consumers)]
+                                  daemon=args.shutdown == "daemon") for i in range(args.consumers)]
     producers = [threading.Thread(target=producer, args=(i, q, args), name=f"producer-{i}")
                  for i in range(args.producers)]
     for thread in consumers + producers:
         thread.start()
     for thread in producers:
         thread.join()                    # every message is in the queue now
-    if daemon:
-        time.sleep(args.delay)           # "long enough", we hope; then leave
-        say(f"leaving with {q.qsize()} messages in the queue: "
-            f"{args.consumers} daemon consumers die with the program")
+    if args.shutdown == "daemon":
+        time.sleep(args.delay)           # "long enough", we hope; the daemons die with us
     else:
         for _ in consumers:
             q.put(None)                  # one sentinel each, behind every message
@@ -113,8 +107,7 @@ def main():
             thread.join()                # each one ends on its sentinel
     produced, got = args.producers * args.messages, len(set(consumed))
     missing, twice = produced - got, len(consumed) - got
-    say(f"{produced} messages produced, {len(consumed)} consumed: {missing} never consumed, "
-        f"{twice} consumed twice")
+    say(f"{produced} produced, {len(consumed)} consumed: {missing} missing, {twice} twice")
     return {"produced": produced, "consumed": len(consumed), "missing": missing, "twice": twice}
 
 
