@@ -81,6 +81,7 @@ parser.add_argument("--shutdown", choices=["sentinel", "daemon"], default="senti
 parser.add_argument("--start", choices=["default", "fork", "spawn", "forkserver"],
                     default="default", help="how multiprocessing starts a child process")
 
+
 def say(console, text):
     with console:          # one process at a time on the console
         print(f"{multiprocessing.current_process().name} pid {os.getpid()} {text}")
