@@ -47,34 +47,31 @@ def stop_and_collect(run) -> list:
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
-def test_a_consumer_process_paused_at_a_line_advances_one_line_per_choice(method):
-    """mp_queue's consumer process, started by fork or by spawn: each choice moves
-    it by exactly one statement, and nobody else moves; its get() on the empty
-    queue blocks it, and choosing it then is refused with the reason."""
+def test_worker_processes_paused_at_a_line_advance_one_line_per_choice(method):
+    """mp_queue's worker processes, started by fork or by spawn: the consumer's get()
+    on the empty queue blocks it, and choosing it then is refused with the reason;
+    each choice of the producer moves it by exactly one statement, and nobody else
+    moves."""
     program = catalog.get("mp_queue").program
-    first = line_of(program, "me = ", after="def consumer")
-    loop = line_of(program, "while True:", after="def consumer")
-    get = line_of(program, "name = work.get()", after="def consumer")
+    get = line_of(program, "while (name := work.get())", after="def consumer")
+    made = [line_of(program, text, after="def producer")
+            for text in ("for k in", "time.sleep(", "name = ", "work.put(name)")]
     run = start("mp_queue", {"producers": 1, "consumers": 1, "names": 1, "delay": 0.0,
                              "start": method}, stepping=True)
     stepper = Stepper(run)
-    consumer = None
+
+    def at(prefix: str, line: int) -> bool:
+        return any(name.startswith(prefix) and stepper.is_ready(name, line)
+                   for name in stepper.table)
+
     try:
-        # Only the main thread is let go, until the consumer waits at its first line.
-        def consumer_at_first_line(table) -> bool:
-            return any(name.startswith("consumer-0 pid ") and stepper.is_ready(name, first)
-                       for name in table)
-        stepper.step_until(consumer_at_first_line, "the consumer at its first line",
+        # Only the main thread is let go, until both workers wait at their first lines.
+        stepper.step_until(lambda _: at("consumer-0 pid ", get) and at("producer-0 pid ",
+                                                                         made[0]),
+                           "both workers at their first lines",
                            who=lambda name: name == "MainThread")
-        consumer = next(name for name in stepper.table if name.startswith("consumer-0 pid "))
-        for expected in (loop, get):
-            held = held_at_the_gate(stepper, consumer)
-            events = stepper.choose(consumer)
-            assert stepper.is_ready(consumer, expected), stepper.describe()
-            assert not others_acting(events, consumer, held), \
-                [e.text for e in others_acting(events, consumer, held)]
-            paused = [e for e in events if e.kind == v.PAUSED and e.actor == consumer]
-            assert [e.line for e in paused] == [expected]   # one line, not two
+        consumer, producer = (next(name for name in stepper.table if name.startswith(prefix))
+                              for prefix in ("consumer-0 pid ", "producer-0 pid "))
         # No producer has put anything: the get() waits, and says why.
         stepper.choose(consumer)
         row = stepper.row(consumer)
@@ -84,6 +81,14 @@ def test_a_consumer_process_paused_at_a_line_advances_one_line_per_choice(method
         refused = run.choose(consumer)
         assert not refused.moved
         assert refused.text == f"{consumer} cannot go: waiting for an item: work is empty"
+        for expected in made[1:]:   # up to the put, which would wake the consumer
+            held = held_at_the_gate(stepper, producer)
+            events = stepper.choose(producer)
+            assert stepper.is_ready(producer, expected), stepper.describe()
+            assert not others_acting(events, producer, held), \
+                [e.text for e in others_acting(events, producer, held)]
+            paused = [e for e in events if e.kind == v.PAUSED and e.actor == producer]
+            assert [e.line for e in paused] == [expected]   # one line, not two
     finally:
         events = stop_and_collect(run)
     assert events[-1].data[v.STATUS] == v.STOPPED

@@ -43,21 +43,19 @@ spawn).
 
 While it runs, kill a consumer from a terminal: `kill -9 PID`. Its names in
 hand are lost, and if it held a lock (the console's, or the one inside the
-queue that a `get` holds while it waits) nobody can ever release it. So
-nothing here waits for ever on another process: the console lock is taken
-with a `timeout`, and the main process waits a second at a time, looking at
-the workers' `exitcode`s in between. If one is not 0 (-9: killed by signal
-9), it says so and ends with exit status 1, as a program whose work failed
-should; the daemon workers end with it. One more reason to share as little as
-you can between processes.
+queue that a `get` holds while it waits) nobody can ever release it: the
+other workers may wait for ever. So the main process never waits for ever on
+another process: it joins a second at a time, looking at the workers'
+`exitcode`s in between. If one is not 0 (-9: killed by signal 9), it says so
+and ends with exit status 1, as a program whose work failed should; the
+daemon workers end with it. One more reason to share as little as you can
+between processes.
 """
 
 import argparse
 import multiprocessing
 import os
-import queue
 import random
-import sys
 import time
 
 
@@ -83,55 +81,37 @@ parser.add_argument("--shutdown", choices=["sentinel", "daemon"], default="senti
 parser.add_argument("--start", choices=["default", "fork", "spawn", "forkserver"],
                     default="default", help="how multiprocessing starts a child process")
 
-FOODS = ["spam", "eggs", "ham", "toast", "beans", "bacon", "jam", "tea"]
-
 
 def say(console, text):
-    # One process at a time on the console. A process killed while it holds the
-    # lock never gives it back: wait 2 s at most, then print anyway.
-    mine = console.acquire(timeout=2)
-    print(text)
-    if mine:
-        console.release()
+    with console:          # one process at a time on the console
+        print(f"{multiprocessing.current_process().name} pid {os.getpid()} {text}")
 
 
 def producer(number, work, console, args):
-    me = f"{multiprocessing.current_process().name} pid {os.getpid()}"
     for k in range(args.names):
         time.sleep(random.uniform(0, args.delay))   # "making" it takes a while
-        name = f"{FOODS[(number + k) % len(FOODS)]}-{number}.{k}"
+        name = f"spam-{number}.{k}"
         work.put(name)
-        say(console, f"{me} put {name}")
+        say(console, f"put {name}")
 
 
 def consumer(work, handled, console, args):
-    me = f"{multiprocessing.current_process().name} pid {os.getpid()}"
-    while True:                                # until the sentinel, or until killed
-        name = work.get()                      # waits until there is a name
-        if name is None:                       # the sentinel: no more names
-            say(console, f"{me} got the sentinel: ending")
-            return
+    while (name := work.get()) is not None:    # waits for a name; None is the sentinel
         time.sleep(random.uniform(0, args.delay))   # "handling" it
-        say(console, f"{me} handled {name}")
+        say(console, f"handled {name}")
         handled.put(name)                      # tell the main process
+    say(console, "got the sentinel: ending")
 
 
-def wait_for(processes, workers):
-    """Join each of the processes, but stop waiting once a worker has ended badly."""
+def wait_for(processes, workers, handled, got):
+    """Join each process, reading the reports meanwhile: a process that has put something
+    ends only once it is in the queue's pipe, and a full pipe waits for a reader. Stop
+    waiting once any worker has ended badly (exit code not 0; -9: killed)."""
     for process in processes:
         while process.exitcode is None and not any(p.exitcode for p in workers):
-            process.join(timeout=1)            # exit code not 0 (-9: killed): stop waiting
-
-
-def reports(handled, count, workers):
-    """The names the consumers handled: ``count`` of them, or fewer if a worker ended badly."""
-    got = []
-    while len(got) < count and not any(p.exitcode for p in workers):
-        try:
-            got.append(handled.get(timeout=1))  # a second at a time, then look again
-        except queue.Empty:
-            pass
-    return got
+            process.join(timeout=1)            # a second at a time, then look again
+            while not handled.empty():
+                got.append(handled.get())
 
 
 def main():
@@ -150,31 +130,23 @@ def main():
     for process in workers:
         process.daemon = True                  # terminated when the main program ends
         process.start()
-    pids = [process.pid for process in workers]
-    say(console, f"main pid {os.getpid()} started {len(pids)} processes: {pids}")
-    wait_for(producers, workers)               # then every name is queued
-    produced = args.producers * args.names
+    say(console, f"started {len(workers)} processes: {[p.pid for p in workers]}")
+    got = []                                   # the names the consumers say they handled
+    wait_for(producers, workers, handled, got)    # then every name is queued
     if args.shutdown == "sentinel":
         for _ in consumers:
             work.put(None)                     # one sentinel each, behind every name
-        # Read the reports before joining: a process that has put something on a queue
-        # does not end until it is in the pipe, and a full pipe waits for a reader.
-        got = reports(handled, produced, workers)
-        wait_for(consumers, workers)           # each one ends on its sentinel
-    else:                                      # the classic: take what is there, and leave
-        got = []
-        while not handled.empty():
-            got.append(handled.get())
-    dead = [process for process in workers if process.exitcode]
-    for process in dead:
-        say(console, f"{process.name} pid {process.pid} ended with exit code {process.exitcode}")
+        wait_for(consumers, workers, handled, got)    # each one ends on its sentinel
+    while not handled.empty():                 # the classic takes what is there, and leaves
+        got.append(handled.get())
+    for p in workers:
+        if p.exitcode:        # the counts are not whole; the daemon workers end with us
+            raise SystemExit(f"error: {p.name} pid {p.pid} ended with exit code {p.exitcode}")
+    produced = args.producers * args.names
     missing, twice = produced - len(set(got)), len(got) - len(set(got))
-    say(console, f"{produced} names produced, {len(got)} consumed: {missing} never "
-                 f"consumed, {twice} consumed twice")
-    if dead:
-        sys.exit(f"error: {len(dead)} worker process(es) ended badly: the counts are not whole")
+    say(console, f"{produced} names produced, {len(got)} consumed, {missing} never consumed")
     return {"produced": produced, "consumed": len(got), "missing": missing, "twice": twice,
-            "pids": pids, "exitcodes": {p.name: p.exitcode for p in workers}}
+            "pids": [p.pid for p in workers], "exitcodes": {p.name: p.exitcode for p in workers}}
 
 
 if __name__ == "__main__":

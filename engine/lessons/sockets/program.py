@@ -62,7 +62,6 @@ purpose.
 
 import argparse
 import socket
-import struct
 import sys
 import threading
 import time
@@ -89,16 +88,15 @@ parser.add_argument("--port", type=between(0, 65535), default=0, help="0: any fr
 parser.add_argument("--delay", type=between(0.0, 5.0), default=0.2, help="seconds between clients")
 
 
-def send_message(sock, message, framing):
-    if framing == "length":
-        message = struct.pack("!I", len(message)) + message   # 4 bytes of size, then the bytes
-    sock.sendall(message)      # send() may take only a part; sendall() sends it all
+def framed(message, framing):
+    """The bytes to send: with the length framing, 4 bytes of size come first."""
+    return len(message).to_bytes(4, "big") + message if framing == "length" else message
 
 
 def read_message(sock, framing):
     if framing == "none":
         return sock.recv(1024)     # the classic: one recv, and hope it holds the whole message
-    size = struct.unpack("!I", read_exactly(sock, 4))[0]
+    size = int.from_bytes(read_exactly(sock, 4), "big")
     return read_exactly(sock, size)
 
 
@@ -117,7 +115,7 @@ def serve(listener, args):
         conn, (host, port) = listener.accept()    # a NEW socket, for this client only
         try:
             message = read_message(conn, args.framing)
-            send_message(conn, message, args.framing)   # the echo
+            conn.sendall(framed(message, args.framing))   # the echo; sendall: every byte
             print(f"server: sent {len(message)} bytes back to {host}:{port}")
         except OSError as error:         # reset, closed early...
             print(f"server: lost {host}:{port}: {error}")
@@ -128,11 +126,11 @@ def serve(listener, args):
 def client(n, port, args, replies):
     message = (f"client-{n}: hello" + " spam" * args.size).encode()[:args.size]
     reply = b""
+    time.sleep(args.delay * n)           # the clients come one after the other
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        time.sleep(args.delay * n)       # the clients come one after the other
         sock.connect(("127.0.0.1", port))
-        send_message(sock, message, args.framing)
+        sock.sendall(framed(message, args.framing))   # send() may send only a part
         reply = read_message(sock, args.framing)
     except OSError as error:             # refused, reset, closed early...
         print(f"client-{n}: {error}")
@@ -145,8 +143,9 @@ def client(n, port, args, replies):
 def main():
     args = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    if sys.platform != "win32":   # else a rerun on the same port fails for a minute or so
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Allow a rerun on the same port at once (see above); not on Windows, where it
+    # would let a second server share the port.
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, sys.platform != "win32")
     try:
         listener.bind(("127.0.0.1", args.port))   # loopback: this machine only
     except OSError as error:
@@ -158,9 +157,8 @@ def main():
     replies = []               # one True or False per client: did its message come back?
     # daemon: Ctrl+C ends the program even while a thread still waits in accept()
     threads = [threading.Thread(target=serve, args=(listener, args), name="server", daemon=True)]
-    threads += [threading.Thread(target=client, args=(n, port, args, replies),
-                                 name=f"client-{n}", daemon=True)
-                for n in range(1, args.clients + 1)]
+    threads += [threading.Thread(target=client, args=(n, port, args, replies), name=f"client-{n}",
+                                 daemon=True) for n in range(1, args.clients + 1)]
     for thread in threads:
         thread.start()
     for thread in threads:
