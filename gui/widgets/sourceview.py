@@ -71,6 +71,10 @@ class SourceView(ttk.Frame):
         self.acting_lines: dict[str, int] = {}  # actor -> the line it ran last
         self.chosen_line: int | None = None
         self._colour_job: str | None = None
+        # Colouring costs ~20 ms a lesson (tokenize compiles its patterns on first
+        # use): a code page behind another page is coloured when first shown.
+        self._uncoloured: tuple[str, int] | None = None   # (source, gutter) still to colour
+        self._widget.bind("<Map>", lambda _e: self._colour_soon(), add="+")
         self._recolour()
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
         self.followed_line: int | None = None
@@ -100,16 +104,23 @@ class SourceView(ttk.Frame):
         self._indent_basis = (0, 0)
         self._fit_indents()
         widget.configure(state="disabled")
-        # Colouring costs ~20 ms a lesson: do it once the window is drawn. The id
-        # is kept so that closing the window first cancels it (no callback into
-        # a destroyed widget).
-        if self._colour_job is not None:
-            self.after_cancel(self._colour_job)
-        self._colour_job = self.after_idle(self._colour_soon, source, width + 2)
+        self._uncoloured = (source, width + 2)
+        if widget.winfo_ismapped():
+            self._colour_soon()
+        # else: coloured when first shown (<Map>, bound in __init__)
 
-    def _colour_soon(self, source: str, gutter: int) -> None:
+    def _colour_soon(self) -> None:
+        """Colour the code once Tk is idle; the id is kept so that closing the
+        window first cancels it (no callback into a destroyed widget)."""
+        if self._uncoloured is not None and self._colour_job is None:
+            self._colour_job = self.after_idle(self._colour_now)
+
+    def _colour_now(self) -> None:
         self._colour_job = None
-        self._colour(source, gutter)
+        if self._uncoloured is not None:
+            source, gutter = self._uncoloured
+            self._uncoloured = None
+            self._colour(source, gutter)
 
     def destroy(self) -> None:
         if self._colour_job is not None:

@@ -1,0 +1,32 @@
+"""The code page: syntax colours, put on when the page is first shown."""
+
+from tests.gui.conftest import pump_until
+
+
+def keyword_lines(tab) -> set[int]:
+    text = tab.source._widget
+    ranges = text.tag_ranges("keyword")
+    return {int(str(index).split(".")[0]) for index in ranges[::2]}
+
+
+def test_the_code_is_coloured_when_its_page_is_first_shown(app):
+    """Behind the explanation at start, the code is not coloured yet (that costs
+    ~20 ms the window does not need to be ready); shown, it is, keywords first."""
+    tab = app.select("mutex")
+    app.update()
+    assert not tab.source._widget.winfo_ismapped(), "the explanation is the page in front"
+    assert keyword_lines(tab) == set(), "coloured before anyone could see it"
+    tab.show_code()
+    pump_until(app, lambda: keyword_lines(tab))
+    lines = tab.source.content().splitlines()
+    def_line = next(n for n, line in enumerate(lines, 1) if line.split()[1:2] == ["def"])
+    assert def_line in keyword_lines(tab)
+    assert tab.source._widget.tag_ranges("comment"), "comments are coloured too"
+
+
+def test_code_loaded_while_its_page_is_in_front_is_coloured(app):
+    tab = app.select("mutex")
+    tab.show_code()
+    app.update()
+    tab.source.load(tab.lesson.source_file)   # (again: the widget is on screen now)
+    pump_until(app, lambda: keyword_lines(tab))
