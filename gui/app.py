@@ -20,7 +20,14 @@ from .firstdraw import report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
 from .resources import window_icon_files
-from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
+from .scaling import (
+    announce_zoom,
+    create_fonts,
+    fit_fixed_sizes,
+    fit_table_rows,
+    font_size,
+    start_scaling,
+)
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
 
@@ -96,7 +103,7 @@ class App(ttk.App):
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
         self._front_tab = None   # the tab whose status the status bar shows
-        self._base_fonts = {name: tkfont.nametofont(name).actual("size")
+        self._base_fonts = {name: font_size(tkfont.nametofont(name))
                             for name in tkfont.names(self)}
         self.pump = EventPump(self)
         self.pump.add_hook(self._check_signals)
