@@ -16,7 +16,7 @@ from engine import catalog
 from engine.control import clamp_speed
 from engine.params import convert, specs
 
-from .firstdraw import report_first_draw, report_ready
+from .firstdraw import bind_root_only, report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
 from .resources import window_icon_files
@@ -115,7 +115,7 @@ class App(ttk.App):
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.restore_settings()
         self.pump.start()
-        self.bind("<Map>", self._on_first_map, add="+")
+        bind_root_only(self, "<Map>", self._on_first_map)
         if not staged:
             self.complete_window()
 

@@ -163,3 +163,23 @@ def test_the_lab_kept_ready_ends_when_the_app_is_killed(tmp_path):
             proc.kill()
             proc.wait()
     assert not spare.is_running()
+
+
+def test_a_root_only_binding_runs_for_the_root_not_for_what_maps_inside(app):
+    """The window's own <Map> handlers (first draw, place check) are not called
+    once more for every widget that maps inside it, as a root.bind would."""
+    import ttkbootstrap as ttk
+
+    from gui.firstdraw import bind_root_only
+    seen = []
+    bind_root_only(app, "<Map>", lambda event: seen.append(event.widget))
+    frame = ttk.Frame(app)
+    ttk.Label(frame, text="inside").pack()
+    frame.pack()
+    app.update()
+    assert frame.winfo_ismapped() and seen == [], "called for the widgets inside"
+    app.withdraw()
+    app.update()
+    app.deiconify()
+    pump_until(app, lambda: seen)
+    assert seen == [app]
