@@ -41,6 +41,8 @@ DEFAULT_SIZE = (1260, 740)
 # content: a panel (~32 px), a title bar (~36 px) and our menu bar (~32 px).
 # On a 1366x768 laptop that leaves 668 px: a window 700 px high in all.
 SCREEN_RESERVE = (16, 100)
+# Sent to the window once the visible lesson is built (what the learner waits for).
+READY_EVENT = "<<WindowReady>>"
 # Pane borders: a band wide enough to find and grab, with grip dots.
 SASH_THICKNESS = 8
 SASH_GRIP_DOTS = 12
@@ -144,6 +146,7 @@ class App(ttk.App):
             if self.settings.reset:   # (a damaged file was logged when it was read)
                 log.warning(self.settings.problem)
         report_ready(self)
+        self.event_generate(READY_EVENT)
 
     # -- building -----------------------------------------------------------------
     def set_icon(self) -> None:
@@ -507,13 +510,23 @@ class App(ttk.App):
             self.close()
 
 
-SPARE_AFTER_MS = 300   # after the first draw: the window comes first
+SPARE_AFTER_MS = 300   # after the window is ready: the window comes first
 
 
 def keep_a_lab_ready(app: App) -> None:
     if not app.closed:
         from engine.lab import keep_spare
         keep_spare(True)
+
+
+def keep_a_lab_ready_once_ready(app: App) -> None:
+    """Once the window is ready, keep a lab process ready, so that Run starts a lesson
+    program at once (engine/lab/run.py: keep_spare). Closing the window ends it.
+
+    Counted from ready, not from now: on a busy machine the window can take
+    longer than SPARE_AFTER_MS, and starting a process then would slow it.
+    """
+    app.bind(READY_EVENT, lambda _e: app.after(SPARE_AFTER_MS, keep_a_lab_ready, app), add="+")
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -554,8 +567,6 @@ def main(argv: list[str] | None = None) -> int:
         app.select(args.lesson, build=False)
     report_first_draw(app)
     app.install_signal_handlers(early[0] if early else None)
-    # Once the window is up, keep a lab process ready, so that Run starts a lesson
-    # program at once (engine/lab/run.py: keep_spare). Closing the window ends it.
-    app.after(SPARE_AFTER_MS, keep_a_lab_ready, app)
+    keep_a_lab_ready_once_ready(app)
     app.mainloop()
     return 0

@@ -183,3 +183,21 @@ def test_a_root_only_binding_runs_for_the_root_not_for_what_maps_inside(app):
     app.deiconify()
     pump_until(app, lambda: seen)
     assert seen == [app]
+
+
+def test_the_lab_is_kept_ready_only_once_the_window_is_ready(tmp_path, monkeypatch):
+    """The spare lab process is started after the visible lesson is built, even when
+    the window takes longer than the spare's delay (held here, as a busy machine would)."""
+    import engine.lab
+    from gui import app as app_module
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    window = app_module.App(staged=True)
+    started = []   # whether the window was complete when the spare was asked for
+    monkeypatch.setattr(engine.lab, "keep_spare", lambda on: on and started.append(window.complete))
+    try:
+        app_module.keep_a_lab_ready_once_ready(window)
+        time.sleep(app_module.SPARE_AFTER_MS / 1000 + 0.2)   # not drawn yet: held here
+        pump_until(window, lambda: started)
+        assert started == [True]
+    finally:
+        window.close()
