@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import signal
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -30,6 +31,9 @@ from .scaling import (
 )
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
+
+if TYPE_CHECKING:
+    import argparse
 
 log = logging.getLogger(__name__)
 
@@ -529,7 +533,16 @@ def keep_a_lab_ready_once_ready(app: App) -> None:
     app.bind(READY_EVENT, lambda _e: app.after(SPARE_AFTER_MS, keep_a_lab_ready, app), add="+")
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def parse_args(argv: list[str]) -> argparse.Namespace | SimpleNamespace:
+    """The command line's options; with none (the usual start, from a menu), their
+    defaults without argparse, which costs a few ms to import and build."""
+    if not argv:
+        return SimpleNamespace(self_test=False, lesson=None)
+    return full_parse_args(argv)
+
+
+def full_parse_args(argv: list[str]) -> argparse.Namespace:
+    import argparse
     parser = argparse.ArgumentParser(prog="pysyslab", description="Learn Python system "
                                      "programming by watching it run.")
     parser.add_argument("--self-test", action="store_true",

@@ -201,3 +201,9 @@ def test_the_lab_is_kept_ready_only_once_the_window_is_ready(tmp_path, monkeypat
         assert started == [True]
     finally:
         window.close()
+
+
+def test_a_start_with_no_options_gets_the_parsers_defaults():
+    """With nothing on the command line argparse is skipped: the same values."""
+    from gui.app import full_parse_args, parse_args
+    assert vars(parse_args([])) == vars(full_parse_args([]))
