@@ -80,6 +80,25 @@ def fit_geometry(saved: str, screen: tuple[int, int],
     return geometry
 
 
+def quiet_root_watchers(root: tk.Tk) -> None:
+    """Keep ttkbootstrap's handlers for the root window to the root window.
+
+    ttkbootstrap binds <Map>, <Configure> and <Visibility> on the root's tag to
+    watch the root itself, and every widget inside carries that tag: each widget
+    that maps or moves called into Python to be ignored there, ~260 calls in the
+    first draw of a lesson (~10 ms). Wrapped in a Tcl test of the event's window,
+    they run for the root only, as they were written for. Its bind_all <Map>
+    sends <<MapChild>> to the parent of every widget that maps, another ~90
+    calls; nothing in ttkbootstrap 2.2 or here listens for that event
+    (tests/gui/test_app.py checks), so that one goes.
+    """
+    for sequence in root.bind():   # only ttkbootstrap's own, just after its App.__init__
+        script = root.tk.call("bind", ".", sequence)
+        root.tk.call("bind", ".", sequence, f'if {{"%W" eq "."}} {{{script}}}')
+    if "on_map_child" in str(root.tk.call("bind", "all", "<Map>")):
+        root.unbind_all("<Map>")
+
+
 class App(ttk.App):
     """The only Tk root of the program."""
 
@@ -99,6 +118,7 @@ class App(ttk.App):
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
         super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
                          iconphoto=None, scaling=start_scaling())  # our icon, below
+        quiet_root_watchers(self)
         self.set_icon()
         self.style_sashes()
         self.speed = clamp_speed(self.settings["speed"])

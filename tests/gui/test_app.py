@@ -207,3 +207,56 @@ def test_a_start_with_no_options_gets_the_parsers_defaults():
     """With nothing on the command line argparse is skipped: the same values."""
     from gui.app import full_parse_args, parse_args
     assert vars(parse_args([])) == vars(full_parse_args([]))
+
+
+def python_calls_while(app, action, names: set[str]) -> dict[str, int]:
+    """How often each function named in ``names`` ran while ``action`` was drawn."""
+    counts = dict.fromkeys(names, 0)
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_name in counts:
+            counts[frame.f_code.co_name] += 1
+    sys.setprofile(profile)
+    try:
+        action()
+        app.update()
+    finally:
+        sys.setprofile(None)
+    return counts
+
+
+def test_ttkbootstraps_root_watchers_run_for_the_root_only(app):
+    """ttkbootstrap's <Map>/<Configure> handlers on the root's tag are not called
+    for each widget that maps inside the window, nor its <<MapChild>> sender;
+    for the root itself they still run (it notes that the window was shown)."""
+    import ttkbootstrap as ttk
+
+    def add_widgets():
+        frame = ttk.Frame(app)
+        for n in range(20):
+            ttk.Label(frame, text=f"label {n}").pack()
+        frame.pack()
+    calls = python_calls_while(app, add_widgets, {"_on_shown", "on_map_child"})
+    assert calls == {"_on_shown": 0, "on_map_child": 0}
+    app.withdraw()
+    app.update()
+    app._ever_shown = False
+    calls = python_calls_while(app, app.deiconify, {"_on_shown"})
+    assert calls["_on_shown"] >= 1 and app._ever_shown
+
+
+def test_nothing_listens_for_mapchild():
+    """The window drops ttkbootstrap's <<MapChild>> sender (see quiet_root_watchers):
+    safe only while nothing binds that event. A ttkbootstrap that starts to must
+    be looked at again."""
+    from pathlib import Path
+
+    import ttkbootstrap
+
+    import gui
+    sources = [*Path(ttkbootstrap.__file__).parent.rglob("*.py"),
+               *Path(gui.__file__).parent.rglob("*.py")]
+    named = ("'<<MapChild>>'", '"<<MapChild>>"')   # as a string a binding would give
+    listeners = [str(path) for path in sources if path.name != "window.py"   # the sender
+                 and any(name in path.read_text("utf-8") for name in named)]
+    assert listeners == []
