@@ -20,7 +20,7 @@ from engine.params import convert, specs
 from .firstdraw import bind_root_only, report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
-from .resources import window_icon_files
+from .resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES, window_icon_files
 from .scaling import (
     announce_zoom,
     create_fonts,
@@ -119,7 +119,8 @@ class App(ttk.App):
         super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
                          iconphoto=None, scaling=start_scaling())  # our icon, below
         quiet_root_watchers(self)
-        self.set_icon()
+        self.set_icon(FIRST_ICON_SIZES)
+        self.bind(READY_EVENT, lambda _e: self.after_idle(self.set_icon), add="+")
         self.style_sashes()
         self.speed = clamp_speed(self.settings["speed"])
         self.zoom = 1.0
@@ -173,10 +174,17 @@ class App(ttk.App):
         self.event_generate(READY_EVENT)
 
     # -- building -----------------------------------------------------------------
-    def set_icon(self) -> None:
-        """Our icon (assets/), in several sizes: the window manager picks the best fit."""
+    def set_icon(self, sizes: tuple[int, ...] = WINDOW_ICON_SIZES) -> None:
+        """Our icon (assets/), in several sizes: the window manager picks the best fit.
+
+        Sizes offered already are kept (the larger ones join once the window is ready).
+        """
+        offered = {image.width(): image for image in getattr(self, "_icons", [])}
         try:
-            self._icons = [tk.PhotoImage(master=self, file=str(p)) for p in window_icon_files()]
+            for size, path in zip(sizes, window_icon_files(sizes), strict=True):
+                if size not in offered:
+                    offered[size] = tk.PhotoImage(master=self, file=str(path))
+            self._icons = [offered[size] for size in sorted(offered)]
             self.iconphoto(True, *self._icons)
         except tk.TclError as exc:
             log.warning("no window icon: %s", exc)

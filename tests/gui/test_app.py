@@ -260,3 +260,18 @@ def test_nothing_listens_for_mapchild():
     listeners = [str(path) for path in sources if path.name != "window.py"   # the sender
                  and any(name in path.read_text("utf-8") for name in named)]
     assert listeners == []
+
+
+def test_the_window_offers_its_small_icons_at_once_and_every_size_once_ready(tmp_path,
+                                                                             monkeypatch):
+    from gui.app import App
+    from gui.resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    app = App(staged=True)
+    try:
+        assert [image.width() for image in app._icons] == list(FIRST_ICON_SIZES)
+        pump_until(app, lambda: len(app._icons) == len(WINDOW_ICON_SIZES))
+        assert app.complete
+        assert [image.width() for image in app._icons] == list(WINDOW_ICON_SIZES)
+    finally:
+        app.close()
