@@ -145,8 +145,14 @@ def print_goals(ready: dict[str, float], drawn: dict[str, float]) -> None:
           f"{ready['source']:.3f} s / {ready['floor-src']:.3f} s)")
 
 
+def load_line(when: str) -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {when}: {one:.2f} {five:.2f} {fifteen:.2f} ({os.cpu_count()} cores)"
+
+
 def main() -> None:
     print(build_floor())
+    print(load_line("at the start"))
     found, skipped = commands()
     times: dict[str, list[float]] = {name: [] for name in found}
     readies: dict[str, list[float]] = {name: [] for name in found}
@@ -177,9 +183,11 @@ def main() -> None:
     print("(ready: the visible lesson's widgets built and drawn too; the window draws its "
           "menu, tabs and status line first, then builds the rest. min, max: of ready.\n"
           " floor: one label in our theme, frozen as the app is; floor-src: the same from "
-          "source, the reference of source and floor-src.\n"
+          "source. vs floor: ready / floor-src's ready from source, / floor's for the "
+          "executables.\n"
           " --help: the same program started and its modules imported, with no window)")
     print_goals(ready_median, drawn_median)
+    print(load_line("at the end"))
     for line in skipped:
         print(line)
     print("sizes (MB = 10^6 bytes):")
