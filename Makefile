@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# PyInstaller comes with the `build` extra, only for the targets that build the executable.
+BUILD_STAMP := $(VENV)/.installed-build
 SUDO   := $(shell [ "$$(id -u)" = 0 ] && echo "" || (command -v sudo >/dev/null && echo sudo -n))
 
 .PHONY: run test test-stress test-engine test-gui lint bench soak screenshot screenshots exe exe-onefile exe-smoke \
@@ -24,8 +26,11 @@ test-stress: $(STAMP) system-deps
 test-engine: $(STAMP)
 	$(PY) -m pytest tests/engine
 
+# ruff for the code; actionlint for the GitHub workflows (release.yml builds the
+# executables on Windows, macOS and Linux).
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 # The benchmarks that time the executable (startup, runstart) time a fresh onedir
 # build of this checkout: it is built first (quick when nothing changed).
@@ -52,11 +57,11 @@ PYINSTALLER := $(VENV)/bin/pyinstaller --noconfirm --log-level WARN
 EXE_DIR     := dist/pysyslab
 EXE         := $(EXE_DIR)/pysyslab
 
-exe: $(STAMP)
+exe: $(BUILD_STAMP)
 	$(PYINSTALLER) --workpath build/onedir build.spec
 	@echo "built $(EXE)  (check it: $(EXE) --self-test)"
 
-exe-onefile: $(STAMP)
+exe-onefile: $(BUILD_STAMP)
 	$(PYINSTALLER) --workpath build/onefile build.spec -- --onefile
 	@echo "built dist/onefile/pysyslab  (check it: dist/onefile/pysyslab --self-test)"
 
@@ -106,6 +111,10 @@ $(STAMP): pyproject.toml | check-python
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	@touch $(STAMP)
+
+$(BUILD_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,build]' --config-settings editable_mode=compat
+	@touch $(BUILD_STAMP)
 
 # Xvfb (the virtual screen for the GUI tests) and xdotool (clicks like a person).
 system-deps:

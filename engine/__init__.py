@@ -2,8 +2,8 @@
 
 Nothing here imports tkinter, ttkbootstrap or the gui package.
 
-The names below are imported on first use (PEP 562), so a worker process
-that only needs ``engine.scan`` does not pay for the runner and its imports.
+The names below are imported on first use (PEP 562), so a process that only
+needs ``engine.lab`` (a lab process) does not pay for the runner and its imports.
 """
 
 import importlib

@@ -16,6 +16,7 @@ from . import programs
 TITLES = {
     "filescan": "Find source files",
     "mutex": "Threads and a lock",
+    "deadlock": "Deadlock",
     "thread_queue": "Producer/consumer with threads",
     "mp_queue": "Producer/consumer with processes",
     "pipes": "Pipes and fork",
@@ -50,7 +51,7 @@ class Lesson:
     @property
     def selftest_params(self) -> dict:
         if self.program:
-            return {}   # a program's defaults are its short run
+            return programs.selftest_values(self.program)   # its defaults: its short run
         return getattr(self.module, "SELFTEST_PARAMS", {})
 
     @property

@@ -13,6 +13,7 @@ import time
 from collections.abc import Sequence
 
 from . import catalog
+from . import vocabulary as vocab
 from .control import MAX_SPEED, MIN_SPEED
 from .errors import LessonError
 from .params import ParamError, specs
@@ -22,8 +23,9 @@ from .safetext import for_terminal
 EXIT_BAD_INPUT = 2
 #: The reader of our output went away (``... | head -1``). A shell reports 141
 #: for ``find | head`` too, as find dies of SIGPIPE; we end the run first and
-#: then exit with that same number, quietly.
-EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+#: then exit with that same number, quietly. (SIGPIPE is 13 on every POSIX system;
+#: Windows has none: the same number keeps the exit status the same everywhere.)
+EXIT_BROKEN_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -172,6 +174,18 @@ def cmd_run(args: list[str]) -> int:
     if not args:
         complain("error: run needs a lesson name; see 'python -m engine list'")
         return EXIT_BAD_INPUT
+    if {"-h", "--help"} & set(args):
+        return _cmd_run(args)
+    # The lab process starts up now, while the lesson and its settings are read.
+    from .lab import drop_ahead, start_ahead
+    start_ahead()
+    try:
+        return _cmd_run(args)
+    finally:
+        drop_ahead()   # bad input: the lab started for nothing ends now
+
+
+def _cmd_run(args: list[str]) -> int:
     try:
         lesson = catalog.get(args[0])
     except KeyError as exc:
@@ -197,7 +211,7 @@ def cmd_run(args: list[str]) -> int:
                  f"(got {ns.speed!r})")
         return EXIT_BAD_INPUT
     try:
-        run = start(lesson.id, values, speed=speed)
+        run = start(lesson.id, values, speed=speed, stepping=None)   # it never steps
     except ParamError as exc:
         option = "--" + exc.name.replace("_", "-")
         complain(f"error: {option} {exc.message}")
@@ -212,8 +226,9 @@ STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM
 
 #: What the readable output leaves out (``--json`` keeps every event): the raw
 #: terminal chunks repeat the ``output`` lines, and the sampler's ``line`` moves,
-#: sleeps and step pauses come many times a second.
-QUIET_KINDS = frozenset({"terminal", "line", "sleep", "paused"})
+#: a walk's progress, sleeps and step mode's reports come many times a second.
+QUIET_KINDS = frozenset({"terminal", "line", "progress", "sleep", "paused", "blocked",
+                         "finished", "actors"})
 
 
 def _print_run(run, as_json: bool) -> int:
@@ -291,7 +306,18 @@ def _readable(event, render=None) -> str:
         text += "\n" + for_terminal(event.data["traceback"].rstrip(), keep_newlines=True)
     if event.kind == "result" and render is not None:
         text += "\n" + for_terminal(render(event.data), keep_newlines=True)
+    if event.kind == "result":
+        text += _partial(event.data)
     return text
+
+
+def _partial(result) -> str:
+    """A line under the result of a stopped run: its figures count only what ran."""
+    if not isinstance(result, dict) or result.get(vocab.COMPLETE) is not False:
+        return ""
+    after = result.get(vocab.STOPPED_AFTER)
+    return "\n" + for_terminal(f"partial result: stopped after {after}" if after
+                                else "partial result: the run was stopped")
 
 
 SELFTEST_LIMIT = 60.0  # seconds one lesson may take in the self-test
@@ -303,7 +329,7 @@ def selftest(verbose: bool = True, speed: float = 10.0) -> int:
     for lesson in catalog.lessons():
         values = lesson.selftest_params
         try:
-            run = start(lesson.id, values, speed=speed)
+            run = start(lesson.id, values, speed=speed, stepping=None)
         except ParamError as exc:
             failures += 1
             say(f"FAIL {lesson.id:<14} bad self-test parameters: {exc}")

@@ -9,7 +9,6 @@ moment Stop is pressed.
 from __future__ import annotations
 
 import collections
-import multiprocessing
 import threading
 
 MIN_SPEED = 0.1
@@ -121,6 +120,9 @@ class StepGate:
         self._cond = threading.Condition()
         self._queue: collections.deque[_Ticket] = collections.deque()
         self._kept = 0    # Nexts pressed while nobody waited
+        # Imported here: the command line imports this module for its speed bounds
+        # only, and must not pay ~13 ms for multiprocessing.
+        import multiprocessing
         self.flag = multiprocessing.get_context("spawn").RawValue("b", 0)
 
     @property

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any, NamedTuple
 
@@ -45,6 +44,7 @@ def _jsonable(value: Any) -> Any:
         return list(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
+    import dataclasses  # here: importing it costs ~7 ms at the start of every command
     if dataclasses.is_dataclass(value):
         return dataclasses.asdict(value)
     return repr(value)

@@ -1,4 +1,4 @@
-"""Numbers shown to people, the same way on the command line and in the window."""
+"""Numbers shown to people, the same way in every view of the window (table, summary, CSV)."""
 
 from __future__ import annotations
 

@@ -35,11 +35,11 @@ class Run:
     """A handle on one running lesson."""
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 stepping: bool = False):
+                 stepping: bool | None = False):
         self.lesson = lesson
         self.params = params
         self.events: queue.Queue = queue.Queue()
-        self.control = Control(speed, stepping)
+        self.control = Control(speed, bool(stepping))
         self.emit = Emitter(self.events, lesson.source_file,
                             gate=self.control.pause_if_stepping)
         self.status = "running"
@@ -86,6 +86,14 @@ class Run:
         """In step mode, the actors waiting for Next, first in line first."""
         return self.control.paused_actors()
 
+    def choose(self, actor: str):
+        """A lesson module steps by events, in arrival order: no actor can be picked."""
+        from .lab.board import Choice
+        return Choice(actor, False, "this lesson steps in turn only: press Next")
+
+    def actors(self) -> list[dict]:
+        return []
+
     def _main(self) -> None:
         started = time.monotonic()
         try:
@@ -123,7 +131,8 @@ class ProgramRun:
     """
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 stepping: bool = False):
+                 stepping: bool | None = False):
+        from . import challenges
         from .lab import LabError, start_lab  # not imported until a program runs
 
         self.lesson = lesson
@@ -132,7 +141,7 @@ class ProgramRun:
         first = ("lab", "state", f"{lesson.title}: started", {"params": vars(params)})
         try:
             self._lab = start_lab(lesson.program, programs.argv(params), speed,
-                                  stepping, first)
+                                  stepping, first, challenges.watch(lesson.id, params))
         except LabError as exc:
             raise LessonError(str(exc)) from exc
         except (OSError, RuntimeError) as exc:   # no process or thread to be had
@@ -170,16 +179,28 @@ class ProgramRun:
         self._lab.set_stepping(on)
 
     def step(self) -> str | None:
-        """Next: the actor that goes on, or None (the Next is kept for the first to wait)."""
+        """Next: the next ready actor, in turn, runs one line; None if nobody was ready
+        (the Next is kept for the first to pause)."""
         return self._lab.step()
+
+    def choose(self, actor: str):
+        """The learner picks ``actor`` to run one line: a ``Choice`` (moved, and why not)."""
+        return self._lab.choose(actor)
 
     def paused_actors(self) -> list[str]:
         return self._lab.paused_actors()
 
+    def actors(self) -> list[dict]:
+        """The step board now (see ``vocabulary``, ``actors``)."""
+        return self._lab.actors()
+
 
 def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
-          stepping: bool = False) -> Run | ProgramRun:
+          stepping: bool | None = False) -> Run | ProgramRun:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
+
+    ``stepping``: True to start in step mode, False to start without it (it can
+    be turned on later), None for a run that never steps (the command line).
 
     Bad values raise ``ParamError`` before anything starts; ``LessonError``
     if the system refuses the run's thread (a low ``ulimit -u``).

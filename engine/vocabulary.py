@@ -10,7 +10,9 @@ reads a ``data`` key that is not declared here.
 Event kinds (``Event.kind``)
 ----------------------------
 * ``log``: a line for the log; may carry any of the keys below.
-* ``progress``: how far a long job is (the file scan's counters).
+* ``progress``: how far a long job is: a lab process's walk, counted by the
+  ``os.scandir`` probe and sent by the sampler a few times a second (one per
+  process: a watcher adds up the latest of each ``pid``).
 * ``result``: what the run found; its ``data`` is the lesson's result dict.
 * ``error``: something went wrong; ``text`` says what, for people.
 * ``state``: an actor changed state (a lane, an address, a child's pid).
@@ -26,8 +28,53 @@ Kinds a lab run sends too (``engine/lab``: the program is watched from outside):
 * ``sleep``: the program called ``time.sleep`` (data: requested and scaled seconds).
 * ``probe``: the lab saw the program call a taught primitive (``engine/lab/probes.py``):
   a put or get, a read or write, a fork, a signal delivered, a socket call.
-* ``paused``: in step mode, an actor waits for Next before its next event
-  (data: ``before``, the kind of event it waits before).
+
+Step mode (line by line; ``engine/lab/stepping.py`` in the lab processes,
+``engine/lab/board.py`` in the engine). Each lab process reports its actors:
+
+* ``paused``: an actor waits at the gate, before ``Event.line`` (data:
+  ``ident``, the thread's id in its process; ``file``): it is ready.
+* ``blocked``: an actor that was let go waits inside a call the probes do
+  not report (a barrier, a ``join``, ``recv``, ``os.read``...); ``text`` says
+  in what (data: ``ident``, ``file``, ``call`` when it is a Python function).
+* ``finished``: an actor left the program's last function (data: ``ident``).
+
+The engine combines them, with the probes' lane changes and ``sleep``s, into
+one table, and sends it whole whenever it changes:
+
+* ``actors``: (actor "lab") the step board: its ``data`` has the keys below.
+
+Keys of an ``actors`` event's data, and of each row of its list:
+
+* ``actors``: one dict per actor, in number order, with the keys below and
+  ``state``, ``file``, ``line``, ``call``, ``lock``.
+* ``stepping``: False once step mode is off (the board means nothing then).
+* ``number``: the actor's number on the board (1, 2, ...: the keys 1-9).
+* ``actor``: the actor's name, as in ``Event.actor``.
+* ``pid``: the process the actor lives in.
+* ``ident``: the thread's id in its process (also in ``paused``, ``blocked``
+  and ``finished`` events: what ``next IDENT`` names).
+* ``reason``: why a blocked actor cannot go ("waiting for the lock held by
+  thread-2", "waiting for an item: work is empty", "waiting in Thread.join()").
+
+Values of ``state`` in a row: ``ready`` (paused before ``line``: it can be
+chosen), ``running`` (let go, running its line), ``blocked`` (``reason`` says
+why; ``lock`` is the lock it waits for, ``call`` the call it waits in) or
+``finished``.
+
+A watcher that needs who holds which lock (a deadlock's cycle) reads the
+``state`` events of locks: ``lane`` ``holding``/``idle``/``waiting`` with
+``lock``, the lock's name, the same in every process that shares it.
+
+Kinds the engine adds to a run, from what it watched (actor ``lab``):
+
+* ``deadlock``: the lock events show a wait-for cycle: each actor of ``cycle``
+  holds a lock the next one waits for, and the last holds the one the first
+  waits for (``engine/waitfor.py``). Sent when the cycle closes, and once more
+  with ``resolved`` True when it opens again (a wait timed out).
+* ``challenge``: a goal of the lesson's challenges (``engine/challenges.py``)
+  was reached (``reached`` True), or, at the end of the run, one that no
+  scheduling can reach is explained (``reached`` False). ``text`` is the message.
 
 Keys of ``data``, by what carries them
 --------------------------------------
@@ -37,6 +84,9 @@ Every lab probe (``state`` and ``probe`` events of ``engine/lab/probes.py``):
   ``put``, ``get_nowait``, ``start``, ``join``, ``os.read``, ``signal.alarm``,
   ``recv``...; for a signal delivery, the name of the program's handler.
 * ``file``: the program file of the line that made the call (``Event.line``).
+* ``lock``: (lock calls: ``acquire``, ``with``, ``release``) the lock's name,
+  the same in every process that shares the lock ("pid:id" for a ``_thread``
+  lock, "sem:..." for a ``multiprocessing`` one): who holds it, who waits for it.
 
 Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 
@@ -44,6 +94,37 @@ Timeline lanes (any kind; ``gui/widgets/lanes.py``):
 * ``depth``: the number of items in the lesson's queue now (an int).
 * ``queue``: the name the program's line gives that queue (``q``, ``work``);
   a timeline draws the depth of the first queue named, not a mix of two.
+  (Also on the ``waiting`` lane of a queue call that blocks.)
+
+Locks (the ``state`` events of a lock's probe, ``engine/lab/probes.py``):
+
+* ``lock``: the lock's name: the variable the program assigned it to where it
+  was made (``lock_a``), else ``lock-N`` in order of creation; one name is one
+  lock in a process (a second lock made on the same line is ``lock_a-2``).
+* ``shared``: True for a ``multiprocessing`` lock: its name means the same lock
+  in every process (a ``threading`` lock is one per process, even after a fork).
+* ``acquired``: after an acquire: True if the actor got the lock, False if its
+  wait ended without it (a time-out, an interruption). Absent on ``waiting``
+  (before the call) and on a release, whose lane is ``idle``, or ``holding``
+  while the actor still holds another lock.
+
+A deadlock (``deadlock`` events):
+
+* ``cycle``: the actors in the cycle, in order, each a dict of the three keys
+  below, so that ``cycle[0]`` waits for a lock ``cycle[1]`` holds, and so on
+  round to ``cycle[0]``.
+* ``actor``: in a step of ``cycle``, the actor.
+* ``holds``: in a step of ``cycle``, the lock the actor holds (the previous
+  step's actor waits for it).
+* ``waits_for``: in a step of ``cycle``, the lock the actor waits for (the next
+  step's actor holds it).
+* ``resolved``: True when the cycle has opened again (someone stopped waiting).
+
+Challenges (``challenge`` events):
+
+* ``challenge``: the id of the challenge (``engine/challenges.py``).
+* ``reached``: True when its goal was reached; False for a goal no scheduling
+  can reach, explained at the end of the run.
 
 Program output and place (``output``, ``terminal``, ``line``, ``sleep``):
 
@@ -62,9 +143,20 @@ The ``done`` event:
 
 * ``status``: how the run ended: ``ok``, ``stopped`` or ``error``.
 * ``elapsed``: seconds from start to the end of the run (also in the scan's
-  result and progress: seconds the walk has taken).
+  result: seconds the walk took; and in progress, see there).
 * ``exit_code``: (a lab run) the exit code of the program's main process;
   negative when a signal killed it (-9: SIGKILL).
+* ``held``: (a lab run) seconds the learner held the program in step mode.
+  ``Event.t`` and ``elapsed`` count the program's time without them: a lab
+  run's clock stops while every actor waits for the learner.
+
+Results of a stopped run:
+
+* ``complete``: False when the run was stopped before the program ended by
+  itself: the result is what the program had done so far (the lab adds it
+  to a ``result`` that does not say it; the file scan sets it itself).
+* ``stopped_after``: how far the program got before it was stopped, in its
+  own words ("12 of 25 lines": mutex), shown by the window and the CLI.
 
 Errors:
 
@@ -120,22 +212,26 @@ Sockets result:
 Problem counts of a result, shown in the generic tab's result line (red
 when above 0); ``PROBLEM_COUNTS`` gives each its label:
 
-* ``garbled_lines``: printed lines mixed from two threads (mutex).
+* ``garbled_lines``: lines of the terminal mixed from two threads: the lab counts them
+  for a run in which two or more threads printed (mutex shows them).
 * ``lost_updates``: counter increments lost to the race (mutex).
 * ``missing``: items produced but never consumed (thread_queue).
 * ``twice``: items consumed more than once (thread_queue).
 
-File scan progress (``progress`` events):
+Walk progress (``progress`` events, one process's own figures; ``call`` is
+``os.scandir``):
 
-* ``folders``: folders walked so far (also in the result: in all).
-* ``matches``: files matched so far.
-* ``rate``: folders walked per second.
-* ``folder``: the folder being walked now.
-* ``workers``: processes walking.
+* ``folders``: folders listed so far by that process (also in the scan's
+  result: folders walked in all).
+* ``rate``: folders listed per second by that process.
+* ``folder``: the folder it listed last (None if it cannot be named).
+* ``elapsed`` (above): seconds since its first listing.
 
-File scan result:
+File scan result (what ``main()`` of engine/lessons/filescan/program.py returns):
 
 * ``count``: files matched.
+* ``bytes`` (above): their total size.
+* ``processes``: how many processes walked (1 but for the parallel way).
 * ``complete``: False if the scan was stopped, so the lists are partial.
 * ``smallest``: ``[size, path]`` pairs, smallest first.
 * ``largest``: ``[size, path]`` pairs, largest first.
@@ -155,9 +251,25 @@ from __future__ import annotations
 LOG, PROGRESS, RESULT, ERROR, STATE, DONE = "log", "progress", "result", "error", "state", "done"
 OUTPUT, TERMINAL, LINE, PROCESS, SLEEP, PROBE, PAUSED = (
     "output", "terminal", "line", "process", "sleep", "probe", "paused")
+DEADLOCK, CHALLENGE = "deadlock", "challenge"
+BLOCKED, FINISHED, ACTORS = "blocked", "finished", "actors"
 #: Every kind of event a run can emit.
 KINDS = (LOG, PROGRESS, RESULT, ERROR, STATE, DONE, OUTPUT, TERMINAL, LINE, PROCESS, SLEEP,
-         PROBE, PAUSED)
+         PROBE, PAUSED, BLOCKED, FINISHED, ACTORS, DEADLOCK, CHALLENGE)
+
+# -- step mode: the step board (``actors`` events) -----------------------------------
+STEPPING = "stepping"
+IDENT = "ident"
+NUMBER = "number"
+ACTOR = "actor"
+PID = "pid"
+ACTOR_STATE = "state"
+LINE_NO = "line"
+REASON = "reason"
+LOCK = "lock"
+#: Values of ``state``: BLOCKED and FINISHED are spelt as the kinds above.
+READY, RUNNING = "ready", "running"
+ACTOR_STATES = (READY, RUNNING, BLOCKED, FINISHED)
 
 # -- program output and place --------------------------------------------------------
 STREAM = "stream"
@@ -174,10 +286,22 @@ QUEUE = "queue"
 IDLE, WAITING, HOLDING, WORKING = "idle", "waiting", "holding", "working"
 LANE_STATES = (IDLE, WAITING, HOLDING, WORKING)
 
+# -- locks, deadlocks and challenges (LOCK and ACTOR are above, with the step board) ----
+SHARED = "shared"
+ACQUIRED = "acquired"
+CYCLE = "cycle"
+HOLDS = "holds"
+WAITS_FOR = "waits_for"
+RESOLVED = "resolved"
+CHALLENGE_ID = "challenge"
+REACHED = "reached"
+
 # -- the done event ----------------------------------------------------------------
 STATUS = "status"
 ELAPSED = "elapsed"
 EXIT_CODE = "exit_code"
+HELD = "held"
+STOPPED_AFTER = "stopped_after"
 OK, STOPPED, FAILED = "ok", "stopped", "error"
 STATUSES = (OK, STOPPED, FAILED)
 
@@ -229,13 +353,12 @@ TWICE = "twice"
 PROBLEM_COUNTS = {GARBLED_LINES: "garbled lines", LOST_UPDATES: "lost updates",
                   MISSING: "never consumed", TWICE: "consumed twice"}
 
-# -- file scan progress and result -------------------------------------------------
+# -- walk progress and the file scan's result ----------------------------------------
 FOLDERS = "folders"
-MATCHES = "matches"
 RATE = "rate"
 FOLDER = "folder"
-WORKERS = "workers"
 COUNT = "count"
+PROCESSES = "processes"
 COMPLETE = "complete"
 SMALLEST = "smallest"
 LARGEST = "largest"
@@ -249,10 +372,13 @@ LOOPS = "loops"
 
 #: Every ``data`` key above (the names a watcher may read from ``Event.data``).
 KEYS = frozenset({
+    ACTORS, STEPPING, IDENT, NUMBER, ACTOR, PID, ACTOR_STATE, LINE_NO, REASON, LOCK, HELD,
+    STOPPED_AFTER,
     STREAM, CALL, FILE, FDS, FD, SIGNAL, HANDLER, SECONDS, LOCAL,
-    LANE, DEPTH, QUEUE, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
+    LANE, DEPTH, QUEUE, LOCK, SHARED, ACQUIRED, CYCLE, ACTOR, HOLDS, WAITS_FOR, RESOLVED,
+    CHALLENGE_ID, REACHED, STATUS, ELAPSED, EXIT_CODE, TRACEBACK, EXPLAINED, EXITCODE,
     CHILD_PID, ADDRESS, LISTENING, SEQ, FROM, TO, BYTES, PREVIEW, ASKED, ERROR_TEXT, CHUNK,
     BYTES_READ, BYTES_WRITTEN, READS, CLIENTS, REPLIES_OK, *PROBLEM_COUNTS, FOLDERS,
-    MATCHES, RATE, FOLDER, WORKERS, COUNT, COMPLETE, SMALLEST, LARGEST, MODIFIED,
+    RATE, FOLDER, COUNT, PROCESSES, COMPLETE, SMALLEST, LARGEST, MODIFIED,
     HISTOGRAM, ERRORS, ERROR_COUNT, UNREADABLE_FOLDERS, VANISHED, LOOPS,
 })

@@ -27,7 +27,8 @@ BLURB = ("PySysLab teaches Python system programming by running it: threads and 
 SHORTCUTS = [
     ("F5 or Ctrl+R", "Run the lesson"),
     ("Esc", "Stop the run"),
-    ("F10", "Step: let the next event through"),
+    ("F10", "Step: the next ready actor, in turn, runs one line"),
+    ("1-9", "Step: the actor of that number runs one line"),
     ("Ctrl+Plus / Ctrl+Minus", "Bigger / smaller text"),
     ("Ctrl+0", "Normal text size"),
     ("Ctrl+Tab", "Next lesson"),

@@ -51,6 +51,8 @@ READY_EVENT = "<<WindowReady>>"
 SASH_THICKNESS = 8
 SASH_GRIP_DOTS = 12
 SASH_GRIP_COLOUR = "#8a8a8a"   # mid grey: visible on the light and the dark theme
+# Widgets where a digit is typed, not an actor chosen.
+TYPING_CLASSES = frozenset({"TEntry", "Entry", "TSpinbox", "Spinbox", "TCombobox"})
 
 def fit_geometry(saved: str, screen: tuple[int, int],
                  default: tuple[int, int] = DEFAULT_SIZE) -> str:
@@ -209,7 +211,7 @@ class App(ttk.App):
                                 command=lambda: self.current_tab().start_run())
         lesson_menu.add_command(label="Stop", accelerator="Esc",
                                 command=lambda: self.current_tab().stop_run())
-        lesson_menu.add_command(label="Step: next event", accelerator="F10",
+        lesson_menu.add_command(label="Step: next line, next actor in turn", accelerator="F10",
                                 command=self.step_next)
         lesson_menu.add_separator()
         lesson_menu.add_command(label="Next lesson", accelerator="Ctrl+Tab",
@@ -299,6 +301,12 @@ class App(ttk.App):
             # (Tab) would win over Ctrl+Tab. "break": F10 would also open the
             # menu bar, Ctrl+Tab move the focus.
             self.bind(key, lambda e, act=action: (act(e), "break")[1])
+        for number in range(1, 10):   # step mode: the actor of that number runs a line
+            for key in (f"<KeyPress-{number}>", f"<KeyPress-KP_{number}>"):
+                self.bind(key, lambda e, n=number: self.choose_number(e, n))
+                # Also where the focus is in a read-only text (the log, the code): there
+                # the Text class's own binding would take the key first.
+                self.bind_class("Text", key, lambda e, n=number: self.choose_number(e, n))
         # Text widgets have their own Ctrl+Tab; the app's wins. And every Text of
         # the app is read-only, but Tk's Emacs keys edit even a Text that refuses
         # typing (Ctrl+D deleted a letter of the log, Ctrl+K the rest of its line):
@@ -383,6 +391,17 @@ class App(ttk.App):
 
     def step_next(self) -> None:
         self.current_tab().step_next()
+
+    def choose_number(self, event, number: int) -> str | None:
+        """A number key: in step mode, that actor runs its next line. Not while the
+        learner types a number into a field of the form."""
+        if event.widget.winfo_class() in TYPING_CLASSES:
+            return None
+        tab = self.current_tab()
+        if not tab.stepping():
+            return None
+        tab.choose_number(number)
+        return "break"
 
     # -- exports and dialogs -------------------------------------------------------
     def save_log(self) -> None:

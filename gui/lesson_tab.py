@@ -15,7 +15,10 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
   says line by line, and a garbled chunk is no actor's line);
 * ``line`` and ``sleep``: only the code pane, which marks each actor's
   current line (a sampler sends ~20 a second per thread: far too many for
-  the log), and only when ``data["file"]`` is the file the pane shows;
+  the log), in the tab of the file ``data["file"]`` names (a lesson of
+  several files has a code tab per file: ``program.py``, ``careful.py``...);
+  a line in a file that is not the lesson's marks nothing;
+* ``progress`` (a walk's counters, a few a second): only the lesson's extras;
 * everything else (``output``, ``process``, ``probe`` and the older kinds):
   the log and the timeline, coloured by actor; a line it carries moves the
   actor's mark in the code pane too.
@@ -23,6 +26,22 @@ program's raw output as a terminal shows it (Ctrl+T turns between them).
 When a run that sent ``line`` events is done, the marks are cleared: a
 finished thread is on no line. (A run of the older engine keeps its marks
 after the end, on the line each actor emitted last.)
+
+Step mode: the learner is the scheduler
+---------------------------------------
+With Step on, every actor waits before each line of the program, and the
+``actors`` panel under the step buttons lists them (``actors`` events: the
+engine's step board). The learner picks who runs its next line: a click on
+the actor's row, on its lane in the timeline or on its marked line in the
+code, or its number key (1-9, ``App.create_shortcuts``); Next (F10) takes the
+next ready actor in turn. A blocked actor is refused, and the status line
+says why ("thread-1 cannot go: waiting for the lock held by thread-0").
+Continue leaves step mode; Stop always wins.
+
+With several code tabs, the pane turns by itself to the file where the
+newest mark is only when no actor is marked in the file shown: it follows the
+walk from ``program.py`` into ``careful.py``, and does not flicker between two
+files that two actors are in at once.
 """
 
 from __future__ import annotations
@@ -33,10 +52,13 @@ import os
 import ttkbootstrap as ttk
 
 from engine import LessonError, ParamError, start
+from engine import challenges as judged
 from engine import vocabulary as vocab
 
 from .colors import ActorColors
 from .scaling import COUNTER_FONT
+from .widgets.actors import ActorsPanel
+from .widgets.challenges import ChallengePanel
 from .widgets.explain import ExplanationView
 from .widgets.logview import LogView
 from .widgets.paramsform import ParamsForm
@@ -53,10 +75,13 @@ READY, RUNNING, STOPPING, DONE = "ready", "running", "stopping", "done"
 
 NO_BREAK = "\u00a0"
 
-# Kinds only the code pane shows: too many for the log and the timeline. A step
-# mode pause shows where its actor waits; the Next button says who is first.
-PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED})
-NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL}
+# Kinds only the code pane shows: too many for the log and the timeline. Step
+# mode's reports show where each actor waits; the actors panel shows the rest.
+PLACE_ONLY = frozenset({vocab.LINE, vocab.SLEEP, vocab.PAUSED, vocab.BLOCKED, vocab.FINISHED,
+                        vocab.ACTORS})
+# Neither in the log nor on the timeline: the terminal's chunks (its own page),
+# and a walk's progress counters (the lesson's extras draw them).
+NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL, vocab.PROGRESS}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
 NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
@@ -76,8 +101,9 @@ class LessonTab(ttk.Frame):
         self.status_text = ""      # this tab's line in the status bar (see set_state)
         self.killed: list = []     # the run's processes killed from outside (error events)
         self.saw_lines = False     # the run sent ``line`` events (a lab run)
-        self._in_code_pane: dict[tuple, bool] = {}   # (a file, the one shown) -> the same?
+        self._views_by_file: dict[str, SourceView | None] = {}   # an event's file -> its view
         self.colors = ActorColors()
+        self.step_table: list[dict] = []   # the last step board (``actors`` event)
         self.built = False
         self._fit_pending: str | None = None   # after_idle id of fit_left_pane
 
@@ -118,6 +144,7 @@ class LessonTab(ttk.Frame):
         actions = ttk.Frame(left)
         actions.pack(fill="x")
         self.create_controls(actions)
+        self.create_challenges(left)
         self.create_form(left)
         # A zoom grows what the left pane holds: these change size when it does.
         for widget in (panes, left, actions, self.form_area.content):
@@ -131,7 +158,8 @@ class LessonTab(ttk.Frame):
         if self.SHOW_TIMELINE:
             timeline_frame = ttk.Labelframe(centre, text="Timeline", padding=4)
             self.timeline = Timeline(timeline_frame, colors=self.colors,
-                                     on_select=self.on_event_selected)
+                                     on_select=self.on_event_selected,
+                                     on_lane=self.on_lane_clicked)
             self.timeline.pack(fill="both", expand=True)
             centre.add(timeline_frame, weight=2 if extra is not None else 3)
         centre.add(self.create_output_pages(centre), weight=2)
@@ -188,14 +216,56 @@ class LessonTab(ttk.Frame):
         self.explanation.show(self.lesson.doc)
         notebook.add(page, text="Explanation")
         self.code_page = ttk.Frame(notebook, padding=4)
-        self.source = SourceView(self.code_page, colors=self.colors)
-        self.source.pack(fill="both", expand=True)
-        self.source.load(self.lesson.source_file)
+        self.create_code_views(self.code_page)
         notebook.add(self.code_page, text="The code that runs")
 
-    def show_code(self) -> None:
-        """Turn to the code page: a run marks its acting lines there."""
+    def create_code_views(self, parent) -> None:
+        """A view of each file of the lesson: ``program.py`` first, then the modules it
+        imports, each in a tab of its own (one file: just its view).
+
+        ``self.sources`` maps each file to its view; ``self.source`` is the first.
+        """
+        files = self.lesson.files
+        self.code_files = ttk.Notebook(parent) if len(files) > 1 else None
+        if self.code_files is not None:
+            self.code_files.pack(fill="both", expand=True)
+        self.sources: dict[str, SourceView] = {}
+        for path in files:
+            holder = ttk.Frame(self.code_files) if self.code_files is not None else parent
+            view = SourceView(holder, colors=self.colors, on_line_click=self.on_code_line_clicked)
+            view.pack(fill="both", expand=True)
+            view.load(path)
+            if self.code_files is not None:
+                self.code_files.add(holder, text=os.path.basename(path))
+            self.sources[path] = view
+        self.source = self.sources[files[0]]
+
+    def show_code(self, view: SourceView | None = None) -> None:
+        """Turn to the code page (and to ``view``'s tab): a run marks its lines there."""
         self.pages.select(self.code_page)
+        if view is not None:
+            self.show_file(view)
+
+    def show_file(self, view: SourceView) -> None:
+        """Bring ``view``'s tab to the front of the code page (not the page itself)."""
+        if self.code_files is not None:
+            self.code_files.select(view.master)
+
+    def shown_source(self) -> SourceView:
+        """The code view in front (the file tab chosen)."""
+        chosen = self.code_files.select() if self.code_files is not None else ""
+        for view in self.sources.values():
+            if str(view.master) == chosen:
+                return view
+        return self.source
+
+    def create_challenges(self, parent) -> None:
+        """The lesson's challenges, if it has any, at the foot of the left pane (always in
+        view: the parameters above them scroll when the pane is short)."""
+        found = judged.for_lesson(self.lesson.id)
+        self.challenge_panel = ChallengePanel(parent, found) if found else None
+        if self.challenge_panel is not None:
+            self.challenge_panel.pack(side="bottom", fill="x", pady=(6, 0))
 
     def create_form(self, parent) -> None:
         """The parameters, scrolling when the pane is too short for them."""
@@ -230,9 +300,10 @@ class LessonTab(ttk.Frame):
         self.problems_label.pack(fill="x")
 
     def create_step_controls(self, parent) -> None:
-        """Step mode: each actor waits at every emit until Next is pressed."""
+        """Step mode: each actor waits before each line until it is chosen (or Next)."""
         row = ttk.Frame(parent)
         row.pack(fill="x")
+        self.step_row = row
         self.step_var = ttk.BooleanVar(value=False)
         self.step_switch = ttk.Checkbutton(row, text="Step", variable=self.step_var,
                                            bootstyle="round-toggle",
@@ -244,19 +315,30 @@ class LessonTab(ttk.Frame):
         self.continue_button = ttk.Button(row, text="Continue ▸▸", bootstyle="info-outline",
                                           command=self.step_continue)
         self.continue_button.pack(side="left", padx=6)
-        ttk.ToolTip(self.step_switch, text="Pause every thread and process at each event "
-                                           "until you press Next")
-        ttk.ToolTip(self.next_button, text="Let one actor do its next step (F10)")
+        ttk.ToolTip(self.step_switch, text="Pause every thread and process before each line: "
+                                           "you choose who runs next")
+        ttk.ToolTip(self.next_button, text="Let the next ready actor, in turn, run one line "
+                                           "(F10)")
         ttk.ToolTip(self.continue_button, text="Leave step mode and run on")
+        # Packed under the step buttons while Step is on (show_actors_panel).
+        self.actors_panel = ActorsPanel(parent, colors=self.colors,
+                                        on_choose=self.choose_actor)
 
     def create_extra(self, parent):
         """Subclasses return a widget shown above the timeline and the log (a table...)."""
         return None
 
     def show_result(self, event) -> None:
-        """The result line: the result event's text, and its problem counts in big."""
-        self.result_label.configure(text=f"Result: {event.text}" if event else "")
+        """The result line: the result event's text, and its problem counts in big.
+
+        The result of a stopped run counts only what ran: the line says so."""
         data = event.data if event is not None and isinstance(event.data, dict) else {}
+        label = "Result"
+        if data.get(vocab.COMPLETE) is False:
+            how_far = stopped_after(data)
+            label = f"Result so far (stopped after {how_far})" if how_far \
+                else "Result so far (stopped)"
+        self.result_label.configure(text=f"{label}: {event.text}" if event else "")
         counts = {label: data[key] for key, label in vocab.PROBLEM_COUNTS.items()
                   if isinstance(data.get(key), int)}
         # No-break spaces inside each "label: n", so a line ends only between counts.
@@ -300,18 +382,21 @@ class LessonTab(ttk.Frame):
         self.last_status = None
         self.killed = []
         self.saw_lines = False
+        self.step_table = []
+        self.actors_panel.clear()
         self.colors.reset()
         self.logview.clear()
         self.terminal.clear()
-        self.source.clear_highlights()
+        self.clear_marks()
         if self.timeline is not None:
             self.timeline.clear()
         self.show_result(None)
         self.show_code()
+        if self.challenge_panel is not None:
+            self.challenge_panel.begin(params)
         self.on_run_started(self.run)
         self.app.pump.add(self.run, self.on_events)
-        self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
-                       else "Running…", "info")
+        self.set_state(RUNNING, STEPPING_TEXT if self.step_var.get() else "Running…", "info")
         return True
 
     def show_first_form_message(self) -> None:
@@ -327,14 +412,80 @@ class LessonTab(ttk.Frame):
             self.set_state(STOPPING, "Stopping…", "warning")
 
     def on_step_toggled(self) -> None:
+        self.show_actors_panel(self.step_var.get())
         if self.run is not None and self.state == RUNNING:
             self.run.set_stepping(self.step_var.get())
-            self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
-                           else "Running…", "info")
+            self.set_state(RUNNING, STEPPING_TEXT if self.step_var.get() else "Running…",
+                           "info")
+
+    def show_actors_panel(self, on: bool) -> None:
+        if on:
+            self.actors_panel.pack(fill="x", pady=(4, 2), after=self.step_row)
+        else:
+            self.actors_panel.pack_forget()
+
+    def stepping(self) -> bool:
+        return self.run is not None and self.state == RUNNING and self.step_var.get()
 
     def step_next(self) -> None:
-        if self.run is not None and self.state == RUNNING and self.step_var.get():
-            self.run.step()
+        """Next (F10): the next ready actor, in turn, runs one line."""
+        if not self.stepping():
+            return
+        moved = self.run.step()
+        if moved is not None:
+            self.set_state(RUNNING, f"{moved} runs its next line.", "info")
+        elif self.step_table:
+            # The engine keeps this Next for the first actor to reach a line.
+            self.set_state(RUNNING, "Nobody is ready now; the first to reach a line will "
+                                    "run it. " + waiting_text(self.step_table), "warning")
+
+    def choose_actor(self, actor: str) -> bool:
+        """The learner picks ``actor`` (its row, lane, line or number key): it runs one
+        line, or the status line says why it cannot. True if it moved."""
+        if not self.stepping():
+            return False
+        choice = self.run.choose(actor)
+        self.set_state(RUNNING, choice.text + ".", "info" if choice.moved else "warning")
+        return choice.moved
+
+    def choose_number(self, number: int) -> bool:
+        """Number key ``number`` (1-9): the actor of that number on the board."""
+        actor = self.actors_panel.actor_numbered(number)
+        return actor is not None and self.choose_actor(actor)
+
+    def on_lane_clicked(self, actor: str) -> None:
+        """A click on an actor's lane in the timeline: in step mode, choose it."""
+        if self.stepping() and any(row[vocab.ACTOR] == actor for row in self.step_table):
+            self.choose_actor(actor)
+
+    def on_code_line_clicked(self, line: int) -> None:
+        """A click on a line of the code: in step mode, choose the actor marked there (the
+        first ready one, else the first at all, to say why it cannot go)."""
+        if not self.stepping():
+            return
+        clicked = self.shown_source()   # the file tab in front is the one clicked
+        here = [row for row in self.step_table if row.get(vocab.LINE_NO) == line
+                and row.get(vocab.ACTOR_STATE) != vocab.FINISHED
+                and self.shows_file(row.get(vocab.FILE)) is clicked]
+        here.sort(key=lambda row: (row.get(vocab.ACTOR_STATE) != vocab.READY,
+                                   row.get(vocab.NUMBER)))
+        if here:
+            self.choose_actor(here[0][vocab.ACTOR])
+
+    def show_step_board(self, event) -> None:
+        """An ``actors`` event: the panel, and each actor's next line in the code."""
+        data = event.data if isinstance(event.data, dict) else {}
+        self.step_table = list(data.get(vocab.ACTORS) or [])
+        self.actors_panel.show(self.step_table)
+        for row in self.step_table:
+            actor, line = row.get(vocab.ACTOR), row.get(vocab.LINE_NO)
+            if row.get(vocab.ACTOR_STATE) == vocab.FINISHED:
+                for view in self.sources.values():
+                    view.unhighlight(actor)   # no next line: no mark
+            elif line:
+                view = self.shows_file(row.get(vocab.FILE))
+                if view:
+                    view.highlight(actor, line)
 
     def step_continue(self) -> None:
         self.step_var.set(False)
@@ -354,61 +505,96 @@ class LessonTab(ttk.Frame):
         self.logview.add(shown)
         self.terminal.add(raw)
         self.show_acting_lines(events)
+        board = next((e for e in reversed(events) if e.kind == vocab.ACTORS), None)
+        if board is not None:
+            self.show_step_board(board)   # the newest board says it all
         if self.timeline is not None:
             self.timeline.add(shown)
+        if self.challenge_panel is not None:
+            self.challenge_panel.add(shown)
         for event in shown:
             if event.kind == vocab.RESULT:
                 self.last_result = event.data
                 self.show_result(event)
+            elif event.kind == vocab.DEADLOCK and self.state == RUNNING:
+                self.show_deadlock(event)
             elif event.kind == vocab.ERROR and is_killed_process(event):
                 self.killed.append(event)
             elif event.kind == vocab.DONE:
                 if self.saw_lines:
-                    self.source.clear_highlights()   # a finished thread is on no line
+                    self.clear_marks()   # a finished thread is on no line
                 self.finish(event)
 
+    def show_deadlock(self, event) -> None:
+        """The status line while a deadlock lasts: who waits for whom, round the loop."""
+        data = event.data if isinstance(event.data, dict) else {}
+        cycle = data.get(vocab.CYCLE) or []
+        if data.get(vocab.RESOLVED) or not cycle:
+            self.set_state(RUNNING, "Stepping: press Next (F10)…" if self.step_var.get()
+                           else "Running… (the deadlock is over)", "info")
+            return
+        actors = [step[vocab.ACTOR] for step in cycle]
+        loop = " → ".join([*actors, actors[0]])
+        self.set_state(RUNNING, f"Stuck in a deadlock: {loop}, each waiting for a lock the "
+                                "next one holds.", "danger")
+
+    def clear_marks(self) -> None:
+        for view in self.sources.values():
+            view.clear_highlights()
+
     def show_acting_lines(self, events: list) -> None:
-        """Highlight, in each actor's colour, the line that actor is on (or ran last)."""
+        """Highlight, in each actor's colour, the line that actor is on (or ran last),
+        in the view of the file that line is in."""
         if not self.saw_lines:
             self.saw_lines = any(event.kind == vocab.LINE for event in events)
         # From the newest back: each actor's latest place is all that is drawn, and
         # in a flood most events are passed over with one look-up.
-        latest: dict[str, int] = {}
-        in_code_pane = self.in_code_pane
+        latest: dict[str, tuple[SourceView, int]] = {}
+        view_of = self.view_of
         for event in reversed(events):
             if event.actor in latest or not event.line or event.kind in NOT_A_PLACE:
                 continue
-            if in_code_pane(event):
-                latest[event.actor] = event.line
+            view = view_of(event)
+            if view is not None:
+                latest[event.actor] = (view, event.line)
         if not latest:
             return
-        for actor, line in reversed(latest.items()):   # the newest is raised last
-            self.source.highlight(actor, line)
-        self.source.follow(next(iter(latest.values())))
+        for actor, (view, line) in reversed(latest.items()):   # the newest is raised last
+            for other in self.sources.values():
+                if other is not view:
+                    other.unhighlight(actor)   # an actor is on one line, in one file
+            view.highlight(actor, line)
+        newest_view, newest_line = next(iter(latest.values()))
+        newest_view.follow(newest_line)
+        shown = self.shown_source()
+        if newest_view is not shown and not shown.acting_lines:
+            self.show_file(newest_view)   # nobody left in the file shown: follow the walk
 
-    def in_code_pane(self, event) -> bool:
-        """True if ``event``'s line is in the file the code pane shows.
+    def view_of(self, event) -> SourceView | None:
+        """The code view of the file ``event``'s line is in, or None (not a lesson file).
 
-        An event without ``data["file"]`` (the older engine's) is in it.
+        An event without ``data["file"]`` (the older engine's) is in the first view.
         """
         data = event.data
-        file = data.get(vocab.FILE) if isinstance(data, dict) else None
+        return self.shows_file(data.get(vocab.FILE) if isinstance(data, dict) else None)
+
+    def shows_file(self, file: str | None) -> bool:
+        """Whether the code pane shows ``file`` (None: an event of the older engine)."""
         if file is None:
-            return True
-        shown = self.source.path
-        known = self._in_code_pane.get((file, shown))
-        if known is None:
-            known = shown is not None and same_file(file, shown)
-            self._in_code_pane[(file, shown)] = known
-        return known
+            return self.source
+        if file not in self._views_by_file:
+            found = [view for path, view in self.sources.items() if same_file(file, path)]
+            self._views_by_file[file] = found[0] if found else None
+        return self._views_by_file[file]
 
     def on_event_selected(self, event) -> None:
         """A click on an event in the log or the timeline: jump to its line."""
         where = f", line {event.line}" if event.line else ""
         self.app.show_tab_status(self, f"{event.t:.3f} s  {event.actor}{where}: {event.text}")
-        if event.line:
-            self.show_code()
-            self.source.select_line(event.line)
+        view = self.view_of(event) if event.line else None
+        if view is not None:
+            self.show_code(view)
+            view.select_line(event.line)
 
     def finish(self, event) -> None:
         run, self.run = self.run, None
@@ -424,8 +610,9 @@ class LessonTab(ttk.Frame):
             return
         text = {vocab.OK: "Finished", vocab.STOPPED: "Stopped",
                 vocab.FAILED: "Failed: see the log"}
-        self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} "
-                             f"after {elapsed:.2f} s.",
+        how_far = stopped_after(self.last_result)
+        after = f"after {how_far} ({elapsed:.2f} s)" if how_far else f"after {elapsed:.2f} s"
+        self.set_state(DONE, f"{text.get(self.last_status, self.last_status)} {after}.",
                        "danger" if self.last_status == vocab.FAILED else "success")
 
     def shutdown(self, timeout: float = 2.0) -> bool:
@@ -440,13 +627,32 @@ class LessonTab(ttk.Frame):
         return ended
 
 
+STEPPING_TEXT = "Stepping: choose who runs next (a row, a lane, a line, 1-9), or Next (F10)…"
+
+
+def stopped_after(result) -> str | None:
+    """How far a stopped run got, in the program's words ("12 of 25 lines"), or None."""
+    if isinstance(result, dict) and result.get(vocab.COMPLETE) is False:
+        after = result.get(vocab.STOPPED_AFTER)
+        return str(after) if after else None
+    return None
+
+
+def waiting_text(table: list[dict]) -> str:
+    """What the actors that cannot go wait for: "thread-1: waiting for ...; ..."."""
+    parts = [f"{row[vocab.ACTOR]} {row.get(vocab.REASON) or row.get(vocab.ACTOR_STATE)}"
+             for row in table if row.get(vocab.ACTOR_STATE) != vocab.FINISHED]
+    return "; ".join(parts) + "." if parts else "every actor has finished."
+
+
 def split_for_views(events: list) -> tuple[list, list]:
     """(events for the log and the timeline, ``terminal`` events), in order.
 
-    ``line`` and ``sleep`` events are in neither: only the code pane shows them.
+    ``line`` and ``sleep`` events are in neither: only the code pane shows them; nor
+    is ``progress``, which the lesson's extras draw.
     """
     raw = [event for event in events if event.kind == vocab.TERMINAL]
-    if not raw and not any(event.kind in PLACE_ONLY for event in events):
+    if not any(event.kind in NOT_FOR_LOG for event in events):
         return events, raw
     return [event for event in events if event.kind not in NOT_FOR_LOG], raw
 

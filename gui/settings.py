@@ -185,8 +185,12 @@ def read_settings_file(path: Path) -> tuple[dict, os.stat_result]:
 
     Raises FileNotFoundError, UnusableFile (rename it aside) or OSError (leave it).
     """
+    if not hasattr(os, "O_NOFOLLOW") and os.path.islink(path):
+        # Windows: no flag refuses a link, so look first (a link made in between
+        # is followed; making one there needs a privilege Windows rarely grants).
+        raise UnusableFile("is a symbolic link, which is never followed", os.lstat(path))
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(path, _open_flags("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC", "O_BINARY"))
     except OSError as exc:
         if exc.errno == errno.ELOOP and os.path.islink(path):
             raise UnusableFile("is a symbolic link, which is never followed",
@@ -425,10 +429,21 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
+def _open_flags(*names: str) -> int:
+    """O_RDONLY with those of the flags ``names`` this system has: Windows has none of
+    O_NOFOLLOW, O_NONBLOCK, O_CLOEXEC and O_DIRECTORY (and only it has O_BINARY)."""
+    flags = os.O_RDONLY
+    for name in names:
+        flags |= getattr(os, name, 0)
+    return flags
+
+
 def _sync_folder(folder: Path) -> None:
     """Make the rename itself durable (best effort: not every system can fsync a folder)."""
+    if not hasattr(os, "O_DIRECTORY"):
+        return   # Windows opens no folder as a file; NTFS journals the rename itself
     try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        fd = os.open(folder, _open_flags("O_DIRECTORY", "O_CLOEXEC"))
     except OSError:
         return
     try:

@@ -20,6 +20,20 @@ def _is_mp_singleton(proc: psutil.Process) -> bool:
         return False
 
 
+def _open_fds(me: psutil.Process) -> int:
+    # Windows has handles, not file descriptors, and counts far more of them than
+    # a program opens (each thread has one): there the check covers threads and
+    # child processes only.
+    return me.num_fds() if hasattr(me, "num_fds") else 0
+
+
+def _fd_listing() -> list[str]:
+    for folder in ("/proc/self/fd", "/dev/fd"):   # Linux; macOS
+        if os.path.isdir(folder):
+            return sorted(os.listdir(folder))
+    return []
+
+
 @dataclass
 class Snapshot:
     threads: int
@@ -30,7 +44,7 @@ class Snapshot:
     def take(cls) -> Snapshot:
         me = psutil.Process()
         kids = {p.pid for p in me.children(recursive=True) if not _is_mp_singleton(p)}
-        return cls(threads=me.num_threads(), children=kids, fds=me.num_fds())
+        return cls(threads=me.num_threads(), children=kids, fds=_open_fds(me))
 
 
 def leaks_since(before: Snapshot, wait: float = 3.0) -> list[str]:
@@ -55,7 +69,7 @@ def leaks_since(before: Snapshot, wait: float = 3.0) -> list[str]:
             problems.append(f"child process(es) left: {described}")
         if now.fds > before.fds:
             problems.append(f"{now.fds - before.fds} file descriptor(s) left open: "
-                            f"{sorted(os.listdir('/proc/self/fd'))}")
+                            f"{_fd_listing()}")
         if not problems or time.monotonic() >= deadline:
             return problems
         time.sleep(0.05)
@@ -66,5 +80,6 @@ def warm_multiprocessing() -> None:
     from multiprocessing import resource_tracker
 
     from engine import procs
-    resource_tracker.ensure_running()
+    if os.name == "posix":   # Windows has no resource tracker
+        resource_tracker.ensure_running()
     procs.CONTEXT.Value("d", 1.0, lock=False)  # the shared-memory arena lives on

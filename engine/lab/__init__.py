@@ -7,8 +7,9 @@
 How a run goes
 --------------
 ``start_lab(program, argv, speed)`` starts ONE new Python process, the lab
-process: ``python -m engine.lab.inside PROGRAM ARGS``. Before the program's
-first line, that process connects back to the engine, swaps ``sys.stdout``,
+process: ``python -m engine.lab.inside PROGRAM ARGS`` (see ``ahead``; the command
+line starts one first thing, before it even reads the lesson). Before the
+program's first line, that process connects back to the engine, swaps ``sys.stdout``,
 ``sys.stderr`` and ``time.sleep`` for watched ones, and starts two threads of
 its own (a sampler and a control reader). Then it runs PROGRAM with
 ``runpy.run_path(..., run_name="__main__")`` and ``sys.argv`` set, as
@@ -21,7 +22,8 @@ Why a new process started by subprocess (not fork, not multiprocessing)
   imports bind them (``from time import sleep``), and to let the program fork,
   set signal handlers and use the main thread as a classic program does.
 - ``start_new_session=True`` gives the lab its own process group, so Stop can
-  end it and everything it started with one ``killpg``.
+  end it and everything it started with one ``killpg`` (Windows has no process
+  groups: see ``run.py`` for what the engine does there, and what it misses).
 - subprocess rather than multiprocessing's spawn: the lab needs no pickled
   target and no multiprocessing machinery of its own, which it would share with
   a ``multiprocessing`` program; and the command line says plainly what runs.
@@ -30,12 +32,14 @@ What crosses the boundary, and how children are followed
 -------------------------------------------------------
 Every lab process (the first one, each forked child, each spawned Python child)
 opens its OWN connection to a Unix socket the engine listens on (its path is
-in the environment). So there is no question of atomic writes: a process's
-batches arrive whole and in order on its own stream, and the engine's one
-watcher thread reads all streams with ``selectors``. A pipe would not do for
-spawned children: multiprocessing's spawn closes every inherited descriptor.
-Events are batched (at most every 50 ms, or every 500 events) as JSON lines
-(see ``wire``); the engine never unpickles what a program could shape.
+in the environment; TCP on 127.0.0.1 where there are no Unix sockets, and
+each connection first says the run's secret: see ``wire``). So there is no
+question of atomic writes: a process's batches arrive whole and in order on
+its own stream, and the engine's one watcher thread reads all streams with
+``selectors``. A pipe would not do for spawned children: multiprocessing's
+spawn closes every inherited descriptor. Events are batched (at most every
+50 ms, or every 500 events) as JSON lines (see ``wire``); the engine never
+unpickles what a program could shape.
 
 - ``os.fork`` (and multiprocessing's fork): ``os.register_at_fork`` runs in the
   child, closes the parent's connection, opens its own, and restarts the
@@ -92,15 +96,25 @@ Events (``engine.events.Event``; ``data["file"]`` is the program file that acted
 - ``output``: one finished line of one actor (data: stream, file);
 - ``line``: the program line a thread is on changed (text: the function);
 - ``sleep``: the program called ``time.sleep`` (data: requested, scaled, speed);
-- ``state``: a probe saw a lane change (data: lane, call, file): ``waiting``
-  before an acquire or a queue call that blocks, ``holding``, ``idle``;
+- ``state``: a probe saw a lane change (data: lane, call, file; lock or queue):
+  ``waiting`` before an acquire or a queue call that blocks, ``holding``, ``idle``;
 - ``probe``: a probe saw the program call a taught primitive (data: call, file
   and what the call did: depth, bytes, chunk, child_pid, exitcode, signal, the
   arrow keys of a socket call...; see ``engine.lab.probes``);
+- ``progress``: how far this process's walk has got (folders listed with
+  ``os.scandir``, counted by a probe, sent by the sampler a few times a second);
 - ``error``: the program, or one of its threads, raised (data: traceback, file);
+- ``paused``, ``blocked``, ``finished``, ``actors``: step mode (see below and
+  ``engine.vocabulary``);
 - ``done``: exactly one, last (data: status "ok", "error" or "stopped", exit_code
-  of the lab process: negative for a signal). "error" if the exit code is not 0
-  or any process reported an error.
+  of the lab process: negative for a signal; elapsed and held: the program's
+  seconds, and those the learner held it in step mode). "error" if the exit
+  code is not 0 or any process reported an error.
+
+The engine adds two kinds of its own, as actor "lab": ``deadlock`` when the lock
+events show a wait-for cycle, and when it opens again (``engine/waitfor.py``), and
+``challenge`` from the run's observer (``start_lab(..., observer=)``: the lesson's
+challenges, ``engine/challenges.py``).
 
 Actors: a thread's name in the lab process ("MainThread", "worker"; threads
 started with ``_thread`` are "thread-1", ...); in another process
@@ -113,11 +127,16 @@ Probes, step mode, results
 - probes (``probes.py``): the taught primitives report what the program did
   with them (lanes, queue depth, pipe chunks, signal deliveries, socket
   arrows), returning and raising exactly what the real calls do;
-- step mode (``inside.gate``): before each ``output``, ``state`` or ``probe``
-  event an actor says ``paused`` and waits until the engine sends
-  ``next IDENT`` for its thread (``LabRun.step``: the first in line goes on; a
-  Next pressed while nobody waits is kept). Stop and "step off" free everyone.
-  A killed process's waiting actors leave the line with its connection;
+- step mode, line by line (``stepping.py`` in each lab process, ``board.py`` in
+  the engine): before each statement of the program, an actor says ``paused``
+  and waits until the engine sends ``next IDENT`` for its thread. The engine
+  keeps the step board (each actor ready, running, blocked with a reason, or
+  finished), sends it as ``actors`` events, lets the actor the learner
+  chooses go (``LabRun.choose``; ``step``: the next ready one in turn; a Next
+  pressed while nobody waits is kept), and keeps the program's clock, which
+  stops while the learner holds every actor (``Event.t`` is program time).
+  Stop and "step off" free everyone. A killed process's actors leave the
+  board with its connection;
 - a program that ends with ``if __name__ == "__main__": main()`` is run
   without those lines, and the lab calls ``main()`` itself: what it returns
   is the run's ``result`` event (see ``inside._compile_program``);
@@ -126,18 +145,26 @@ Probes, step mode, results
   ``done`` lists it in ``died`` (not while the run is stopping or its main
   process is ending: then the program's own ends look the same).
 
-Not done yet: line-by-line stepping (issue 16), and ``os.fork`` warnings from
-Python 3.12 on (the lab's own threads count; the lab should silence the
-warning when the program itself has one thread).
+Other systems: what the lab uses that macOS or Windows lacks, and what it
+does there, is listed in the docstrings of ``run`` (the engine's side) and
+``inside`` (the lab process). ``PYSYSLAB_WITHOUT=macos`` or ``windows``
+(``without``) runs the lab process as there, and the tests run the engine's
+side so too (``tests/platforms.as_on``).
+
+Not done yet: ``os.fork`` warnings from Python 3.12 on (the lab's own threads
+count; the lab should silence the warning when the program itself has one thread).
 """
 
 import importlib
 
-KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "error", "done")
+KINDS = ("process", "terminal", "output", "line", "sleep", "state", "probe", "progress",
+         "error", "done", "result", "paused", "blocked", "finished", "actors", "deadlock",
+         "challenge")
 
 # The engine's side is imported on first use (PEP 562): the lab process imports
 # this package for ``inside`` and must not pay ~60 ms for subprocess and friends.
-_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "keep_spare", "start_lab")
+_FROM_RUN = ("STOP_GRACE", "LabError", "LabRun", "drop_ahead", "keep_spare", "start_ahead",
+             "start_lab")
 
 __all__ = ["KINDS", *_FROM_RUN]
 

@@ -13,11 +13,31 @@ watched one.
   it also sends the gathered events, so one thread does both;
 - speed: ``time.sleep`` scaled by the live speed (``sleep`` events say what
   was asked and what it became);
-- control: a thread that obeys ``stop`` and ``speed`` lines from the engine;
+- control: a thread that obeys ``stop``, ``speed``, ``step on``/``step off``
+  and ``next IDENT`` lines from the engine;
+- step mode: before each statement of the program a thread waits in
+  ``gate_line`` (called by the tracer of :mod:`engine.lab.stepping`) until
+  the engine lets it go;
 - probes: the taught primitives report each use by the program, with its line
   (``state`` lane changes and ``probe`` events; see :mod:`engine.lab.probes`);
 - children: ``os.register_at_fork`` starts all of this afresh in a forked
-  child; spawned Python children get it from ``startup/sitecustomize.py``.
+  child; spawned Python children get it from ``startup/sitecustomize.py``;
+- without: the names ``PYSYSLAB_WITHOUT`` lists (``os.fork``, ``signal.alarm``,
+  ``os.killpg``...) are removed first, so the lab and the program run as
+  where they do not exist (:mod:`engine.lab.without`).
+
+What the lab uses that not every system has, and what it does without:
+
+- ``os.register_at_fork`` (not on Windows, which cannot fork): nothing to follow;
+- ``signal.pthread_sigmask`` (not on Windows): the lab's threads cannot leave
+  signals to the program's (Windows delivers the few it has to the main
+  thread anyway), and a Stop may cut a batch bigger than a socket's buffer;
+- ``signal.pthread_kill`` (not on Windows): Stop raises SIGINT with
+  ``signal.raise_signal`` from the control thread; Windows then runs the C
+  handler there, which wakes the main thread's ``sleep``, not an ``acquire``;
+- ``os.killpg``/``os.getpgrp`` (not on Windows): a lab whose engine died
+  kills the multiprocessing children it knows, then itself;
+- Unix sockets (not on Windows): TCP on 127.0.0.1 (``wire.listen``).
 """
 
 from __future__ import annotations
@@ -49,6 +69,7 @@ LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 
 _real_sleep = time.sleep
 _real_exit = os._exit
+_real_start_new_thread = _thread.start_new_thread   # the lab's threads are never traced
 
 
 class Lab:
@@ -73,7 +94,14 @@ class Lab:
         self.stepping = stepping                   # step mode: actors wait for Next
         self.gates: dict[int, Any] = {}            # thread ident -> the lock it waits on
         self.gates_lock = _thread.allocate_lock()
-        self.at_gate: set[int] = set()             # threads inside gate() (see there)
+        self.at_gate: set[int] = set()             # threads inside gate_line() (see there)
+        #: Threads let go from the gate, until they pause again (stepping.LetGo).
+        self.let_go: dict[int, Any] = {}
+        #: Each thread's last step: (id of its frame, line); see stepping._on_event.
+        self.last_step: dict[int, tuple[int, int]] = {}
+        #: The program is a script with no ``main()`` for the lab to call: its
+        #: module-level code is stepped too (see engine.lab.stepping).
+        self.steps_module = False
         #: A multiprocessing child says who it is (its ``process`` event) only once
         #: multiprocessing has named it: until then it would be "child pid N", and
         #: the window would show two lanes for one process. See _announce.
@@ -86,20 +114,26 @@ class Lab:
 
 
 _state: Lab | None = None
+#: engine.lab.stepping, imported by install() (it imports us); None in a run that
+#: never steps (wire.NEVER: the command line), which loads no step machinery.
+_stepping: types.ModuleType | None = None
 _in_program_cache: dict[str, bool] = {}
 _thread_names: dict[int, str] = {}
 _thread_numbers = itertools.count(1)
 
 
 def _connect() -> socket.socket | None:
-    path = os.environ.get(wire.ENV_SOCKET)
-    if not path:
+    address = os.environ.get(wire.ENV_SOCKET)
+    if not address:
         return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        sock.connect(path)
+        sock = wire.connect(address)
+    except (OSError, ValueError):
+        return None   # the engine is gone; the program still runs, unwatched
+    try:
+        sock.sendall(wire.hello(os.environ.get(wire.ENV_SECRET, ""), os.getpid()))
     except OSError:
-        sock.close()   # the engine is gone; the program still runs, unwatched
+        sock.close()
         return None
     return sock
 
@@ -152,18 +186,12 @@ def _actor(ident: int) -> str:
 
 # --- sending ------------------------------------------------------------------------
 
-#: Kinds of event an actor waits before, in step mode (see gate()): those the log
-#: shows, so that each Next shows one thing happen. (A sleep only moves the mark.)
-GATED = frozenset({"output", "state", "probe"})
-
-
-def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None,
-         gated: bool = True) -> None:
+def emit(kind: str, actor: str, text: str, data: Any = None, line: int | None = None) -> None:
     lab = _state
     if lab.unnamed:
         _announce_when_named(lab)
-    if gated and lab.stepping and kind in GATED:
-        gate(kind, actor, line)
+    if lab.stepping and _stepping.needs_joining(lab):
+        _stepping.join_in()   # a thread running since before step mode came on (3.10, 3.11)
     with lab.lock:
         lab.pending.append([time.monotonic(), actor, kind, text, data, line, lab.pid])
         full = len(lab.pending) >= wire.BATCH
@@ -185,22 +213,21 @@ def emit_lines(actor: str, data: dict, line: int | None, screen: str, lines: lis
 
 # --- step mode ------------------------------------------------------------------------
 
-def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
-    """In step mode, the calling program thread waits here until the engine says Next.
+def gate_line(file: str, line: int) -> None:
+    """In step mode, the calling program thread waits here, before ``line``, until Next.
 
-    It says so first (a ``paused`` event with its thread's ident), so the engine
-    knows who waits, in order, and can wake one actor of one process at a time
-    ("next IDENT"). The lab's own threads never wait. Stop and "step off" wake
-    everyone. The wait is a plain lock, so a Stop's SIGINT still interrupts a
-    paused main thread. Issue 16 grows this into line-by-line stepping: the
-    same gate, called from a trace function instead of before an event.
+    Called by the tracer (``engine.lab.stepping``) before each line of the
+    program. The thread says so first (a ``paused`` event with its thread's
+    ident), so the engine knows who waits where and can wake one actor of one
+    process at a time ("next IDENT"). The lab's own threads never wait. Stop
+    and "step off" wake everyone. The wait is a plain lock, so a Stop's SIGINT
+    still interrupts a paused main thread (the exception leaves the trace
+    function, which Python then removes, and enters the program's line).
 
     A signal handler runs in the main thread while it waits here (the wait is
-    interrupted for it), and its events (``signal.alarm`` from the handler, a
-    print) would gate again: a second wait, on a second lock, that replaced the
-    first in ``gates`` and left it unreachable by any Next. So a thread already
-    in this function does not wait again: the handler runs through, as it
-    would between two steps, and the thread keeps its one place in line.
+    interrupted for it). It runs untraced (Python does not trace inside a
+    trace function), so it does not wait again: it runs through, as it would
+    between two steps, and the thread keeps its one place in line.
     """
     lab = _state
     ident = _thread.get_ident()
@@ -208,20 +235,23 @@ def gate(kind: str, actor: str | None = None, line: int | None = None) -> None:
         return
     lab.at_gate.add(ident)
     try:
+        lab.let_go.pop(ident, None)
         wake = _thread.allocate_lock()
         wake.acquire()
         with lab.gates_lock:
             if not lab.stepping:
                 return
             lab.gates[ident] = wake
-        emit("paused", actor or _actor(ident), f"waits for Next before its {kind}",
-             {"ident": ident, "before": kind}, line, gated=False)
+        emit("paused", _actor(ident), f"waits for Next at line {line}",
+             {"ident": ident, "file": file}, line)
         flush()
         try:
             wake.acquire()
         finally:
             with lab.gates_lock:
                 lab.gates.pop(ident, None)
+        if lab.stepping:
+            lab.let_go[ident] = _stepping.LetGo(threading.get_native_id())
     finally:
         lab.at_gate.discard(ident)
 
@@ -261,7 +291,9 @@ def flush() -> None:
         return
     # A Stop's SIGINT must not cut a batch in half (the engine would lose it and the
     # next): it waits, blocked in this thread, until the batch is on the wire.
-    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # (Without pthread_sigmask, Windows: sendall sends a batch that fits the
+    # socket's buffer whole before it looks at signals.)
+    blocked = _block_sigint()
     try:
         with lab.send_lock:
             if lab.sending:
@@ -280,7 +312,15 @@ def flush() -> None:
             finally:
                 lab.sending = False
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        if blocked is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+
+
+def _block_sigint() -> set | None:
+    """Block SIGINT in this thread; the mask before, to put back (None: no masks here)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _caller() -> FrameType | None:
@@ -311,6 +351,10 @@ class Capture:
     garbled by threads that switch in the middle of a ``print()``. Separately,
     each thread's own pieces are joined into its lines, one ``output`` event per
     line, so a log can show whole lines per actor. A ``print()`` costs two events.
+
+    Comparing the two, it counts the *garbled* lines: a line of the screen that
+    is not the line its last writer wrote, because another thread's pieces
+    came in between (``garbled``; ``writers`` are the threads that ended a line).
     """
 
     encoding = "utf-8"
@@ -324,13 +368,13 @@ class Capture:
         # prints runs in the main thread, maybe in the middle of that thread's print().
         self._lock = _thread.RLock()
         self._partial: dict[int, str] = {}   # each thread's unfinished line (its own key)
+        self._line = ""                      # the screen's unfinished line, sent or not
+        self.garbled = 0
+        self.writers: set[int] = set()
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
             raise TypeError(f"write() argument must be str, not {type(text).__name__}")
-        if "\n" in text and _state.stepping:
-            # Before the line reaches the screen, and not holding our lock.
-            gate("output", None, _where(_caller())[1])
         ident = _thread.get_ident()
         mine = self._partial.get(ident, "") + text
         with self._lock:
@@ -340,6 +384,7 @@ class Capture:
                 return len(text)   # the common piece of a print(): no event yet
             screen, self._screen = self._screen, ""
             *lines, rest = mine.split("\n")
+            self._count_garbled(screen, lines, ident)
             if rest:
                 self._partial[ident] = rest
             else:
@@ -348,9 +393,18 @@ class Capture:
             emit_lines(_actor(ident), {"stream": self.name, "file": file}, line, screen, lines)
         return len(text)
 
+    def _count_garbled(self, screen: str, lines: list[str], ident: int) -> None:
+        # ``screen`` holds as many newlines as this thread's text, so the screen's
+        # finished lines pair up with the thread's own lines, one for one.
+        shown = (self._line + screen).split("\n")
+        self._line = shown.pop()
+        self.garbled += sum(seen != meant for seen, meant in zip(shown, lines, strict=False))
+        self.writers.add(ident)
+
     def flush(self) -> None:
         with self._lock:
             screen, self._screen = self._screen, ""
+            self._line += screen
             if screen:
                 emit_lines(_actor(_thread.get_ident()), {"stream": self.name}, None, screen, [])
 
@@ -358,7 +412,7 @@ class Capture:
         """At exit: send what is still buffered, and the lines left without a newline."""
         self.flush()
         for ident, rest in list(self._partial.items()):
-            emit("output", _actor(ident), rest, {"stream": self.name}, None, gated=False)
+            emit("output", _actor(ident), rest, {"stream": self.name}, None)
         self._partial.clear()
 
     def after_fork(self) -> None:
@@ -366,6 +420,7 @@ class Capture:
         # (and prints it again). The lock may have been held by a thread that is gone.
         self._lock = _thread.RLock()
         self._partial.clear()
+        self.garbled, self.writers = 0, set()   # the child's lines are its own to count
 
     @property
     def buffer(self) -> _BytesView:
@@ -443,11 +498,26 @@ def _sample_forever(lab: Lab) -> None:
         flush()
 
 
+#: What else the sampler does at each look (``on_sample``): a probe's periodic report.
+_sample_hooks: list = []
+
+
+def on_sample(hook) -> None:
+    """Have the sampler call ``hook()`` after each look, and ``hook(final=True)`` once
+    when the process ends: a probe that counts (a walk's folders) reports from here,
+    a few times a second, instead of from the program's thread at every call."""
+    _sample_hooks.append(hook)
+
+
 def _sample_once(lab: Lab, last: dict[int, tuple[str, int]]) -> None:
     """One look at every thread: report those whose program line changed."""
     if lab.quiet or (lab.unnamed and not _announce_when_named(lab)):
         return   # not the learner's process, or not named yet (see _announce)
+    for hook in _sample_hooks:
+        hook()
     frames = sys._current_frames()
+    if lab.let_go:
+        _stepping.look_for_blocked(lab, frames)
     for ident, frame in frames.items():
         if ident in lab.own_threads:
             continue
@@ -480,33 +550,48 @@ def _obey_forever(lab: Lab) -> None:
         while b"\n" in pending:
             order, pending = pending.split(b"\n", 1)
             _obey(lab, order.decode("ascii", "replace").split())
-    if lab.role == "root" and lab is _state and os.getpgrp() == os.getpid():
+    if lab.role == "root" and lab is _state:
         # The engine closed our connection without a Stop: it was killed or crashed.
-        # The lab never outlives it. (Only as the leader of its own group, as
-        # start_lab makes it, so this kills the run and nothing else.)
-        os.killpg(os.getpgrp(), signal.SIGKILL)
+        # The lab never outlives it.
+        _end_the_run()
+
+
+def _end_the_run() -> None:
+    """Kill the run: the lab's whole process group, or what can be found without one.
+
+    Only as the leader of its own group, as start_lab makes it, is the group
+    the run and nothing else. Without process groups (Windows), the lab kills
+    the multiprocessing children it knows, then ends itself; a process the
+    program started otherwise is not found (the engine's side has the same
+    limit: engine.lab.run.LabRun._kill_group).
+    """
+    if hasattr(os, "killpg") and hasattr(os, "getpgrp"):
+        if os.getpgrp() == os.getpid():
+            os.killpg(os.getpgrp(), signal.SIGKILL)
+        return
+    mp = sys.modules.get("multiprocessing")
+    if mp is not None:
+        for child in mp.active_children():
+            try:
+                child.kill()
+            except OSError:
+                pass   # it ended meanwhile
+    _real_exit(1)
 
 
 def _obey(lab: Lab, words: list[str]) -> None:
     if words == ["step", "on"]:
-        lab.stepping = True
+        if not lab.stepping and _stepping is not None:
+            _stepping.turn_on(lab)
     elif words == ["step", "off"]:
-        lab.stepping = False
-        _open_gates(lab)
+        _step_off(lab)
     elif len(words) == 2 and words[0] == "next" and words[1].isdigit():
         _open_gates(lab, int(words[1]))
     elif words == ["stop"]:
-        lab.stepping = False
-        _open_gates(lab)   # a paused thread must be free to end (or to be interrupted)
+        _step_off(lab)   # a paused thread must be free to end (or to be interrupted)
     if words == ["stop"] and lab.role == "root":
         lab.stopping = True
-        # A real SIGINT to the main thread, as Ctrl-C in a terminal: it wakes a main
-        # thread blocked in sleep() or acquire(). _thread.interrupt_main() only sets
-        # a flag, which a blocked main thread does not see until its call returns.
-        try:
-            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
-        except OSError:
-            pass   # the main thread has ended; the engine's kill after the grace ends the rest
+        _interrupt_main()
     elif len(words) == 2 and words[0] == "speed":
         try:
             lab.speed = max(float(words[1]), 1e-3)
@@ -514,9 +599,33 @@ def _obey(lab: Lab, words: list[str]) -> None:
             pass
 
 
+def _step_off(lab: Lab) -> None:
+    if _stepping is not None:
+        _stepping.turn_off(lab)
+        _open_gates(lab)
+
+
+def _interrupt_main() -> None:
+    """SIGINT for the program's main thread, as Ctrl-C in a terminal.
+
+    A real SIGINT to the main thread wakes it when it is blocked in sleep() or
+    acquire(). _thread.interrupt_main() only sets a flag, which a blocked main
+    thread does not see until its call returns. Without pthread_kill (Windows)
+    raise_signal runs the C handler in this thread: it sets that flag and, on
+    Windows, the event the main thread's sleep() waits on.
+    """
+    try:
+        if hasattr(signal, "pthread_kill"):
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
+        else:
+            signal.raise_signal(signal.SIGINT)
+    except OSError:
+        pass   # the main thread has ended; the engine's kill after the grace ends the rest
+
+
 def _start_threads(lab: Lab) -> None:
-    _thread.start_new_thread(_sample_forever, (lab,))
-    _thread.start_new_thread(_obey_forever, (lab,))
+    _real_start_new_thread(_sample_forever, (lab,))
+    _real_start_new_thread(_obey_forever, (lab,))
 
 
 # --- install ------------------------------------------------------------------------
@@ -536,11 +645,15 @@ def _say_ending() -> None:
     if lab is not None and not lab.quiet and not getattr(lab, "said_ending", False):
         lab.said_ending = True
         emit("process", _actor(_thread.get_ident()), "ending",
-             {"role": lab.role, "ending": True}, gated=False)
+             {"role": lab.role, "ending": True})
         flush()
 
 
 def _finish() -> None:
+    lab = _state
+    if lab is not None and not lab.quiet and not lab.unnamed:
+        for hook in _sample_hooks:
+            hook(final=True)
     _say_ending()
     for stream in (sys.stdout, sys.stderr):
         if isinstance(stream, Capture):
@@ -558,6 +671,7 @@ def _after_fork_in_child() -> None:
         if isinstance(stream, Capture):
             stream.after_fork()
     _state = Lab("fork", parent.folder, parent.speed, parent.stepping)
+    _state.steps_module = parent.steps_module
     _announce(os.getppid(), _forked_by_multiprocessing())
     _start_threads(_state)
 
@@ -624,7 +738,7 @@ def _announce_when_named(lab: Lab) -> bool:
     lab.unnamed = False
     # Maybe called from the sampler: the process is its main thread's actor.
     emit("process", _actor(threading.main_thread().ident), f"started ({lab.role})",
-         {"role": lab.role, "parent": lab.parent}, gated=False)
+         {"role": lab.role, "parent": lab.parent})
     return True
 
 
@@ -636,6 +750,9 @@ def install(role: str) -> None:
     command = _command_line() if role != "root" else ""
     if RESOURCE_TRACKER in command:
         return   # multiprocessing's own bookkeeper: not the learner's, never watched
+    if os.environ.get(wire.ENV_WITHOUT):   # as on Windows or macOS (rarely set)
+        from engine.lab import without
+        without.from_environment()   # first: the lab itself takes its fallbacks too
     folder = os.path.abspath(os.environ.get(wire.ENV_FOLDER) or os.getcwd())
     _state = Lab(role, folder, float(os.environ.get(wire.ENV_SPEED) or 1.0),
                  os.environ.get(wire.ENV_STEPPING) == "1")
@@ -644,9 +761,15 @@ def install(role: str) -> None:
     os._exit = _exit_after_flush
     sys.stdout = Capture("stdout", sys.stdout)
     sys.stderr = Capture("stderr", sys.stderr)
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    if hasattr(os, "register_at_fork"):   # else nothing forks (Windows)
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+    global _stepping
     from engine.lab import probes  # here: it imports this module
     probes.install()
+    if os.environ.get(wire.ENV_STEPPING) != wire.NEVER:
+        from engine.lab import stepping  # (it imports this module too)
+        _stepping = stepping
+        stepping.install()
     atexit.register(_finish)
     # Before atexit: multiprocessing's own atexit ends daemon children, and those
     # ends must not look like kills from outside.
@@ -655,6 +778,8 @@ def install(role: str) -> None:
     _state.quiet = FORKSERVER in command
     _announce(os.getppid() if role != "root" else None, "--multiprocessing-fork" in command)
     _start_threads(_state)
+    if _state.stepping:
+        _stepping.turn_on(_state, here=True)   # before the program's first line
 
 
 # --- the root lab process ---------------------------------------------------------
@@ -734,6 +859,7 @@ def _compile_program(path: str) -> tuple[types.CodeType, bool]:
 def _run_program(path: str) -> None:
     """Run ``path`` as ``__main__``, as ``python PATH`` (and runpy.run_path) would."""
     code, calls_main = _compile_program(path)
+    _state.steps_module = not calls_main
     module = types.ModuleType("__main__")
     module.__dict__.update(__file__=path, __cached__=None, __loader__=None,
                            __package__=None, __spec__=None, __builtins__=builtins)
@@ -744,8 +870,27 @@ def _run_program(path: str) -> None:
 
 
 def _send_result(result: Any) -> None:
+    """``main()``'s dict as the ``result`` event. Returned after a Stop (the program
+    caught the KeyboardInterrupt), it is what was done so far: said with
+    ``complete`` False, unless the program says itself how complete it is."""
     if isinstance(result, dict):
-        emit("result", _actor(_thread.get_ident()), _summary(result), result, gated=False)
+        result = _with_garbled_lines(result)
+        if _state.stopping and "complete" not in result:
+            result = {**result, "complete": False}
+        emit("result", _actor(_thread.get_ident()), _summary(result), result)
+
+
+def _with_garbled_lines(result: dict) -> dict:
+    """The result, plus ``garbled_lines`` when two or more threads printed lines.
+
+    The count is the lab's: lines of the terminal that no one thread wrote
+    whole (see Capture). So a program need not keep a copy of its screen to
+    count them, and the count is of the real screen, not of a copy.
+    """
+    streams = [s for s in (sys.stdout, sys.stderr) if isinstance(s, Capture)]
+    if "garbled_lines" in result or len(set().union(*(s.writers for s in streams))) < 2:
+        return result
+    return {**result, "garbled_lines": sum(s.garbled for s in streams)}
 
 
 def _summary(result: dict) -> str:
@@ -773,7 +918,8 @@ def _wait_for_order() -> list[str]:
     order = json.loads(line)
     os.environ[wire.ENV_FOLDER] = os.path.dirname(order["program"])
     os.environ[wire.ENV_SPEED] = repr(float(order["speed"]))
-    os.environ[wire.ENV_STEPPING] = "1" if order["stepping"] else "0"
+    stepping = order["stepping"]
+    os.environ[wire.ENV_STEPPING] = wire.NEVER if stepping is None else "1" if stepping else "0"
     devnull = os.open(os.devnull, os.O_RDONLY)   # the program's stdin, as for any run
     os.dup2(devnull, 0)
     os.close(devnull)
@@ -785,7 +931,7 @@ def _refused(exc: BaseException) -> None:
     message = (f"cannot start the run: the system refused ({exc}). Too many processes "
                "or threads for this user? See 'ulimit -u'.")
     if _state is not None:
-        emit("error", "lab", message, {"traceback": None, "explained": True}, gated=False)
+        emit("error", "lab", message, {"traceback": None, "explained": True})
         flush()
     raise SystemExit(1)
 
@@ -796,6 +942,10 @@ def main() -> None:
     if sys.argv[1] == "--wait":
         sys.argv[1:] = _wait_for_order()
     program = os.path.abspath(sys.argv[1])
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started from a background job (which ignores Ctrl-C): Stop asks the program
+        # with a SIGINT, which must raise KeyboardInterrupt as in a terminal.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         install("root")
     except RuntimeError as exc:   # no thread for the lab's own (a low ulimit -u)

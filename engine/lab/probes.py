@@ -14,16 +14,41 @@ calls a taught primitive, the call is reported with the program's line:
 * ``multiprocessing`` processes: ``child_pid`` at ``start()``, ``exitcode`` seen
   by ``join()``, ``child_pid`` before ``terminate()``/``kill()`` (sent at once:
   the engine must know that the program ended that child, not someone outside);
-* ``os.pipe``/``fork``/``read``/``write``/``waitpid``/``close``: the fds, the
-  child's pid, each chunk and its byte count, the decoded exit code;
+* ``os.pipe``/``fork``/``read``/``write``/``waitpid``: the fds, the child's pid,
+  each chunk and its byte count, the decoded exit code; ``os.close`` of a pipe
+  end the program made (no other close: the careful walk closes one per folder);
 * signals: each delivery to a handler the program set, before the handler
   runs; ``signal.alarm``'s seconds;
 * sockets: ``bind``/``listen`` (where), and arrows of the sequence diagram for
-  ``connect``/``accept``/``send``/``sendall``/``recv``/``close``.
+  ``connect``/``accept``/``send``/``sendall``/``recv``/``close``;
+* folder walks: each ``os.scandir`` (``os.walk`` lists its folders with it too)
+  counts one folder listed; see "How far a walk has got" below.
 
 Lane changes are ``state`` events, everything else ``probe`` events; every
 ``data`` carries ``call`` (the name as the program wrote it) and ``file``.
 The keys are those of :mod:`engine.vocabulary`.
+
+How far a walk has got
+----------------------
+A walk lists thousands of folders a second, and an event per folder (let alone
+per file) would cost the walk more than the walk itself (PITFALLS.md: an event
+per entry made a scan 4.8 times slower). So the ``os.scandir`` probe only
+counts: one counter and two names set per folder listed, no event, no frame
+look-up, whoever calls it (the program, or ``os.walk`` for the program). It
+returns the real listing untouched, so the entries cost nothing extra. The
+lab's sampler, which wakes every 50 ms anyway, sends a ``progress`` event when
+the count has moved, at most every ``PROGRESS_EVERY`` seconds (and a last one
+when the process ends): ``folders`` listed by this process, the ``folder``
+listed last, the ``rate`` in folders a second and the ``elapsed`` seconds
+since its first listing. Each process counts its own; a watcher adds up the
+latest of each (``pid``). The sampler keeps sending while a thread is inside
+one huge folder, so progress shows the walk is there. Entries are not counted:
+that would need a wrapper on every entry, which is what costs (measured on the
+300k tree: +5-10% of the walk). A listing made from a descriptor
+(``os.scandir(fd)``, as the careful walk lists) is named through
+``/proc/self/fd``: the folder open on it when the event is sent, or, if it is
+closed by then, the first folder listed after the last event (named when it
+was listed: one ``readlink`` per event, not per folder).
 
 Not probed (each is a small addition if a lesson needs it): ``threading.RLock``,
 ``queue.SimpleQueue`` (a C type), ``os.wait``/``waitid``, ``signal.setitimer``,
@@ -105,12 +130,16 @@ Compared with the tools DESIGN.md names:
 from __future__ import annotations
 
 import _thread
+import ast
 import functools
+import itertools
+import linecache
 import os
 import signal
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType, ModuleType
 from typing import Any
@@ -127,9 +156,13 @@ QUEUE_CALLS = ("put", "get", "put_nowait", "get_nowait")
 _getframe = sys._getframe
 _get_ident = _thread.get_ident
 _emit, _actor, _in_program = inside.emit, inside._actor, inside._in_program
+_monotonic = time.monotonic
 _PROBE, _STATE = v.PROBE, v.STATE
 _lanes: dict[int, str] = {}   # each thread's last lane, so a wait can go back to it
+_held: dict[int, int] = {}    # how many probed locks each thread holds
 _installed = False
+#: Seconds between two progress events of one process (a few a second at most).
+PROGRESS_EVERY = 0.2
 
 
 # --- reporting --------------------------------------------------------------------------
@@ -144,13 +177,19 @@ def _probe(caller: FrameType, call: str, text: str, **data: Any) -> None:
           {**data, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
 
 
-def _lane(caller: FrameType, call: str, lane: str) -> None:
-    """A lane change of the calling thread (a ``state`` event). The hot path of a
-    lock: kept to one dict and one emit."""
+def _lane(caller: FrameType, call: str, lane: str, more: dict | None = None) -> None:
+    """A lane change of the calling thread (a ``state`` event), with ``more`` data (a
+    lock's name). The hot path of a lock: kept to one dict and one emit."""
     ident = _get_ident()
     _lanes[ident] = lane
-    _emit(_STATE, _actor(ident), f"{call}: {lane}",
-          {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}, caller.f_lineno)
+    data = {v.LANE: lane, v.CALL: call, v.FILE: caller.f_code.co_filename}
+    text = f"{call}: {lane}"
+    if more:
+        data.update(more)
+        if v.LOCK in more:   # "acquire lock_b: waiting", "acquire lock_b: gave up"
+            said = "gave up" if more.get(v.ACQUIRED) is False else lane
+            text = f"{call} {more[v.LOCK]}: {said}"
+    _emit(_STATE, _actor(ident), text, data, caller.f_lineno)
 
 
 def _lane_now() -> str:
@@ -158,11 +197,14 @@ def _lane_now() -> str:
 
 
 def _after_fork_in_child() -> None:
-    # Only the forking thread lives on; the others' lanes mean nothing here.
-    mine = _lanes.get(_get_ident())
-    _lanes.clear()
-    if mine is not None:
-        _lanes[_get_ident()] = mine
+    # Only the forking thread lives on; the others' lanes and locks mean nothing here.
+    ident = _get_ident()
+    for per_thread in (_lanes, _held):
+        mine = per_thread.get(ident)
+        per_thread.clear()
+        if mine is not None:
+            per_thread[ident] = mine
+    _walk.__init__()   # a forked walker counts its own folders from 0
 
 
 def _text(data: bytes) -> str:
@@ -176,33 +218,108 @@ def _preview(data: bytes) -> str:
 
 # --- locks ------------------------------------------------------------------------------
 
+_names_given: set[str] = set()     # lock names given in this process: each is one lock
+_next_number: dict[str, int] = {}  # the number the next lock of a name would get
+_unnamed_locks = itertools.count(1)
+_assignments: dict[tuple[str, int], str | None] = {}
+
+
+def _assigned_name(file: str, line: int) -> str | None:
+    """The variable a line assigns its call's result to (``lock_a = threading.Lock()``:
+    ``lock_a``), or None when the line is not one plain assignment of one call."""
+    key = (file, line)
+    if key not in _assignments:
+        name = None
+        try:
+            tree = ast.parse(linecache.getline(file, line).strip())
+        except SyntaxError:   # one line of a longer statement
+            tree = None
+        statement = tree.body[0] if tree is not None and len(tree.body) == 1 else None
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign):
+            target = statement.target
+        else:
+            target = None
+        if (isinstance(target, (ast.Name, ast.Attribute))
+                and isinstance(statement.value, ast.Call)):
+            name = ast.unparse(target)
+        _assignments[key] = name
+    return _assignments[key]
+
+
+def _lock_name(caller: FrameType) -> str:
+    """The name a new lock of the program goes by in its events.
+
+    The variable its line assigns it to, as the learner reads it in the code
+    (``lock_a``, ``self.fork``); else ``lock-1``, ``lock-2``... in order of
+    creation. A name given already in this process (a lock made in a loop, or
+    by a function called twice) gets ``-2``, ``-3``...: a name stands for one
+    lock, which is what a wait-for cycle needs (``engine/waitfor.py``).
+    """
+    base = _assigned_name(caller.f_code.co_filename, caller.f_lineno)
+    if base is None:
+        name = f"lock-{next(_unnamed_locks)}"
+        while name in _names_given:
+            name = f"lock-{next(_unnamed_locks)}"
+    else:
+        n = _next_number.get(base, 1)   # a line that makes many locks counts on, not again
+        name = base if n == 1 else f"{base}-{n}"
+        while name in _names_given:
+            n += 1
+            name = f"{base}-{n}"
+        _next_number[base] = n + 1
+    _names_given.add(name)
+    return name
+
+
 def _acquire(acquire: Callable, args: tuple, kwargs: dict, blocking: Any,
-             taken: Callable[[], bool], caller: FrameType, call: str) -> Any:
-    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it."""
+             taken: Callable[[], bool], caller: FrameType, call: str, lock: dict) -> Any:
+    """Run ``acquire(*args, **kwargs)``, the program's call, with its lanes around it.
+
+    ``lock`` is the lock's own data (its name); the event after the call says
+    whether it was ``acquired``, so a watcher tells a lock got from one given up.
+    """
     waits = bool(blocking) and taken()
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, lock)
     try:
         got = acquire(*args, **kwargs)
     except BaseException:
-        if waits:
-            _lane(caller, call, before)   # interrupted (Ctrl-C, a handler raised)
+        if waits:   # interrupted (Ctrl-C, a handler raised)
+            _lane(caller, call, before, {**lock, v.ACQUIRED: False})
         raise
     if got:
-        _lane(caller, call, v.HOLDING)
-    elif waits:
-        _lane(caller, call, before)       # timed out
+        ident = _get_ident()
+        _held[ident] = _held.get(ident, 0) + 1
+        _lane(caller, call, v.HOLDING, {**lock, v.ACQUIRED: True})
+    elif waits:     # timed out
+        _lane(caller, call, before, {**lock, v.ACQUIRED: False})
     return got
+
+
+def _releasing(caller: FrameType, call: str, lock: dict) -> None:
+    """Said BEFORE the real release: once the lock is free another thread may take it
+    and say so, and its ``holding`` must never come before this one's release. The
+    lane goes back to ``holding`` while the thread still holds another lock."""
+    ident = _get_ident()
+    still = _held.get(ident, 0) - 1
+    if still > 0:
+        _held[ident] = still
+    else:
+        _held.pop(ident, None)
+    _lane(caller, call, v.HOLDING if still > 0 else v.IDLE, lock)
 
 
 class ProbedLock:
     """A ``_thread`` lock made by the program: the real lock, and a report per use."""
 
-    __slots__ = ("_lock", "__weakref__")
+    __slots__ = ("_lock", "_data", "__weakref__")
 
-    def __init__(self, lock: Any) -> None:
+    def __init__(self, lock: Any, name: str) -> None:
         self._lock = lock
+        self._data = {v.LOCK: name}
 
     def acquire(self, *args, **kwargs):
         caller = _getframe(1)
@@ -210,7 +327,7 @@ class ProbedLock:
             return self._lock.acquire(*args, **kwargs)
         blocking = args[0] if args else kwargs.get("blocking", True)
         return _acquire(self._lock.acquire, args, kwargs, blocking, self._lock.locked,
-                        caller, "acquire")
+                        caller, "acquire", self._data)
 
     acquire_lock = acquire   # the old _thread spellings
 
@@ -218,23 +335,25 @@ class ProbedLock:
         caller = _getframe(1)
         if not _from_program(caller):
             return self._lock.__enter__()
-        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with")
+        return _acquire(self._lock.__enter__, (), {}, True, self._lock.locked, caller, "with",
+                        self._data)
 
     def release(self):
         caller = _getframe(1)
-        result = self._lock.release()   # raises RuntimeError on an unlocked lock: no event
-        if _from_program(caller):
-            _lane(caller, "release", v.IDLE)
-        return result
+        # An unlocked lock: the real release raises RuntimeError, and there is no event.
+        # (A lock another thread frees between the check and the call is released
+        # once, by one of them; the other's report is then one too many.)
+        if self._lock.locked() and _from_program(caller):
+            _releasing(caller, "release", self._data)
+        return self._lock.release()
 
     release_lock = release
 
     def __exit__(self, *exc):
         caller = _getframe(1)
-        result = self._lock.__exit__(*exc)
-        if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
-        return result
+        if self._lock.locked() and _from_program(caller):
+            _releasing(caller, "with", self._data)
+        return self._lock.__exit__(*exc)
 
     def locked(self):
         return self._lock.locked()
@@ -259,7 +378,8 @@ def _patch_thread_locks() -> None:
     @functools.wraps(real)
     def allocate_lock():
         lock = real()
-        return ProbedLock(lock) if _from_program(_getframe(1)) else lock
+        caller = _getframe(1)
+        return ProbedLock(lock, _lock_name(caller)) if _from_program(caller) else lock
 
     _thread.allocate_lock = allocate_lock
     if hasattr(_thread, "allocate"):
@@ -275,7 +395,7 @@ def _queue_call(real: Callable, q: Any, args: tuple, kwargs: dict, call: str,
     """The program's put/get on ``q``: lanes if it blocks, depth after it."""
     before = _lane_now()
     if waits:
-        _lane(caller, call, v.WAITING)
+        _lane(caller, call, v.WAITING, {v.QUEUE: _queue_name(q, caller)})
     try:
         result = real(q, *args, **kwargs)
     except BaseException as exc:
@@ -371,9 +491,41 @@ def _semlock_taken(semlock: Any) -> bool:
         return True   # macOS cannot tell: say "waiting" for every blocking acquire
 
 
+#: Marks the pickled state of a probed multiprocessing lock that carries its name.
+_NAMED_STATE = "pysyslab-named-lock"
+
+
 def _patch_mp_synchronize(module: ModuleType) -> None:
     lock_class = module.Lock
     make_methods = lock_class._make_methods
+    real_init = lock_class.__init__
+    real_getstate, real_setstate = lock_class.__getstate__, lock_class.__setstate__
+
+    def lock_of(self) -> dict:
+        # One lock seen from several processes: named where the program made it,
+        # and "shared", so a watcher knows that name means the same lock everywhere.
+        name = getattr(self, "_probe_name", None)
+        return {v.LOCK: name, v.SHARED: True} if name else {v.SHARED: True}
+
+    @functools.wraps(real_init)
+    def __init__(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        made_by = inside._program_frame(_getframe(1))   # through multiprocessing.Lock()
+        if made_by is not None:
+            self._probe_name = _lock_name(made_by)
+
+    # A spawned child gets the lock pickled: its name travels with it.
+    @functools.wraps(real_getstate)
+    def __getstate__(self):
+        return (_NAMED_STATE, real_getstate(self), getattr(self, "_probe_name", None))
+
+    @functools.wraps(real_setstate)
+    def __setstate__(self, state):
+        if isinstance(state, tuple) and len(state) == 3 and state[0] == _NAMED_STATE:
+            _, state, name = state
+            if name:
+                self._probe_name = name
+        real_setstate(self, state)
 
     def _make_methods(self) -> None:
         # SemLock puts its C acquire/release on the instance, at creation and at
@@ -387,14 +539,13 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
             if not _from_program(caller):
                 return real_acquire(*args, **kwargs)
             return _acquire(real_acquire, args, kwargs, _blocks(args, kwargs),
-                            lambda: _semlock_taken(semlock), caller, "acquire")
+                            lambda: _semlock_taken(semlock), caller, "acquire", lock_of(self))
 
         def release(*args, **kwargs):
             caller = _getframe(1)
-            result = real_release(*args, **kwargs)
-            if _from_program(caller):
-                _lane(caller, "release", v.IDLE)
-            return result
+            if _from_program(caller) and _semlock_taken(semlock):
+                _releasing(caller, "release", lock_of(self))   # before: see _releasing
+            return real_release(*args, **kwargs)
 
         self.acquire, self.release = acquire, release
 
@@ -403,15 +554,16 @@ def _patch_mp_synchronize(module: ModuleType) -> None:
         if not _from_program(caller):
             return self._semlock.__enter__()
         return _acquire(self._semlock.__enter__, (), {}, True,
-                        lambda: _semlock_taken(self._semlock), caller, "with")
+                        lambda: _semlock_taken(self._semlock), caller, "with", lock_of(self))
 
     def __exit__(self, *exc):
         caller = _getframe(1)
-        result = self._semlock.__exit__(*exc)
-        if _from_program(caller):
-            _lane(caller, "with", v.IDLE)
-        return result
+        if _from_program(caller) and _semlock_taken(self._semlock):
+            _releasing(caller, "with", lock_of(self))
+        return self._semlock.__exit__(*exc)
 
+    lock_class.__init__ = __init__
+    lock_class.__getstate__, lock_class.__setstate__ = __getstate__, __setstate__
     lock_class._make_methods = _make_methods
     lock_class.__enter__ = __enter__
     lock_class.__exit__ = __exit__
@@ -495,7 +647,14 @@ def _os_probe(name: str, describe: Callable[..., tuple[str, dict]]) -> None:
     setattr(os, name, probed)
 
 
+#: The descriptors os.pipe gave the program. Only their close is reported: a program
+#: closes many other descriptors (the careful walk one per folder it lists), and a
+#: report of each would cost it dearly and say nothing about pipes.
+_pipe_ends: set[int] = set()
+
+
 def _described_pipe(fds, *_, **__):
+    _pipe_ends.update(fds)
     return f"read end {fds[0]}, write end {fds[1]}", {v.FDS: list(fds)}
 
 
@@ -526,18 +685,112 @@ def _described_waitpid(result, *_, **__):
     return f"child {pid} ended with {code}", {v.CHILD_PID: pid, v.EXITCODE: code}
 
 
-def _described_close(_, fd=None, *__, **___):
-    return f"fd {fd}", {v.FD: fd}
+def _patch_close() -> None:
+    """os.close of a pipe end the program made; any other close costs one set look-up."""
+    real = os.close
+
+    @functools.wraps(real)
+    def close(*args, **kwargs):
+        result = real(*args, **kwargs)
+        fd = args[0] if args else kwargs.get("fd")
+        if fd in _pipe_ends:
+            _pipe_ends.discard(fd)   # its number may now be given to another file
+            caller = _getframe(1)
+            if _from_program(caller):
+                _probe(caller, "os.close", f"os.close: fd {fd}", **{v.FD: fd})
+        return result
+
+    os.close = close
 
 
 def _patch_os() -> None:
     _os_probe("pipe", _described_pipe)
     _os_probe("read", _described_read)
     _os_probe("write", _described_write)
-    _os_probe("close", _described_close)
+    _patch_close()
     if hasattr(os, "fork"):
         _os_probe("fork", _described_fork)
         _os_probe("waitpid", _described_waitpid)
+    _patch_scandir()
+
+
+# --- folder walks -----------------------------------------------------------------------
+
+class _Walk:
+    """What ``os.scandir`` has listed in this process (see "How far a walk has got")."""
+
+    __slots__ = ("counter", "folders", "last", "ident", "first_at", "reported", "next_at",
+                 "named", "want_name")
+
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)   # next() is one C call: no count lost to a thread
+        self.folders = 0                    # folders listed so far
+        self.last: Any = None               # what the last one was listed by (path or fd)
+        self.ident = 0                      # the thread that listed it
+        self.first_at: float | None = None
+        self.reported = 0                   # ``folders`` in the last progress event
+        self.next_at = 0.0
+        # A listing made from a descriptor has no path; the descriptor may be closed by
+        # the time of the report. So the first one listed after each report is named at
+        # once (one readlink per report, not per folder).
+        self.named: str | None = None
+        self.want_name = True
+
+
+_walk = _Walk()
+
+
+def _patch_scandir() -> None:
+    real = os.scandir
+    walk = _walk
+
+    @functools.wraps(real)
+    def scandir(*args, **kwargs):
+        listing = real(*args, **kwargs)   # raises what it raises: nothing was listed then
+        walk.folders = next(walk.counter)
+        walk.last = listed = args[0] if args else kwargs.get("path", ".")
+        walk.ident = _get_ident()
+        if walk.first_at is None:
+            walk.first_at = _monotonic()
+        if walk.want_name and isinstance(listed, int):
+            walk.want_name = False
+            walk.named = _folder_name(listed)
+        return listing
+
+    os.scandir = scandir
+
+
+def _folder_name(listed: Any) -> str | None:
+    """The folder a listing was made of, as text (surrogates kept, as os gives them)."""
+    if isinstance(listed, int):
+        try:
+            return os.readlink(f"/proc/self/fd/{listed}")   # the folder open there now
+        except OSError:
+            return None
+    try:
+        return os.fsdecode(listed)
+    except TypeError:
+        return None
+
+
+def report_walk(final: bool = False) -> None:
+    """A ``progress`` event if this process listed folders since the last one, and it is
+    time (``final``: it ends now). Called by the lab's sampler thread, never the program's."""
+    walk = _walk
+    folders = walk.folders
+    if folders == walk.reported:
+        return
+    now = _monotonic()
+    if not final and now < walk.next_at:
+        return
+    walk.reported, walk.next_at = folders, now + PROGRESS_EVERY
+    elapsed = max(now - (walk.first_at or now), 1e-9)
+    folder = _folder_name(walk.last) or walk.named   # open still, or listed since the last
+    walk.want_name = True
+    _emit(v.PROGRESS, _actor(walk.ident or _get_ident()),
+          f"{folders:,} folders listed" + (f", now {folder}" if folder else ""),
+          {v.FOLDERS: folders, v.FOLDER: folder, v.RATE: folders / elapsed,
+           v.ELAPSED: elapsed, v.CALL: "os.scandir"}, None)
 
 
 # --- signals ----------------------------------------------------------------------------
@@ -811,4 +1064,6 @@ def install() -> None:
             _patch_quietly(patch, module)
     if waiting:
         sys.meta_path.insert(0, _PatchOnImport(waiting))
-    os.register_at_fork(after_in_child=_after_fork_in_child)
+    if hasattr(os, "register_at_fork"):   # else nothing forks (Windows)
+        os.register_at_fork(after_in_child=_after_fork_in_child)
+    inside.on_sample(report_walk)

@@ -1,9 +1,15 @@
 """The Find source files tab: progress while it walks, then the table.
 
-Above the log: a progress bar with live counters (folders, matches, rate,
+Above the log: a progress bar with live counters (folders, rate, processes,
 current folder); the smallest or largest files in a sortable, filterable
 table with CSV export; a log2 size histogram; and an errors panel ("3
 folders could not be read") that expands to the list.
+
+The counters come from the lab's watching, not from the program: each process
+of the run that lists folders (``os.scandir``, also inside ``os.walk``) sends
+``progress`` events with its own count, a few times a second, and the tab adds
+up the latest of each. The table, histogram and problems come from the run's
+``result``, what the program's ``main()`` returned.
 """
 
 from __future__ import annotations
@@ -93,6 +99,8 @@ class FilescanTab(LessonTab):
 
     def __init__(self, master, app, lesson, **kw):
         self.result: dict | None = None
+        self.walkers: dict[int, int] = {}   # pid -> folders that process has listed
+        self.walk_root = ""
         self._filter_id = None
         super().__init__(master, app, lesson, **kw)
 
@@ -162,6 +170,7 @@ class FilescanTab(LessonTab):
     # -- a run ---------------------------------------------------------------------------
     def on_run_started(self, run) -> None:
         self.result = None
+        self.walkers = {}
         self.table.set_rows([], "")
         self.histogram.show([])
         self.errors.show(None)
@@ -169,25 +178,33 @@ class FilescanTab(LessonTab):
         self.show_message("")
         self.export_button.configure(state="disabled")
         self.counters.configure(text="Walking…")
-        self.current.configure(text=printable(run.params.root))
+        self.walk_root = printable(run.params.root)
+        self.current.configure(text=self.walk_root)
         self.progress.configure(mode="indeterminate", value=0)
         self.progress.start(40)
 
     def on_events(self, events: list) -> None:
         progress = [e for e in events if e.kind == vocab.PROGRESS]
-        if progress:            # only the latest counts: one update per tick
-            self.show_progress(progress[-1].data)
+        for event in progress:
+            self.walkers[event.pid] = event.data[vocab.FOLDERS]
+        if progress:            # drawn once per tick, from the latest
+            self.show_progress(progress[-1])
         for event in events:
             if event.kind == vocab.RESULT:
                 self.show_scan(event.data)
         super().on_events(events)   # last: it may finish the run
 
-    def show_progress(self, progress: dict) -> None:
-        walkers = plural(progress.get(vocab.WORKERS, 1), "process", "processes")
+    def show_progress(self, latest) -> None:
+        """The folders listed by every process of the run so far, how fast, and where
+        the latest report came from."""
+        folders = sum(self.walkers.values())
+        walkers = plural(len(self.walkers), "process", "processes")
+        rate = folders / latest.t if latest.t > 0 else 0.0
         self.counters.configure(
-            text=f"{progress[vocab.FOLDERS]:,} folders · {progress[vocab.MATCHES]:,} matches · "
-                 f"{progress[vocab.RATE]:,.0f} folders/s · {walkers}")
-        self.current.configure(text=printable(progress[vocab.FOLDER]))
+            text=f"{folders:,} folders · {rate:,.0f} folders/s · {walkers}")
+        folder = latest.data.get(vocab.FOLDER)
+        if folder:
+            self.current.configure(text=printable(folder))
 
     def show_scan(self, result: dict) -> None:
         self.result = result
@@ -202,6 +219,7 @@ class FilescanTab(LessonTab):
     def finish(self, event) -> None:
         self.progress.stop()
         self.progress.configure(mode="determinate", value=100)
+        self.current.configure(text=self.walk_root)   # what was walked, not where it ended
         if self.result is None:
             self.counters.configure(text="No result: see the log.")
         else:

@@ -60,6 +60,8 @@ def make_read_only(widget: tk.Text) -> None:
         if event.keysym in ("BackSpace", "Delete", "Return", "KP_Enter", "Tab"):
             return "break"
         if event.char and event.char.isprintable():
+            if event.widget.bind_class("Text", f"<KeyPress-{event.keysym}>"):
+                return None   # a key the window gave all its texts (1-9 in step mode)
             return "break"
         return None
     widget.bind("<Key>", refuse)

@@ -1,4 +1,4 @@
-"""A read-only, syntax-coloured view of the lesson module that runs."""
+"""A read-only, syntax-coloured view of one file of the lesson that runs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import keyword
 import tkinter as tk
 import token
 import tokenize
+from collections.abc import Callable
 
 import ttkbootstrap as ttk
 
@@ -59,9 +60,11 @@ class SourceView(ttk.Frame):
     stays readable.
     """
 
-    def __init__(self, master, colors: ActorColors | None = None, **kw):
+    def __init__(self, master, colors: ActorColors | None = None,
+                 on_line_click: Callable[[int], None] | None = None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()   # the tab's: the log's colours
+        self.on_line_click = on_line_click
         self.text = ttk.ScrolledText(self, height=20, width=56, wrap="word",
                                      font="TkFixedFont")
         self.text.pack(fill="both", expand=True)
@@ -81,6 +84,14 @@ class SourceView(ttk.Frame):
         self._indents: dict[int, str] = {}      # leading spaces -> the tag that wraps there
         self._indent_basis = (0, 0)   # (character width, view width) the indents were set for
         self._widget.bind("<Configure>", lambda _e: self._fit_indents(), add="+")
+        self._widget.bind("<ButtonRelease-1>", self._on_click, add="+")
+
+    def _on_click(self, e) -> None:
+        """A click (not a drag that selected text) on a line: ``on_line_click(line)``."""
+        widget = self._widget
+        if self.on_line_click is None or widget.tag_ranges("sel"):
+            return
+        self.on_line_click(int(widget.index(f"@{e.x},{e.y}").split(".")[0]))
 
     @property
     def _widget(self) -> tk.Text:
@@ -170,6 +181,12 @@ class SourceView(ttk.Frame):
         widget.tag_add(tag, f"{line}.0", f"{line}.0 lineend +1c")
         widget.tag_raise(tag)
         self.acting_lines[actor] = line
+
+    def unhighlight(self, actor: str) -> None:
+        """``actor`` is no longer on a line of this file (it finished, or went to another one)."""
+        tag = self._acting.get(actor)
+        if tag is not None and self.acting_lines.pop(actor, None) is not None:
+            self._widget.tag_remove(tag, "1.0", "end")
 
     def follow(self, line: int) -> None:
         """Bring ``line`` into view whole, all its wrapped parts."""

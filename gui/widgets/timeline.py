@@ -16,6 +16,8 @@ draw more:
 (These rules live in ``lanes.py``, shared with the saved PNG.)
 
 Hovering a tick shows its event; clicking one calls ``on_select(event)``.
+Clicking anywhere in a lane (its name, its ticks, its spans) also calls
+``on_lane(actor)``: in step mode the lesson tab chooses that actor.
 
 Speed: ``add()`` is called once per pump tick with that tick's events and
 draws only what is new. Ticks that would land on a pixel already marked in
@@ -57,10 +59,11 @@ class Timeline(ttk.Frame):
     CHUNK = 256         # events drawn between looks at the clock
 
     def __init__(self, master, colors: ActorColors | None = None,
-                 on_select: Callable | None = None, **kw):
+                 on_select: Callable | None = None, on_lane: Callable | None = None, **kw):
         super().__init__(master, **kw)
         self.colors = colors or ActorColors()
         self.on_select = on_select
+        self.on_lane = on_lane
         self._name_font = font(self, LANE_FONT)
         self._measure()
         self.head = ttk.Canvas(self, height=self.AXIS_H, highlightthickness=0)
@@ -481,9 +484,24 @@ class Timeline(ttk.Frame):
 
     def _on_click(self, e) -> None:
         canvas = e.widget
-        event = self.event_at(canvas, canvas.canvasx(e.x), canvas.canvasy(e.y))
+        x, y = canvas.canvasx(e.x), canvas.canvasy(e.y)
+        event = self.event_at(canvas, x, y)
         if event is not None and self.on_select is not None:
             self.on_select(event)
+        actor = self.lane_at(canvas, y)
+        if actor is not None and self.on_lane is not None:
+            self.on_lane(actor)
+
+    def lane_at(self, canvas, y: float) -> str | None:
+        """The actor whose lane is at canvas height ``y``, or None."""
+        if canvas is not self.body:
+            return None
+        row = int(y // self.LANE_H)
+        return self.lanes[row] if 0 <= row < len(self.lanes) else None
+
+    def lane_middle(self, actor: str) -> int:
+        """The canvas height of the middle of ``actor``'s lane (for a click)."""
+        return int((self._row[actor] + 0.5) * self.LANE_H)
 
     def show_hover(self, canvas, x: float, y: float, text: str) -> None:
         if text == self.hover_text and canvas.find_withtag("hover"):

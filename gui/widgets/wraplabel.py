@@ -32,10 +32,22 @@ def wrap_to_width(label: ttk.Label) -> ttk.Label:
     if not str(label.cget("wraplength")):
         label.configure(wraplength=FIRST_WRAP_PX)
 
+    recent: list[int] = []   # the last two widths it wrapped at
+
     def follow(event) -> None:
         wanted = max(NARROWEST_PX, event.width - EDGE_PX)
-        if str(label.cget("wraplength")) != str(wanted):
-            label.configure(wraplength=wanted)
+        if str(label.cget("wraplength")) == str(wanted):
+            return
+        if len(recent) == 2 and wanted == recent[0]:
+            # A -> B -> A: in a grid column sized by its content, wrapping at A makes
+            # the label ask for B and the other way round, for ever. Keep the
+            # narrower of the two, which fits either way, and stop there.
+            narrower = min(recent)
+            if str(label.cget("wraplength")) != str(narrower):
+                label.configure(wraplength=narrower)
+            return
+        recent[:] = [*recent[-1:], wanted]
+        label.configure(wraplength=wanted)
     label.bind("<Configure>", follow, add="+")
     return label
 

@@ -6,27 +6,26 @@ as a person would start it, interleaved round by round so all see the same
 machine load:
 
 - find:    find ROOT -type f -name '*.py' -printf '%s\\t%p\\n' | sort -n
-- ours:    python -m engine run filescan --root ROOT --top 10   (today's engine scan)
-- lesson:  python -m engine.lab engine/lessons/filescan/program.py --root ROOT
-           --way parallel: the lesson program as a learner runs it, watched by the lab
-           (what ``python -m engine run filescan`` runs once the lesson is switched)
-- program: python engine/lessons/filescan/program.py --root ROOT --way parallel,
-           the same program alone (no lab): the lab's cost is lesson - program
+- ours:    python -m engine run filescan --root ROOT --top 10: the lesson as the
+           command line runs it, its program (the parallel way) in the lab
+- program: python engine/lessons/filescan/program.py --root ROOT, the same program
+           alone, as a learner runs it in a terminal: the lab costs ours - program
 - careful: the same with --way careful (one process, os.scandir)
-- scanner: the same scan as a small program (python -c calling scan_tree),
-           without the command line's start-up (argparse, every lesson
-           imported, the runner thread, printing events)
-- ours-1p: that program kept in one process (no worker), for comparison
 - classic: os.walk + os.path.getsize, every (size, path) in a list, sorted
 
 Printed: median wall time of each (after one warm-up round, 5 rounds), the
-ratios ours/find and ours/classic, and each one's peak RSS (the largest
-process of the command, from wait4). Then the GUI's worst event-loop stall
-(an after() heartbeat every 5 ms) while the real tab scans the 300k tree.
+ratios to find and to classic, and each one's peak RSS (the largest process of
+the command, from wait4). Then the GUI's worst event-loop stall (an after()
+heartbeat every 5 ms) while the real tab scans the 300k tree.
 
-Goals (issues 4 and 17), for ours and for the lesson: /find <= 1.0 at 30k, <= 0.7 at
-300k, <= 0.6 at 1M; <= 40 MB at 1M; stall <= 50 ms. Set PYSYSLAB_BENCH_SIZES=300000
-to run one tree only.
+- before:  (only with PYSYSLAB_BENCH_BEFORE=CHECKOUT) the same command run from
+           another checkout, such as the code before a change
+           (``git worktree add /tmp/before REV``): ours/before compares the two in
+           the same run, on the same machine
+
+Goals (issues 4, 15 and 17): ours/find <= 1.0 at 30k, <= 0.7 at 300k, <= 0.6 at 1M,
+and no worse than before the lesson ran in the lab; <= 40 MB at 1M; stall <= 50 ms.
+Set PYSYSLAB_BENCH_SIZES=300000 to run one tree only.
 """
 
 from __future__ import annotations
@@ -61,18 +60,8 @@ print(allsizes[:2])
 print(allsizes[-2:])
 """
 
-PROGRAM = r"""
-import sys
-from engine.control import Control
-from engine.lessons.filescan import format_result
-from engine.scan import WORKERS, ScanSpec, scan_tree
-if __name__ == "__main__":
-    workers = WORKERS if sys.argv[2] == "split" else 0
-    print(format_result(scan_tree(sys.argv[1], ScanSpec(".py", 10), Control(),
-                                  workers=workers)))
-"""
-
-# Peak RSS of our parent process and of its worker, measured apart.
+# Peak RSS of the command line's process and of the largest of the lab process and
+# its workers (every process below it is waited for), measured apart.
 MEMORY = r"""
 import resource, sys
 from engine.cli import main
@@ -84,18 +73,24 @@ sys.exit(code)
 """
 
 
+def before_checkout() -> str | None:
+    """The other checkout to compare with (PYSYSLAB_BENCH_BEFORE), or None."""
+    return os.environ.get("PYSYSLAB_BENCH_BEFORE") or None
+
+
 def commands(root: str) -> dict[str, list[str]]:
     py = sys.executable
+    before = before_checkout()
     return {
         "find": ["sh", "-c", f"find '{root}' -type f -name '*.py' -printf '%s\\t%p\\n' "
                               "| sort -n"],
         "ours": [py, "-m", "engine", "run", "filescan", "--root", root, "--top", "10"],
-        "lesson": [py, "-m", "engine.lab", LESSON_PROGRAM, "--root", root, "--way", "parallel"],
-        "program": [py, LESSON_PROGRAM, "--root", root, "--way", "parallel"],
+        "program": [py, LESSON_PROGRAM, "--root", root],
         "careful": [py, LESSON_PROGRAM, "--root", root, "--way", "careful"],
-        "scanner": [py, "-c", PROGRAM, root, "split"],
-        "ours-1p": [py, "-c", PROGRAM, root, "one"],
         "classic": [py, "-c", CLASSIC, root],
+        # python -m finds engine in the folder it starts in: the other checkout's.
+        **({"before": ["sh", "-c", f"cd '{before}' && exec '{py}' -m engine run filescan "
+                                   f"--root '{root}' --top 10"]} if before else {}),
     }
 
 
@@ -114,7 +109,7 @@ def timed(command: list[str]) -> tuple[float, int]:
 
 
 def memory_split(root: str) -> tuple[int, int]:
-    """Peak RSS (KB) of our parent process and of the largest worker, apart."""
+    """Peak RSS (KB) of the command line's process and of the largest process below it."""
     done = subprocess.run([sys.executable, "-c", MEMORY, root], capture_output=True,
                           text=True, check=True)
     line = [x for x in done.stderr.splitlines() if x.startswith("MEMORY ")][-1]
@@ -160,20 +155,20 @@ def bench_tree(n_files: int) -> dict:
               f"{max(times[name]):>6.3f}s {max(peaks[name]) / 1024:>7.1f} MB")
     ratio_find = med["ours"] / med["find"]
     goal = GOAL_RATIO.get(n_files)
-    for name in ("ours", "lesson"):
-        ratio = med[name] / med["find"]
-        verdict = "no goal at this size" if goal is None else \
-            f"goal <= {goal}x: {'met' if ratio <= goal else 'NOT met'}"
-        print(f"  {name}/find{' ' * (6 - len(name))} = {ratio:.2f}x   ({verdict})")
+    verdict = "no goal at this size" if goal is None else \
+        f"goal <= {goal}x: {'met' if ratio_find <= goal else 'NOT met'}"
+    print(f"  ours/find    = {ratio_find:.2f}x   ({verdict})")
     print(f"  program/find = {med['program'] / med['find']:.2f}x   (the lesson without the lab)")
     print(f"  careful/find = {med['careful'] / med['find']:.2f}x   (the lesson's one-process way)")
-    print(f"  lesson/ours  = {med['lesson'] / med['ours']:.2f}x   (above 1: slower than today)")
+    print(f"  ours/program = {med['ours'] / med['program']:.2f}x   (what the lab and the command "
+          "line cost)")
     print(f"  ours/classic = {med['ours'] / med['classic']:.2f}x")
-    print(f"  scanner/find = {med['scanner'] / med['find']:.2f}x   (the scan as a small program)")
-    print(f"  ours-1p/find = {med['ours-1p'] / med['find']:.2f}x   (that program, one process)")
-    print(f"  ours, peak RSS apart: parent {parent_kb / 1024:.1f} MB, worker "
-          f"{worker_kb / 1024:.1f} MB, together {(parent_kb + worker_kb) / 1024:.1f} MB "
-          f"(goal <= {GOAL_MB} MB)")
+    if "before" in med:
+        print(f"  ours/before  = {med['ours'] / med['before']:.2f}x   (above 1: slower than "
+              f"{before_checkout()}); before/find = {med['before'] / med['find']:.2f}x")
+    print(f"  ours, peak RSS apart: command line {parent_kb / 1024:.1f} MB, the largest of the "
+          f"lab and its workers {worker_kb / 1024:.1f} MB, together "
+          f"{(parent_kb + worker_kb) / 1024:.1f} MB (goal <= {GOAL_MB} MB)")
     return {"n": n_files, "median": med, "ratio_find": ratio_find}
 
 
@@ -221,6 +216,9 @@ def main() -> None:
              if s.strip()]
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.2f} at start")
+    if before_checkout():   # its bytecode too, as ours has it (see tests/bench/__main__.py)
+        import compileall
+        compileall.compile_dir(os.path.join(before_checkout(), "engine"), quiet=1)
     fixed_costs()
     for n in sizes:
         bench_tree(n)

@@ -1,4 +1,4 @@
-"""Sizes for people: one formatter, shared by the command line and the window."""
+"""Sizes for people: one formatter, for every view of the window (table, summary, export)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,3 @@ from engine.formatting import human_size
 def test_human_size(size, shown):
     assert human_size(size) == shown
 
-
-def test_the_scan_lesson_says_sizes_the_same_way():
-    from engine.lessons import filescan
-    assert filescan.human is human_size

@@ -14,6 +14,8 @@ import pytest
 from engine.lab import LabError, start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, ending, read_until
+from tests.engine.proctools import left_behind, processes
+from tests.platforms import needs, posix_signal_delivery, start_methods
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 
@@ -45,20 +47,38 @@ def assert_group_gone(run) -> None:
     assert_group_ends(run.pid)
 
 
-def assert_group_ends(group: int) -> None:
+#: Taken at import: a test that acts as Windows removes os.killpg from this process,
+#: and its runs must still be checked by their group, which Linux still makes.
+_killpg = getattr(os, "killpg", None)
+
+
+def assert_group_ends(group: int, pids=()) -> None:
     """No process of the run's group is left, once init has reaped the killed orphans.
 
     The lab process (the group's leader) is reaped by the run itself; processes it
     left behind were killed with it and are reaped by init, a moment later.
+    Where there are no process groups (Windows), the processes known to the
+    test are checked instead: the lab process (``group``) and ``pids``.
     """
+    if _killpg is None:
+        assert_processes_end({group, *pids})
+        return
     deadline = time.monotonic() + HANG
     while time.monotonic() < deadline:
         try:
-            os.killpg(group, 0)
+            _killpg(group, 0)
         except ProcessLookupError:
             return
+        except PermissionError:
+            pass   # macOS (XNU's killpg skips zombies) while only zombies are left: wait on
         time.sleep(0.01)
     raise AssertionError(f"process group {group} still has members after {HANG} s")
+
+
+def assert_processes_end(pids) -> None:
+    """Each of ``pids`` ends (a zombie counts as ended: its parent reaps it)."""
+    left = left_behind(processes(pids), wait=HANG, zombies=False)
+    assert not left, f"still running after {HANG} s: {left}"
 
 
 def test_threads_print_through_a_lock_with_actor_and_line():
@@ -91,6 +111,15 @@ def test_the_terminal_shows_a_line_garbled_by_two_threads_and_the_log_does_not()
     assert lines == {("A", "AAAaaa"), ("B", "BBB")}   # each actor's own line
 
 
+def test_the_result_counts_the_terminal_lines_that_no_one_thread_wrote_whole():
+    events = collect(lab("garbled.py"), HANG)
+    terminal = "".join(e.text for e in events if e.kind == "terminal").splitlines()
+    assert terminal == ["AAABBB", "aaa", "A whole"]
+    assert [e.data for e in events if e.kind == "result"] == [{"done": True,
+                                                               "garbled_lines": 2}]
+
+
+@needs("os.fork")
 def test_output_unflushed_at_fork_is_printed_by_both_as_in_a_terminal():
     events = collect(lab("fork_unflushed.py"), HANG)
     terminal = [e.text for e in events if e.kind == "terminal"]
@@ -124,6 +153,7 @@ def test_main_thread_blocked_in_sleep_is_sampled_on_the_sleep_line():
     stop_and_collect(run)
 
 
+@needs("os.fork")
 def test_a_forked_child_is_followed_with_its_pid():
     events = collect(lab("forks.py"), HANG)
     said = outputs(events)
@@ -136,7 +166,7 @@ def test_a_forked_child_is_followed_with_its_pid():
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork", "forkserver"))
 def test_multiprocessing_children_are_followed(method):
     events = collect(lab("mp_children.py", method), HANG)
     greeting = [e for e in events if e.kind == "output" and e.text.startswith("hello by")]
@@ -150,7 +180,7 @@ def test_multiprocessing_children_are_followed(method):
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork", "forkserver"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork", "forkserver"))
 def test_a_multiprocessing_child_is_one_actor_from_its_first_event(method):
     """It is announced under the name multiprocessing gives it, never as "child pid N"
     first (two lanes for one process); multiprocessing's own helpers (the resource
@@ -168,7 +198,7 @@ def test_a_multiprocessing_child_is_one_actor_from_its_first_event(method):
     assert events[-1].data["status"] == "ok"
 
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork"))
 def test_a_child_the_program_terminates_is_no_death(method):
     events = collect(lab("terminates.py", method), HANG)
     assert "sleeper exit code -15" in outputs(events)
@@ -213,6 +243,19 @@ def test_stop_asks_first_and_the_program_keeps_its_partial_result():
     assert_group_gone(run)
 
 
+def test_a_result_returned_after_stop_is_marked_incomplete():
+    run = lab("loops_catch.py")
+    read_until(run, lambda e: e.kind == "output" and e.text == "counting", HANG, "counting")
+    events = stop_and_collect(run)
+    result = [e for e in events if e.kind == "result"][-1].data
+    assert result["counted"] >= 1 and result["complete"] is False
+    assert ending(events[-1]) == ("stopped", 0)
+
+
+# Without pthread_kill (Windows) Stop raises SIGINT from the lab's own thread, which
+# wakes a main thread in sleep() but not in acquire(): a lock wait is interruptible
+# on POSIX only. There the program is killed after the grace instead.
+@needs("signal.pthread_kill")
 def test_stop_reaches_a_main_thread_blocked_in_acquire():
     # A flag such as _thread.interrupt_main() sets is not seen by a thread blocked
     # in C; a real SIGINT wakes it, as Ctrl-C would in a terminal.
@@ -225,6 +268,7 @@ def test_stop_reaches_a_main_thread_blocked_in_acquire():
     assert ending(events[-1]) == ("stopped", 0)
 
 
+@needs("signal.SIGKILL")
 def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     run = lab("ignores.py")
     read_until(run, lambda e: e.kind == "output" and e.text == "sleeping", HANG, "sleeping")
@@ -234,6 +278,7 @@ def test_a_program_that_ignores_the_ask_is_killed_after_the_grace():
     assert_group_gone(run)
 
 
+@needs("os.fork")
 def test_stop_ends_forked_children_that_ignore_it():
     run = lab("fork_and_hang.py")
     seen = set()
@@ -256,26 +301,43 @@ def test_sleep_is_scaled_by_the_speed_and_follows_a_change_live():
     assert collect(run, HANG)[-1].data["status"] == "ok"
 
 
-def test_the_lab_ends_when_its_engine_is_killed():
+def kill_the_engine_mid_run(name: str, ready: str, env: dict | None = None) -> int:
+    """Run ``name`` from an engine in another process, kill that engine once the run
+    is ``ready`` (a condition on its events ``seen``, checked there); the lab's pid."""
     engine = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from engine.lab import start_lab\n"
+         "import sys; from engine.lab import start_lab\n"
          "run = start_lab(sys.argv[1])\n"
-         "while run.events.get().kind != 'line': pass\n"   # the lab is connected and running
+         "seen = []\n"
+         f"while not ({ready}):\n"
+         "    seen.append(run.events.get())\n"
          "print(run.pid, flush=True)\n"
-         "time.sleep(3600)",
-         str(PROGRAMS / "blocked.py")], stdout=subprocess.PIPE, text=True)
+         "sys.stdin.read()",   # until the test kills this engine
+         str(PROGRAMS / name)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
-        lab_pid = int(engine.stdout.readline())
+        return int(engine.stdout.readline())
     finally:
         engine.kill()
         engine.wait()
         engine.stdout.close()
+        engine.stdin.close()
+
+
+def assert_the_lab_ends_the_run(lab_pid: int) -> None:
+    """The lab saw its engine's connection close and ended the whole run."""
     try:
-        assert_group_ends(lab_pid)   # the lab saw its connection close and ended its group
+        assert_group_ends(lab_pid)
     except AssertionError:
-        os.killpg(lab_pid, signal.SIGKILL)
+        if _killpg is not None:
+            _killpg(lab_pid, signal.SIGKILL)
         raise
+
+
+def test_the_lab_ends_when_its_engine_is_killed():
+    # Once a line event came, the lab is connected and running.
+    lab_pid = kill_the_engine_mid_run("blocked.py", "seen and seen[-1].kind == 'line'")
+    assert_the_lab_ends_the_run(lab_pid)
 
 
 def test_bad_program_and_speed_are_one_clear_error():
@@ -285,6 +347,7 @@ def test_bad_program_and_speed_are_one_clear_error():
         start_lab(str(PROGRAMS / "sleeps.py"), speed=0)
 
 
+@needs("os.fork")
 def test_the_command_line_prints_one_line_per_event():
     done = subprocess.run([sys.executable, "-m", "engine.lab", str(PROGRAMS / "forks.py")],
                           capture_output=True, text=True, timeout=HANG)
@@ -294,6 +357,7 @@ def test_the_command_line_prints_one_line_per_event():
     assert "done" in lines[-1] and "ok: exit code 0" in lines[-1]
 
 
+@posix_signal_delivery
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
 def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
     cli = subprocess.Popen([sys.executable, "-m", "engine.lab", str(PROGRAMS / "loops_catch.py")],
@@ -320,6 +384,7 @@ def test_the_message_of_sys_exit_reaches_the_terminal():
     assert events[-1].data["exit_code"] == 1
 
 
+@needs("signal.setitimer", "signal.SIGALRM")
 def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
     # A 2 ms timer: the handler lands inside the lab's own locks and sendall many
     # times, so each re-entrant path is taken (one deadlocked: a handler inside emit,
@@ -333,7 +398,7 @@ def test_a_signal_handler_that_prints_in_the_middle_of_a_print_does_not_hang():
     assert sum(1 for text in printed if text.startswith("main line")) >= 19_000
 
 
-@pytest.mark.parametrize("method", ["fork", "spawn"])
+@pytest.mark.parametrize("method", start_methods("fork", "spawn"))
 def test_an_exception_in_a_multiprocessing_child_is_an_error_event(method):
     events = collect(lab("mp_child_raises.py", method), HANG)
     errors = [e for e in events if e.kind == "error"]

@@ -29,6 +29,7 @@ from engine import vocabulary as v
 from engine.lab import start_lab
 from tests.bounds import HANG
 from tests.engine.helpers import collect, ending, read_until
+from tests.platforms import needs, start_methods
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
 
@@ -83,13 +84,24 @@ def assert_from_the_program(events, name: str) -> None:
 
 # --- the probes return what the real calls return -----------------------------------------
 
+# Each program with the APIs it calls that some OS lacks (tests/platforms.py).
+NEEDS = {"probe_mp_returns.py": ["signal.SIGKILL"],   # its "victim" kills itself
+         "probe_os_returns.py": ["os.fork"],
+         "probe_signal_returns.py": ["signal.alarm", "signal.pause", "signal.SIGUSR1"]}
 RETURNS = [("probe_lock_returns.py",), ("probe_queue_returns.py",),
            ("probe_mp_returns.py", "spawn"), ("probe_mp_returns.py", "fork"),
            ("probe_os_returns.py",), ("probe_signal_returns.py",),
-           ("probe_socket_returns.py",)]
+           ("probe_socket_returns.py",), ("probe_scandir_returns.py",)]
 
 
-@pytest.mark.parametrize("program", RETURNS, ids=lambda p: "-".join(p).replace(".py", ""))
+def returns_case(program: tuple) -> object:
+    name, *argv = program
+    marks = [needs(*NEEDS.get(name, []))]
+    marks += [mark for method in argv for mark in start_methods(method)[0].marks]
+    return pytest.param(program, marks=marks, id="-".join(program).replace(".py", ""))
+
+
+@pytest.mark.parametrize("program", [returns_case(p) for p in RETURNS])
 def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
     name, *argv = program
     plain = subprocess.run([sys.executable, str(PROGRAMS / name), *argv],
@@ -105,12 +117,14 @@ def test_a_probed_call_returns_and_raises_what_the_real_one_does(program):
     died = [d["actor"].split(" pid ")[0] for d in events[-1].data["died"]]
     assert died in ([], ["victim"]), died
     assert ending(events[-1]) == ("error" if died else "ok", 0)
-    assert probes(events) or probes(events, kind=v.STATE), "the probes reported nothing"
+    assert probes(events) or probes(events, kind=v.STATE) or probes(events, kind=v.PROGRESS), \
+        "the probes reported nothing"
     assert_from_the_program(events, name)
 
 
 # --- locks ------------------------------------------------------------------------------
 
+@needs("os.mkfifo")   # the FIFO holds the program until the test has seen the wait
 def test_a_thread_blocked_in_acquire_reports_waiting_then_holding_on_its_line(tmp_path):
     fifo = tmp_path / "go"
     os.mkfifo(fifo)
@@ -144,6 +158,7 @@ def _main_line(name: str, text: str) -> int:
 
 # --- queues -----------------------------------------------------------------------------
 
+@needs("os.mkfifo")
 def test_a_get_on_an_empty_queue_waits_and_every_call_reports_the_depth(tmp_path):
     fifo = tmp_path / "go"
     os.mkfifo(fifo)
@@ -170,7 +185,8 @@ def test_a_get_on_an_empty_queue_waits_and_every_call_reports_the_depth(tmp_path
 
 # --- multiprocessing --------------------------------------------------------------------
 
-@pytest.mark.parametrize("method", ["spawn", "fork"])
+@needs(*NEEDS["probe_mp_returns.py"])
+@pytest.mark.parametrize("method", start_methods("spawn", "fork"))
 def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(method):
     name = "probe_mp_returns.py"
     events = collect(lab(name, method), HANG)
@@ -184,6 +200,10 @@ def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(metho
         (v.HOLDING, "with", with_line), (v.IDLE, "with", with_line),
         (v.HOLDING, "acquire", line_of(name, "    lock.acquire()")),
         (v.IDLE, "release", line_of(name, "    lock.release()"))]
+    # The lock is named where the parent made it, and the name reaches the child with
+    # the lock (pickled for spawn, inherited by fork): one name, one lock, everywhere.
+    assert {(e.data.get(v.LOCK), e.data.get(v.SHARED)) for e in events if e.kind == v.STATE
+            and e.data[v.CALL] in ("acquire", "with", "release")} == {("lock", True)}
     puts = probes(worker, "put")
     assert [e.line for e in puts] == [put_line]
     assert puts[0].data.get(v.DEPTH, 1) >= 0   # no depth where qsize is not implemented
@@ -192,6 +212,7 @@ def test_multiprocessing_lock_queue_and_process_report_in_parent_and_child(metho
 
 # --- os: pipe, fork, read, write, waitpid, close -----------------------------------------
 
+@needs("os.fork")
 def test_the_parents_read_chunks_add_up_to_the_childs_writes():
     name = "probe_pipe_fork.py"
     events = collect(lab(name), HANG)
@@ -222,6 +243,7 @@ def test_the_parents_read_chunks_add_up_to_the_childs_writes():
 
 # --- signals ----------------------------------------------------------------------------
 
+@needs("signal.alarm", "signal.pause")
 def test_a_signal_is_reported_before_its_handler_runs():
     name = "probe_signal_alarm.py"
     events = collect(lab(name), HANG)
@@ -289,6 +311,7 @@ def test_a_traceback_through_a_probe_reads_as_without_the_lab():
     assert ending(events[-1]) == ("error", plain.returncode)
 
 
+@needs("signal.SIGUSR1")
 def test_a_signal_in_the_middle_of_a_report_is_reported_without_a_deadlock():
     name = "probe_signal_in_emit.py"
     events = collect(lab(name), HANG)
@@ -312,3 +335,115 @@ def test_a_put_on_a_full_queue_and_a_get_on_an_empty_one_wait_until_their_timeou
     no_wait = [line_of(name, "q.put(5, block=False)"), line_of(name, "q.get(False)")]
     assert not [e for e in events if e.kind == v.STATE and e.line in no_wait]
     assert [e.data[v.DEPTH] for e in probes(events) if e.line == no_wait[0]] == [2, 2, 2]
+
+
+# --- lock names, and what a lock's events say --------------------------------------------
+
+def lock_events(events, actor: str = "MainThread") -> list[tuple]:
+    """(call, lock, lane, acquired) of each lock event of ``actor``."""
+    return [(e.data[v.CALL], e.data[v.LOCK], e.data[v.LANE], e.data.get(v.ACQUIRED))
+            for e in events if e.kind == v.STATE and e.actor == actor]
+
+
+def test_each_lock_is_named_as_the_program_names_it_and_each_name_is_one_lock():
+    events = collect(lab("lock_names.py"), HANG)
+    assert events[-1].data["status"] == "ok"
+    taken = [lock for call, lock, _, got in lock_events(events) if call == "with" and got]
+    # The variable of a one-call assignment, else lock-N in order of creation; a name
+    # given already (a second Philosopher's fork, a function's lock made twice) is
+    # numbered, never given twice: "lock" made again is not "lock-2", the unnamed one.
+    assert taken[:7] == ["lock_a", "lock-1", "lock-2", "self.fork", "self.fork-2",
+                         "lock", "lock-3"]
+
+
+def test_a_lock_event_says_which_lock_and_whether_it_was_got_or_given_up():
+    events = collect(lab("lock_names.py"), HANG)
+    nested = [e.seq for e in events if e.kind == "output" and e.text == "nested"][0]
+    after = [e for e in events if e.seq > nested]
+    assert lock_events(after) == [
+        ("with", "lock_a", v.HOLDING, True),
+        ("acquire", "lock-1", v.HOLDING, True),
+        ("release", "lock-1", v.HOLDING, None),   # still holds lock_a: still holding
+        ("acquire", "lock-2", v.HOLDING, True),
+        ("acquire", "lock-2", v.WAITING, None),   # it holds lock-2 already: it must wait
+        ("acquire", "lock-2", v.HOLDING, False),  # ...and gives up after 0.01 s
+        ("release", "lock-2", v.HOLDING, None),
+        ("with", "lock_a", v.IDLE, None)]
+    gave_up = [e.text for e in after if e.kind == v.STATE and e.data.get(v.ACQUIRED) is False]
+    assert gave_up == ["acquire lock-2: gave up"]
+
+
+def test_a_locks_holders_never_overlap_in_the_events():
+    # The lock passes from hand to hand with a thread switch as often as the
+    # interpreter allows: a thread woken by a release runs at once. Its "got it"
+    # must still come after the releaser's "released", or a watcher would see two
+    # holders at once (the release is said before it happens).
+    events = collect(lab("lock_relay.py"), HANG)
+    assert events[-1].data["status"] == "ok"
+    holder, overlaps, handovers = None, [], 0
+    for event in events:
+        if event.kind != v.STATE or event.data.get(v.LOCK) != "baton":
+            continue
+        if event.data.get(v.ACQUIRED):
+            if holder is not None:
+                overlaps.append((holder, event.actor, event.seq))
+            holder = event.actor
+            handovers += 1
+        elif v.ACQUIRED not in event.data and event.data[v.LANE] != v.WAITING:
+            holder = None
+    assert handovers == 4000 and overlaps == []
+
+
+# --- folder walks: os.scandir and os.walk ---------------------------------------------------
+
+def progress_of(events) -> dict[int, list]:
+    """Each process's progress events (pid -> events, in order)."""
+    found: dict[int, list] = {}
+    for event in probes(events, kind=v.PROGRESS):
+        found.setdefault(event.pid, []).append(event)
+    return found
+
+
+def test_a_walk_reports_its_folders_from_each_process_without_an_event_per_folder(tmp_path):
+    """5 folders listed, then a hold (the program waits on a FIFO until the test has
+    seen the progress of those 5); then a forked child walks 3 folders with os.walk
+    and the parent lists 2 more. Each process counts its own."""
+    tree = tmp_path / "tree"
+    for i in range(8):
+        (tree / f"d{i}").mkdir(parents=True)
+        (tree / f"d{i}" / f"f{i}.py").write_bytes(b"x")
+    (tree / "d5" / "x" / "y").mkdir(parents=True)
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    run = lab("walks.py", str(tree), str(fifo))
+    seen = read_until(run, lambda e: e.kind == v.PROGRESS and e.data[v.FOLDERS] == 5, HANG,
+                      "the progress of the first 5 folders, while the program waits")
+    assert seen[-1].data[v.FOLDER] == str(tree / "d4"), "the folder listed last"
+    assert seen[-1].actor == "MainThread" and seen[-1].line is None
+    say_go(fifo)
+    events = seen + collect(run, HANG)
+    assert ending(events[-1]) == ("ok", 0)
+    by_pid = progress_of(events)
+    parent = by_pid.pop(run.pid)
+    [(child, reports)] = by_pid.items()
+    assert parent[-1].data[v.FOLDERS] == 7 and parent[-1].data[v.FOLDER] == str(tree / "d7")
+    assert reports[-1].data[v.FOLDERS] == 3, "the child counts its own folders, from 0"
+    assert reports[-1].data[v.FOLDER] == str(tree / "d5" / "x" / "y")
+    assert reports[-1].actor == f"child pid {child}"
+    for event in parent + reports:
+        assert event.data[v.CALL] == "os.scandir"
+        assert event.data[v.RATE] > 0 and event.data[v.ELAPSED] >= 0
+    assert len(parent) <= 7, "at most one event per change of the count, never more"
+
+
+def test_progress_comes_a_few_times_a_second_at_most():
+    """3,000 listings as fast as the program can: the events are throttled to one per
+    PROGRESS_EVERY (by the walk's own clock), plus the last one, sent at the end."""
+    from engine.lab.probes import PROGRESS_EVERY
+    events = collect(lab("lists_many.py"), HANG)
+    assert ending(events[-1]) == ("ok", 0)
+    reports = progress_of(events)[events[-1].pid]
+    assert reports[-1].data[v.FOLDERS] == 3000
+    elapsed = [e.data[v.ELAPSED] for e in reports[:-1]]   # the last one may come early
+    assert all(b - a >= PROGRESS_EVERY for a, b in zip(elapsed, elapsed[1:], strict=False))
+    assert len(reports) <= 2 + reports[-1].data[v.ELAPSED] / PROGRESS_EVERY

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -17,8 +19,11 @@ from engine.lab import start_lab
 from engine.params import ParamError, build, specs
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
+from tests.engine.steps import Stepper
+from tests.platforms import needs
 
 PROGRAMS = Path(__file__).parent / "lab_programs"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 COUNTER = str(PROGRAMS / "with_settings.py")
 
 
@@ -43,14 +48,61 @@ def test_argv_gives_the_program_what_was_checked():
     assert programs.argv(build(cls, {}))[1] == "--no-loud"
 
 
-def test_a_declaration_that_is_not_a_literal_is_refused(tmp_path):
+def test_a_settings_literal_that_is_not_plain_is_refused(tmp_path):
+    # The older declaration, still read for programs not moved to add_argument lines.
     bad = tmp_path / "program.py"
+    bad.write_text("SETTINGS = {'n': (3, 1, 9, 'how many')}\n")
+    assert programs.settings(str(bad)) == {"n": (3, 1, 9, "how many")}
     bad.write_text("SETTINGS = {'n': (int('3'), 1, 9, 'x')}\n")
     with pytest.raises(programs.DeclarationError, match="plain literal"):
         programs.settings(str(bad))
     bad.write_text("SETTINGS = {'n': (3, 1, 9)}\n")
     with pytest.raises(programs.DeclarationError, match="default, lowest, highest, help"):
         programs.settings(str(bad))
+
+
+@pytest.mark.parametrize("line,message", [
+    ('parser.add_argument("--n", type=between(1, 9), default=int("3"), help="x")',
+     r'program.py:2: int\('),
+    ('parser.add_argument("--n", type=between(1, 9), default=3)', "needs a default and a help"),
+    ('parser.add_argument("--n", type=check, default=3, help="x")', "type must be int, float"),
+    ('parser.add_argument("--n", type=between(1, 9.5), default=3, help="x")', "whole numbers"),
+    ('parser.add_argument("--n", default=True, help="x")', "a switch"),
+    ('parser.add_argument("--n", action="store_true", default=False, help="x")', "the one action"),
+    ('parser.add_argument("--n", type=int, default=3, help="x", nargs=2)', "nargs"),
+    ('parser.add_argument("-n", type=int, default=3, help="x")', "one option"),
+    ('parser.add_argument("--n", choices=5, default=3, help="x")', "must be a list"),
+    ('parser.add_argument("--n", default={[]: 1}, help="x")', "not a plain value"),
+])
+def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tmp_path, line,
+                                                                              message):
+    bad = tmp_path / "program.py"
+    bad.write_text(f"import argparse\n{line}\n")
+    with pytest.raises(programs.DeclarationError, match=message):
+        programs.settings(str(bad))
+
+
+#: The lessons whose programs declare their settings in add_argument lines.
+ARGUMENT_LESSONS = ("mutex", "deadlock", "thread_queue", "mp_queue", "pipes", "signals",
+                    "sockets")
+
+
+@pytest.mark.parametrize("lesson_id", ARGUMENT_LESSONS)
+def test_each_bound_the_engine_reads_is_the_one_the_program_enforces_alone(lesson_id):
+    """A value just out of range gets argparse's one error line from the program run
+    by itself, naming the very bounds the window's form and the CLI use."""
+    path = programs.program_path(lesson_id)
+    bounded = {name: (low, high) for name, (_, low, high, _) in programs.settings(path).items()
+               if high is not None}
+    assert bounded, "no setting with bounds"
+    for name, (low, high) in bounded.items():
+        step = 1 if isinstance(low, int) else 0.5
+        for bad in (low - step, high + step):
+            done = subprocess.run([sys.executable, path, f"--{name}={bad}"],
+                                  capture_output=True, text=True, timeout=HANG)
+            assert (done.returncode, done.stdout) == (2, ""), (name, bad, done)
+            assert done.stderr.splitlines()[-1] == (
+                f"program.py: error: argument --{name}: {bad} is not between {low} and {high}")
 
 
 def test_what_main_returns_is_the_result_event():
@@ -69,17 +121,18 @@ def test_the_first_event_given_comes_first():
     assert (events[0].kind, events[0].text, events[0].seq) == ("state", "started", 1)
 
 
-def test_step_mode_lets_one_actor_take_one_step():
+@needs("os.fork")   # step_threads.py forks once its threads are done
+def test_step_mode_lets_one_actor_take_one_line():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    stepper = Stepper(run)
     try:
-        events = read_until(run, lambda e: e.kind == "paused" and len(run.paused_actors()) == 2,
-                            HANG, "both threads paused")
-        assert not [e for e in events if e.kind == "output"]
-        first = run.paused_actors()[0]
-        assert sorted(run.paused_actors()) == ["t0", "t1"]
-        run.step()
-        events = read_until(run, lambda e: e.kind == "output", HANG, "one line")
-        assert events[-1].actor == first and events[-1].text == f"{first} line 0"
+        stepper.main_until_ready("t0", "t1")
+        assert not [e for e in stepper.events if e.kind == "output"]
+        assert stepper.row("t0")["line"] == stepper.row("t1")["line"]   # for n in range(3)
+        stepper.choose("t0")                      # the for line: nothing printed
+        assert not [e for e in stepper.events if e.kind == "output"]
+        said = [e for e in stepper.choose("t0") if e.kind == "output"]   # the print line
+        assert [(e.actor, e.text) for e in said] == [("t0", "t0 line 0")]
         run.set_stepping(False)   # Continue: everyone runs to the end
         events = collect(run, HANG)
         assert events[-1].data["status"] == "ok"
@@ -89,19 +142,18 @@ def test_step_mode_lets_one_actor_take_one_step():
         run.join(HANG)
 
 
+@needs("os.fork", "signal.SIGKILL")
 def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
     run = start_lab(str(PROGRAMS / "step_threads.py"), [], stepping=True)
+    stepper = Stepper(run)
     try:
-        for _ in range(6):   # the two threads' six lines, one Next each
-            read_until(run, lambda e: e.kind == "paused", HANG, "a paused thread")
-            run.step()
-        paused = read_until(run, lambda e: e.kind == "paused" and "child" in e.actor,
-                            HANG, "the child paused")[-1]
-        os.kill(paused.pid, signal.SIGKILL)
+        child = stepper.step_until_one_named("child pid ")
+        pid = int(child.rsplit(" ", 1)[1])
+        os.kill(pid, signal.SIGKILL)
         events = read_until(run, lambda e: e.kind == "error", HANG, "the child's death")
         assert "killed" in events[-1].text
         assert not [a for a in run.paused_actors() if "child" in a]
-        # Next: the parent is the only one left in line, and it goes on (it reaps the child).
+        # Next: the parent, back from its waitpid, is the only one left, and goes on.
         deadline = time.monotonic() + HANG
         while run.paused_actors() != ["MainThread"]:
             assert time.monotonic() < deadline, run.paused_actors()
@@ -111,7 +163,7 @@ def test_a_paused_child_killed_leaves_next_continue_and_stop_working():
         events = collect(run, HANG)
         done = events[-1]
         assert done.data["status"] == "error"
-        assert [d["pid"] for d in done.data["died"]] == [paused.pid]
+        assert [d["pid"] for d in done.data["died"]] == [pid]
         assert "parent" not in done.text
     finally:
         run.stop()
@@ -127,6 +179,7 @@ def test_stop_while_paused_ends_the_run():
     assert run.paused_actors() == []
 
 
+@needs("os.fork", "signal.SIGKILL")
 def test_a_child_killed_from_outside_makes_the_run_an_error():
     run = start_lab(str(PROGRAMS / "child_waits.py"), [])
     try:
@@ -143,6 +196,7 @@ def test_a_child_killed_from_outside_makes_the_run_an_error():
         run.join(HANG)
 
 
+@needs("os.fork")
 def test_a_child_that_ends_by_itself_is_not_a_death():
     events = collect(start_lab(str(PROGRAMS / "forks.py"), []), HANG)
     assert events[-1].data["status"] == "ok" and events[-1].data["died"] == []
@@ -180,3 +234,58 @@ def test_a_spare_lab_that_died_while_waiting_is_replaced():
         assert collect(run, HANG)[-1].data["status"] == "ok"
     finally:
         labrun.keep_spare(False)
+
+
+def test_the_command_line_runs_its_lesson_in_the_lab_it_started_first(monkeypatch, capsys):
+    """``python -m engine run`` starts a lab process as it begins (start_ahead): the
+    run takes that one, and no other is started."""
+    from engine import cli
+    from engine.lab import run as labrun
+    started = []
+    real_init = labrun.LabRun.__init__
+
+    def counted(self, program_path, *args, **kwargs):
+        started.append(program_path)
+        real_init(self, program_path, *args, **kwargs)
+
+    monkeypatch.setattr(labrun.LabRun, "__init__", counted)
+    assert cli.main(["run", "mutex", "--threads", "2", "--lines", "1"]) == 0
+    assert started == [None], "one lab, started ahead with no program yet, ran the lesson"
+    assert labrun._spare is None
+    assert "Threads and a lock: started" in capsys.readouterr().out
+
+
+def test_the_lab_started_ahead_for_bad_input_is_ended_at_once(monkeypatch, capsys):
+    """A refused value: the lab started ahead is ended by the command line, not left
+    waiting (the autouse leak check sees no process, thread or socket left)."""
+    from engine import cli
+    from engine.lab import run as labrun
+    assert cli.main(["run", "mutex", "--threads", "-1"]) == 2
+    assert labrun._spare is None
+    assert capsys.readouterr().err.startswith("error: --threads")
+
+
+@pytest.mark.parametrize("args, status", [
+    (["run", "mutex", "--threads", "2", "--lines", "1"], 0),   # the run takes it
+    (["run", "mutex", "--threads", "-1"], 2),                   # refused: ended at once
+    (["run"], 2),                                               # no lesson: ended at exit
+])
+def test_the_lab_python_m_engine_starts_first_leaves_nothing(tmp_path, args, status):
+    """``python -m engine run`` starts a lab process in its first lines (engine.lab.ahead),
+    its socket folder in TMPDIR: whatever becomes of the run, no folder and no process
+    of it is left."""
+    import subprocess
+    import sys
+
+    import psutil
+    done = subprocess.run([sys.executable, "-m", "engine", *args], capture_output=True,
+                          text=True, timeout=HANG, cwd=PROJECT_ROOT,
+                          env=dict(os.environ, TMPDIR=str(tmp_path)))
+    assert done.returncode == status, done.stderr
+    assert os.listdir(tmp_path) == [], "the lab's socket folder is removed"
+    left = []
+    for proc in psutil.process_iter(["environ"]):
+        environ = proc.info.get("environ") or {}
+        if environ.get("TMPDIR") == str(tmp_path) and "PYSYSLAB_LAB_SOCKET" in environ:
+            left.append(proc.pid)
+    assert left == [], "the lab process started first is gone"

@@ -11,6 +11,7 @@ from engine.runner import Run
 from tests.bounds import HANG
 from tests.engine import boom_lesson
 from tests.engine.helpers import collect, run_lesson
+from tests.platforms import posix_signal_delivery
 
 
 def test_every_run_ends_with_exactly_one_done():
@@ -151,12 +152,14 @@ def _interrupted_cli_run(late: float, capsys) -> tuple[int, str]:
     return status, capsys.readouterr().err
 
 
+@posix_signal_delivery   # it sends SIGINT to the test's own process
 def test_cli_warns_when_a_run_ends_late_after_ctrl_c(capsys):
     status, err = _interrupted_cli_run(2.3, capsys)
     assert status == 130
     assert "did not end within 2 s of the signal" in err
 
 
+@posix_signal_delivery
 def test_cli_is_quiet_when_a_run_ends_in_time_after_ctrl_c(capsys):
     status, err = _interrupted_cli_run(0.0, capsys)
     assert status == 130

@@ -8,7 +8,7 @@ laptop), applies the zoom the way View > Zoom does, then on every lesson's
 tab:
 
 * finds Run, Stop, Step, Next, Continue, the status and result lines (and the
-  Signals tab's signal buttons) on screen: viewable, drawn at their full
+  Signals tab's signal buttons, and a tab's challenges) on screen: viewable, drawn at their full
   requested size, and inside every widget that holds them, up to the window
   and the screen;
 * follows every line that can act (each ``emit(`` line) and the longest lines
@@ -121,6 +121,8 @@ def check_tab(app, tab, problems: list[str], measures: dict) -> None:
     widgets = {name: getattr(tab, name) for name in CONTROLS}
     widgets.update({f"{name} button": button
                     for name, button in getattr(tab, "signal_buttons", {}).items()})
+    if getattr(tab, "challenge_panel", None) is not None:
+        widgets["challenges"] = tab.challenge_panel
     for name, widget in widgets.items():
         why = out_of_reach(widget)
         if why:

@@ -8,6 +8,8 @@ import stat
 
 import pytest
 
+from engine import vocabulary as vocab
+from engine.events import Event
 from tests.gui.conftest import pump_until
 
 DIALOG = ".__tk_filedialog"   # Tk's own file dialog on X11
@@ -46,7 +48,7 @@ def column(tab, name: str) -> list[str]:
 
 
 def test_scan_fills_table_histogram_and_errors(app, tree):
-    tab = scan(app, tree, follow_links=True)
+    tab = scan(app, tree, follow=True)
     assert column(tab, "rank") == ["1", "2", "3", "4", "5", "6", "7"]
     assert column(tab, "name")[:3] == ["four.py", "six.py", "one.py"]
     assert column(tab, "size")[:3] == ["0 bytes", "2 bytes", "10 bytes"]
@@ -204,3 +206,70 @@ def test_double_click_opens_the_folder_right_click_copies(app, tree, tmp_path, m
     click_row(app, tab, 0, times=2)
     assert "No program to open folders" in tab.message.cget("text")
     assert str(tree / "b" / "c") in tab.message.cget("text")
+
+
+# -- progress, and the code pane of a lesson of three files -----------------------------
+
+def wide_tree(root, folders: int):
+    for i in range(folders):
+        write(root / f"d{i:03d}" / f"m{i}.py", i)
+    return root
+
+
+def test_progress_counts_the_folders_listed_as_the_walk_goes(app, tmp_path):
+    """The walk waits 0.1 s after each of 40 folders (the pause setting): it lasts 4 s
+    or more, and the lab reports progress several times a second meanwhile."""
+    root = wide_tree(tmp_path / "wide", 40)
+    tab = app.select("filescan")
+    tab.form.set_values({"root": str(root), "way": "careful", "pause": 0.1})
+    tab.run_button.invoke()
+    pump_until(app, lambda: tab.walkers or tab.state == "done")
+    assert tab.walkers, "no progress came while the walk went on"
+    text = tab.counters.cget("text")
+    assert " folders · " in text and "folders/s · 1 process" in text, text
+    assert tab.current.cget("text").startswith(str(root))
+    assert not [e for e in tab.logview.events if e.kind == vocab.PROGRESS], "not in the log"
+    tab.stop_button.invoke()
+    pump_until(app, lambda: tab.state == "done")
+    assert tab.result is not None and tab.result["complete"] is False
+    assert "(stopped early)" in tab.counters.cget("text")
+
+
+def test_progress_adds_up_the_latest_count_of_each_process(app, tmp_path):
+    tab = app.select("filescan")
+    report = {vocab.CALL: "os.scandir", vocab.RATE: 1.0, vocab.ELAPSED: 1.0}
+    tab.on_events([Event(1.0, "MainThread", vocab.PROGRESS, "", {**report, vocab.FOLDERS: 2000,
+                                                                  vocab.FOLDER: "/r/a"}, pid=10),
+                   Event(1.5, "ForkProcess-1 pid 11", vocab.PROGRESS, "",
+                         {**report, vocab.FOLDERS: 300, vocab.FOLDER: "/r/b"}, pid=11),
+                   Event(2.0, "ForkProcess-1 pid 11", vocab.PROGRESS, "",
+                         {**report, vocab.FOLDERS: 500, vocab.FOLDER: "/r/c"}, pid=11)])
+    assert tab.counters.cget("text") == "2,500 folders · 1,250 folders/s · 2 processes"
+    assert tab.current.cget("text") == "/r/c"
+
+
+def test_a_careful_run_marks_its_lines_in_the_careful_tab(app, tmp_path):
+    """program.py, careful.py and parallel.py each have a code tab; the main thread,
+    inside careful.walk (pausing after each folder), is marked in careful.py's tab,
+    and the code page turns to that tab since nobody is left on a line of
+    program.py (the learner reading the explanation meanwhile is left there)."""
+    root = wide_tree(tmp_path / "wide", 40)
+    tab = app.select("filescan")
+    names = [os.path.basename(path) for path in tab.sources]
+    assert names == ["program.py", "careful.py", "parallel.py"]
+    assert [tab.code_files.tab(i, "text") for i in range(3)] == names
+    careful = next(view for path, view in tab.sources.items() if path.endswith("careful.py"))
+    tab.form.set_values({"root": str(root), "way": "careful", "pause": 0.1})
+    tab.run_button.invoke()
+    tab.pages.select(0)                  # the explanation, while the walk goes on
+    pump_until(app, lambda: "MainThread" in careful.highlighted() or tab.state == "done")
+    line = careful.highlighted().get("MainThread")
+    assert line is not None, "the main thread was never marked in careful.py"
+    assert "MainThread" not in tab.source.highlighted(), "it is on one line, in one file"
+    assert careful.line_text(line).strip()
+    pump_until(app, lambda: tab.shown_source() is careful or tab.state == "done")
+    assert tab.shown_source() is careful, "the pane turned to the file the walk is in"
+    assert tab.pages.index("current") == 0, "the explanation stays in front"
+    tab.stop_button.invoke()
+    pump_until(app, lambda: tab.state == "done")
+    assert careful.highlighted() == {} and tab.source.highlighted() == {}

@@ -7,6 +7,7 @@ import pytest
 
 from tests.bounds import HANG
 from tests.engine.proctools import has_ended, left_behind, processes
+from tests.engine.steps import line_of
 from tests.gui.conftest import pump_until
 
 SLOW = {
@@ -95,16 +96,29 @@ def child_pid(tab) -> int | None:
 def test_pipes_tab_ten_writes_merge_into_one_read(app):
     """The parent is held (SIGSTOP) at a known point before its first read, while
     the child writes all ten messages: its one read of up to 4096 bytes then gets
-    every message in one chunk. Step mode gives the known point: after one Next
-    the parent waits at the gate of its os.fork report, the read still ahead."""
+    every message in one chunk. Step mode gives the known point: the parent is
+    chosen line by line until it waits past os.fork, the read still ahead."""
     tab = app.select("pipes")
     tab.form.set_values({"messages": 10, "size": 4096, "delay": 0, "pause": 0,
                          "framing": "newline"})
     tab.step_switch.invoke()
     tab.run_button.invoke()
-    pump_until(app, lambda: tab.run.paused_actors() == ["MainThread"])   # after os.pipe
-    tab.next_button.invoke()
-    pump_until(app, lambda: "MainThread" in tab.run.paused_actors())     # after os.fork
+    past_the_fork = line_of(tab.lesson.program, "os.close(pipe_out)", after="pid = os.fork()")
+
+    chosen_on: list = [None]   # the board the last choice was made on
+
+    def parent_past_the_fork() -> bool:
+        main = next((r for r in tab.step_table if r["actor"] == "MainThread"), None)
+        if main is None or main["state"] != "ready" or tab.step_table is chosen_on[0] or any(
+                r["state"] == "running" for r in tab.step_table):
+            return False   # (a board drawn before the last choice took effect is stale)
+        if main["line"] == past_the_fork:
+            return True
+        chosen_on[0] = tab.step_table
+        tab.choose_actor("MainThread")
+        return False
+
+    pump_until(app, parent_past_the_fork)
     parent = tab.run.pid
     os.kill(parent, signal.SIGSTOP)
     try:

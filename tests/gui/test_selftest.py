@@ -23,7 +23,7 @@ def test_self_test_passes_without_a_display():
         assert any(line.startswith(f"ok   {check}") for line in lines), done.stdout
     assert lines[-1] == "self-test: 5 of 5 checks passed"
     imports = next(line for line in lines if line.startswith("ok   imports"))
-    assert "(with extras: filescan, pipes, signals, sockets)" in imports
+    assert "(with extras: filescan, deadlock, pipes, signals, sockets)" in imports
 
 
 def test_self_test_fails_when_an_icon_is_missing(tmp_path):

@@ -1,6 +1,7 @@
 """Settings on disk: saved, loaded, and a damaged file is set aside."""
 
 import json
+import os
 
 from gui.settings import Settings
 
@@ -37,3 +38,23 @@ def test_wrong_types_fall_back_per_key(tmp_path):
     path.write_text(json.dumps({"theme": 3, "zoom": 1.5, "params": []}))
     s = Settings(path).load()
     assert s["theme"] == "light" and s["zoom"] == 1.5 and s["params"] == {}
+
+
+def test_without_posix_open_flags_it_saves_loads_and_refuses_a_link(tmp_path, monkeypatch):
+    # Windows has no O_NOFOLLOW, O_NONBLOCK, O_CLOEXEC or O_DIRECTORY: loading and
+    # saving used to raise AttributeError there, at the window's start and close.
+    for flag in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC", "O_DIRECTORY"):
+        monkeypatch.delattr(os, flag, raising=False)
+    s = Settings(tmp_path / "settings.json")
+    s["theme"] = "dark"
+    assert s.save()
+    again = Settings(tmp_path / "settings.json").load()
+    assert again["theme"] == "dark" and again.problem is None
+    target = tmp_path / "elsewhere.json"
+    target.write_text('{"theme": "dark"}')
+    link = tmp_path / "linked" / "settings.json"
+    link.parent.mkdir()
+    link.symlink_to(target)
+    linked = Settings(link).load()
+    assert linked["theme"] == "light" and "symbolic link" in linked.problem
+    assert target.read_text() == '{"theme": "dark"}'   # never followed, never changed

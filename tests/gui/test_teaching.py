@@ -3,7 +3,8 @@ speed, shortcuts and remembered settings."""
 
 import json
 
-from engine.lab.inside import GATED
+from engine import catalog
+from engine import vocabulary as v
 from tests.gui.conftest import pump_until
 
 
@@ -13,30 +14,32 @@ def run_to_the_end(app, tab, timeout=30):
 
 
 def test_a_thread_blocked_in_acquire_is_highlighted_on_its_with_line(app):
-    """Step mode holds one thread inside the lock (paused before an event); the
-    other then waits for the lock on the ``with`` line: at the gate of its waiting
-    event, or blocked in the real acquire, in C, where the sampler finds it."""
+    """Step mode: Next, in turn, until one thread holds the lock (it waits at a line
+    inside the block) and another waits for it, blocked in the real acquire, in C,
+    where the sampler finds it: that one is marked on the ``with`` line."""
     tab = app.select("mutex")
     tab.form.set_values({"threads": 2, "lines": 1, "delay": 0})
     tab.step_switch.invoke()
     tab.run_button.invoke()
-    source = tab.source
     with open(tab.lesson.source_file, encoding="utf-8") as f:
         code = f.read().splitlines()
     with_line = next(n for n, text in enumerate(code, 1) if text.strip().startswith("with guard:"))
 
-    def one_in_one_waits() -> bool:
-        threads = {a: n for a, n in source.highlighted().items() if a.startswith("thread-")}
-        lines = sorted(threads.values(), key=lambda n: n != with_line)
-        if len(lines) == 2 and lines[0] == with_line and lines[1] != with_line:
-            return True   # one past the with line (it holds the lock), one waiting at it
-        assert tab.run is not None, f"the run ended first; marks: {source.highlighted()}"
-        if lines == [with_line, with_line] and tab.run.paused_actors() \
-                and tab.run.events.empty():
-            tab.next_button.invoke()   # both wait at the with line: let the first one in
+    def one_waits_for_the_lock() -> str | None:
+        return next((r[v.ACTOR] for r in tab.step_table if r[v.ACTOR_STATE] == v.BLOCKED
+                     and r[v.LOCK]), None)
+
+    def next_until_one_waits() -> bool:
+        assert tab.run is not None, f"the run ended first; board: {tab.step_table}"
+        if one_waits_for_the_lock():
+            return True
+        if tab.run.paused_actors() and tab.run.events.empty():
+            tab.next_button.invoke()
         return False
 
-    pump_until(app, one_in_one_waits)
+    pump_until(app, next_until_one_waits)
+    waiter = one_waits_for_the_lock()
+    pump_until(app, lambda: tab.source.highlighted().get(waiter) == with_line)
     tab.stop_button.invoke()
     pump_until(app, lambda: tab.state == "done")
 
@@ -83,39 +86,33 @@ def test_clicking_a_log_line_jumps_to_its_source_line(app):
     assert tab.source.chosen_line == event.line
 
 
-def gated_count(tab) -> int:
-    """Events in the log that an actor waits at the gate for (not its own first)."""
-    return sum(1 for e in tab.logview.events if e.kind in GATED and e.actor != "lab")
+def settled_board(app, tab) -> list:
+    """The step board once nobody runs a line: every actor waits (at a line, or
+    blocked). Nothing more can happen without a Next, on a machine of any speed."""
+    pump_until(app, lambda: tab.step_table and all(
+        r[v.ACTOR_STATE] != v.RUNNING for r in tab.step_table))
+    return tab.step_table
 
 
-def settled_count(app, tab) -> int:
-    """The log's event count once the run waits for Next: an actor is paused at the
-    gate and every event that came before has been drawn. Nothing more can come
-    without a Next, so the count is final, on a machine of any speed."""
-    pump_until(app, lambda: tab.run.paused_actors() and tab.run.events.empty())
-    app.update()
-    return gated_count(tab)
-
-
-def count_after_next(app, tab, before: int) -> int:
-    """The settled count after one Next, once its event has arrived."""
-    pump_until(app, lambda: gated_count(tab) > before)
-    return settled_count(app, tab)
-
-
-def test_step_mode_one_event_per_next_then_stop_while_paused(app):
+def test_step_mode_one_line_per_next_then_stop_while_paused(app):
+    """At the start only the main thread runs: each Next moves it by one line."""
     tab = app.select("mutex")
     tab.form.set_values({"threads": 3, "lines": 5, "delay": 0})
     tab.step_switch.invoke()
     assert tab.step_var.get()
     tab.run_button.invoke()
-    before = settled_count(app, tab)
+    board = settled_board(app, tab)
     assert str(tab.next_button["state"]) == "normal"
+    assert [r[v.ACTOR] for r in board] == ["MainThread"]
+    paused = []
     for _ in range(6):
+        paused.append(board[0][v.LINE_NO])
         tab.next_button.invoke()
-        after = count_after_next(app, tab, before)
-        assert after == before + 1
-        before = after
+        pump_until(app, lambda before=board: tab.step_table is not before)
+        board = settled_board(app, tab)
+        assert [r[v.ACTOR] for r in board] == ["MainThread"]
+    paused.append(board[0][v.LINE_NO])
+    assert all(a != b for a, b in zip(paused, paused[1:], strict=False)), paused   # a line each
     tab.stop_button.invoke()     # Stop wins over the paused actors
     pump_until(app, lambda: tab.state == "done")
     assert tab.last_status == "stopped"
@@ -126,7 +123,7 @@ def test_continue_leaves_step_mode(app):
     tab.form.set_values({"threads": 2, "lines": 2, "delay": 0})
     tab.step_switch.invoke()
     tab.run_button.invoke()
-    settled_count(app, tab)
+    settled_board(app, tab)
     tab.continue_button.invoke()
     pump_until(app, lambda: tab.state == "done", timeout=10)
     assert tab.last_status == "ok" and not tab.step_var.get()
@@ -164,13 +161,19 @@ def test_keyboard_shortcuts(app):
     assert tab.state == "running"
     press(app, target, "<Escape>")
     pump_until(app, lambda: tab.state == "done")
-    # F10: one step
+    # F10: one line of the next ready actor
     tab.step_var.set(True)
     tab.form.set_values({"delay": 0})
     press(app, target, "<F5>")
-    before = settled_count(app, tab)
+    before = settled_board(app, tab)
     press(app, target, "<F10>")
-    assert count_after_next(app, tab, before) == before + 1
+    pump_until(app, lambda: tab.step_table is not before)
+    after = settled_board(app, tab)
+    assert after[0][v.LINE_NO] != before[0][v.LINE_NO]
+    # 1-9: the actor of that number (the main thread is 1)
+    press(app, target, "<Key-1>")
+    pump_until(app, lambda: tab.step_table is not after)
+    assert settled_board(app, tab)[0][v.LINE_NO] != after[0][v.LINE_NO]
     press(app, target, "<Escape>")
     pump_until(app, lambda: tab.state == "done")
     # zoom
@@ -184,7 +187,7 @@ def test_keyboard_shortcuts(app):
     assert tkfont.nametofont("TkFixedFont").actual("size") == base
     # next / previous lesson
     press(app, target, "<Control-Tab>")
-    assert app.current_tab().lesson.id == "thread_queue"
+    assert app.current_tab().lesson.id == catalog.ORDER[catalog.ORDER.index("mutex") + 1]
     press(app, app.current_tab().logview.text.text, "<Control-Shift-Tab>")
     assert app.current_tab().lesson.id == "mutex"
 

@@ -11,7 +11,9 @@
   to find each one (see ``find_victim``).
 
 ``BIG_TREE`` in a filescan value stands for a folder tree big enough that the
-scan hands work to worker processes (built once, see ``big_tree``).
+scan hands work to worker processes (built once, see ``big_tree``). Its slow run
+waits a millisecond after each folder (its ``pause`` setting): 2,000 folders
+walked alone, then two workers with 31 s or more each to go.
 """
 
 from __future__ import annotations
@@ -47,15 +49,23 @@ class Profile:
 PROFILES: dict[str, Profile] = {
     "filescan": Profile(
         quick={"root": str(REPO / "engine"), "top": 5},
-        variants=({}, {"classic": True}, {"root": str(REPO), "follow_links": True},
-                  {"root": BIG_TREE}),
-        slow={"root": BIG_TREE},
+        variants=({}, {"way": "classic"}, {"way": "careful"},
+                  {"root": str(REPO), "follow": True}, {"root": BIG_TREE}),
+        # Two workers, however many cores: one core alone would walk it all itself.
+        slow={"root": BIG_TREE, "pause": 0.001, "workers": 2},
         children=True,
-        victims={"scan worker": ("child", None)}),
+        # The parallel way's pool forks its workers: "ForkProcess-1 pid N" to the lab.
+        victims={"scan worker": ("actor", "ForkProcess-1")}),
     "mutex": Profile(
         quick={"threads": 5, "lines": 5, "delay": 0.05},
         variants=({}, {"lock": False}, {"threads": 50, "lines": 5}),
         slow={"threads": 10, "lines": 200, "delay": 0.5}),
+    # A deadlock that times out in 0.1 s (the time-out of an acquire is real time: the
+    # speed setting scales only time.sleep); slow: a deadlock that lasts until Stop.
+    "deadlock": Profile(
+        quick={"hold": 0.1, "patience": 0.1, "transfers": 1},
+        variants=({}, {"order": "same"}, {"transfers": 20, "hold": 0.0}),
+        slow={"patience": 0.0}),
     # Threads only: the daemon shortcut ends with the program's own process now.
     "thread_queue": Profile(
         quick={"producers": 2, "messages": 3, "consumers": 2, "delay": 0.1},

@@ -1,6 +1,6 @@
 """One tree with everything that breaks a naive walk, scanned as a person without rights.
 
-The tree (make_odd_tree of tests/engine/test_filescan.py, plus two locked
+The tree (make_hostile_tree of tests/engine/programs/test_filescan_lesson.py, plus two locked
 folders and a folder of files that vanish during the scan) holds: symlink
 loops, a broken symlink, unreadable folders, files deleted while the scan
 runs, a non-UTF-8 name and a 200-level-deep path. The scan runs through the
@@ -14,11 +14,13 @@ checked against GNU ``find`` run as the same user:
    there, and every problem listed (unreadable folders as find names them,
    vanished files by path);
 2. on the settled tree, the counts and the top N equal find's exactly;
-3. following links: equal to ``find -L`` (each folder walked once), with the
-   symlink loops listed as errors.
+3. following links: the files of ``find -L``, each once (each folder walked
+   once), with the symlink loops listed as errors.
 
-The engine tests (tests/engine/test_filescan.py) check each trap alone; this
-checks them together, with no rights.
+The engine tests (tests/engine/programs/test_filescan_*.py) check each trap alone;
+this checks them together, with no rights. For 1, the command line runs the
+lesson's program held after the churn folder's listing (tests/held_scan.py): it
+says so, the test deletes the files, then lets it go on through a FIFO.
 """
 
 from __future__ import annotations
@@ -34,15 +36,16 @@ import threading
 
 import pytest
 
-from tests import vanish
+from tests import held_scan
 from tests.bounds import HANG
-from tests.engine.test_filescan import (
+from tests.engine.programs.test_filescan_lesson import (
     NOBODY,
     assert_same_as_find,
     find_rows,
-    make_odd_tree,
-    write,
+    make_hostile_tree,
 )
+from tests.engine.programs.test_filescan_program import write
+from tests.engine.test_probes import say_go
 from tests.reliability.lessons import REPO
 
 TOP = 5
@@ -52,13 +55,21 @@ CHURN = 400            # files in the folder that half vanishes
 ENGINE_HOME: list[str] = []   # where the scanning user finds engine/ (engine_copy)
 
 
+#: What the held run needs of tests/, besides engine/.
+HELD_FILES = ("__init__.py", "held_scan.py", "vanish.py", "hugefolder.py")
+
+
 @pytest.fixture(scope="module", autouse=True)
 def engine_copy():
-    """A copy of engine/ that the scanning user may read. The checkout itself may
-    sit in a folder only its owner can enter (``mktemp -d`` makes such folders)."""
+    """A copy of engine/ (and of the held program) that the scanning user may read.
+    The checkout itself may sit in a folder only its owner can enter (``mktemp -d``
+    makes such folders)."""
     base = tempfile.mkdtemp(prefix="engine-copy-")
     shutil.copytree(os.path.join(REPO, "engine"), os.path.join(base, "engine"),
                     ignore=shutil.ignore_patterns("__pycache__"))
+    os.mkdir(os.path.join(base, "tests"))
+    for name in HELD_FILES:
+        shutil.copy(os.path.join(REPO, "tests", name), os.path.join(base, "tests", name))
     for folder, _, files in os.walk(base):
         os.chmod(folder, 0o755)
         for name in files:
@@ -100,63 +111,49 @@ def as_user(uid: int | None) -> dict:
     return {} if uid is None else {"user": uid, "group": uid, "extra_groups": []}
 
 
-HELD_SCAN = """
-import sys
-import engine.cli, engine.scan
-engine.scan.WORKERS = 0      # every folder in this process, where the listing is held
-
-def wait_for_the_test():
-    sys.stderr.write("listed\\n")
-    sys.stderr.flush()
-    sys.stdin.readline()     # the test deletes files meanwhile
-
-install({folder!r}, wait_for_the_test)
-sys.exit(engine.cli.main({argv!r}))
-"""
-
-
 def scan_without_rights(root: str, *args: str, hold=None) -> dict:
     """The result of ``python -m engine run filescan --json`` run by SCANNER.
 
     ``hold=(folder, action)``: the scan reads the listing of ``folder``, then
-    waits while ``action()`` runs here, then goes on (see tests/vanish.py).
+    waits while ``action()`` runs here, then goes on (see tests/held_scan.py).
     """
     python = python_for(SCANNER)
     if python is None:
         pytest.skip("no Python here that user nobody may run")
-    argv = ["run", "filescan", "--root", root, "--json", *args]
-    command = [python, "-m", "engine", *argv]
+    argv = ["--root", root, "--json", *args]
+    command = [python, "-m", "engine", "run", "filescan", *argv]
+    env = dict(os.environ, PYTHONPATH=ENGINE_HOME[0])
     if hold is not None:
-        code = vanish.source() + HELD_SCAN.format(folder=hold[0], argv=argv)
-        command = [python, "-c", code]
-    proc = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=ENGINE_HOME[0], env=dict(os.environ, PYTHONPATH=ENGINE_HOME[0]),
-        **as_user(SCANNER))
+        fifo = os.path.join(ENGINE_HOME[0], "go")   # a place the scanning user may reach
+        os.mkfifo(fifo)
+        os.chmod(fifo, 0o666)
+        held = os.path.join(ENGINE_HOME[0], "tests", "held_scan.py")
+        command = [python, "-c", held_scan.cli_code(argv, held=held)]
+        env = dict(held_scan.held_env(listed=hold[0], fifo=fifo), PYTHONPATH=ENGINE_HOME[0])
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=ENGINE_HOME[0], env=env, **as_user(SCANNER))
     errors: list[bytes] = []
-
-    def serve_the_hold():
-        for line in proc.stderr:
-            if line == b"listed\n" and hold is not None:
-                hold[1]()
-                proc.stdin.write(b"go\n")
-                proc.stdin.flush()
-            else:
-                errors.append(line)
-
-    helper = threading.Thread(target=serve_the_hold)
+    helper = threading.Thread(target=lambda: errors.extend(proc.stderr))
     helper.start()
+    events = []
     try:
-        lines = proc.stdout.readlines()
+        for line in proc.stdout:
+            events.append(json.loads(line))
+            event = events[-1]
+            if hold is not None and event["kind"] == "output" \
+                    and event["text"].startswith("held after listing"):
+                hold[1]()
+                say_go(fifo)
         assert proc.wait(HANG) == 0, b"".join(errors).decode(errors="replace")
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         helper.join()
-        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+        for pipe in (proc.stdout, proc.stderr):
             pipe.close()
-    events = [json.loads(line) for line in lines]
+        if hold is not None:
+            os.unlink(fifo)
     return [e for e in events if e["kind"] == "result"][-1]["data"]
 
 
@@ -168,7 +165,7 @@ SCANNER = NOBODY if os.geteuid() == 0 else None     # None: this user
 def tree():
     base = tempfile.mkdtemp(prefix="adversarial-")
     os.chmod(base, 0o755)                     # nobody may come in
-    root = make_odd_tree(base)
+    root = make_hostile_tree(base)
     write(os.path.join(root, "locked", "secret.py"), 30)
     write(os.path.join(root, "pkg3", "locked2", "deeper", "c.py"), 40)
     locked = [os.path.join(root, "locked"), os.path.join(root, "pkg3", "locked2")]
@@ -215,7 +212,7 @@ def test_adversarial_tree_scanned_without_rights_equals_find(tree):
     assert outside == rows, "every file outside the churn folder, as find lists it"
     assert in_churn == kept
     errors = dict(during["errors"])
-    vanished = {path for path, reason in errors.items() if reason == "vanished during the scan"}
+    vanished = {path for path, reason in errors.items() if reason == "vanished during the walk"}
     assert vanished == doomed
     assert sorted(set(errors) - vanished) == complaints
     assert all(errors[path] == "cannot read folder: permission denied" for path in complaints)
@@ -229,13 +226,16 @@ def test_adversarial_tree_scanned_without_rights_equals_find(tree):
 
     # 3. Following links: like find -L, each folder once, the loops listed.
     rows_l, complaints_l = find_rows(tree, follow=True, user=SCANNER)
-    followed = scan_without_rights(tree, "--top", str(ALL), "--follow-links")
-    once = sorted(r for r in rows_l if "/linked_pkg/" not in r[1])
-    assert [tuple(r) for r in followed["smallest"]] == once
+    followed = scan_without_rights(tree, "--top", str(ALL), "--follow")
+    # find -L lists pkg1's files twice (also as linked_pkg); the walk lists each file
+    # once, under whichever path reached its folder first.
+    once = {(size, os.path.realpath(path)) for size, path in rows_l}
+    got = [(size, os.path.realpath(path)) for size, path in followed["smallest"]]
+    assert len(got) == len(set(got)) == followed["count"] and set(got) == once
     errors = dict(followed["errors"])
     for looped in ("loop.py", "ping.py", "pong.py"):
         assert errors[os.path.join(tree, looped)] == "symlink loop"
     assert set(complaints_l) <= set(errors)
-    assert "already scanned" in errors[os.path.join(tree, "pkg2", "up")]
+    assert "already walked" in errors[os.path.join(tree, "pkg2", "up")]
     broken = os.path.join(tree, "broken.py")  # points nowhere: no file, and (as for find) no error
-    assert broken not in errors and broken not in {path for _, path in once}
+    assert broken not in errors and broken not in {path for _, path in followed["smallest"]}

@@ -16,7 +16,6 @@ import time
 import psutil
 import pytest
 
-import engine.scan
 from engine import start
 from tests.bounds import HANG
 from tests.desktop import is_lesson_child
@@ -25,9 +24,6 @@ from tests.reliability.lessons import PROFILES, quick_params, slow_params, victi
 from tests.reliability.soak import RunProcesses, census, leftovers
 
 FIND_WITHIN = 20.0    # seconds for the victim to appear
-# Seconds after each folder of a filescan walk: the big tree then takes over a
-# minute, so a scan worker is certainly still walking when it is killed.
-SCAN_FOLDER_DELAY = 0.001
 
 
 def find_victim(run, how: str, what, procs: RunProcesses, seen: list) -> int:
@@ -73,8 +69,6 @@ def test_a_killed_worker_is_reported_the_run_ends_and_the_next_run_works(lesson,
     how, what = PROFILES[lesson].victims[victim]
     baseline = census()
     procs = RunProcesses()
-    if lesson == "filescan":      # hold the walk open: a worker is mid-walk when killed
-        monkeypatch.setattr(engine.scan, "FOLDER_DELAY", SCAN_FOLDER_DELAY)
     run = start(lesson, slow_params(lesson, victim))
     events: list = []
     pid = find_victim(run, how, what, procs, events)

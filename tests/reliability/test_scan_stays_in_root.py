@@ -8,9 +8,10 @@ reports a file outside it (issue 13, point 7).
 - The tree changes while the scan walks it: between the listing of a folder
   and the walk of its subfolder, the subfolder (or the folder above it) is
   replaced by a symlink to a folder outside the root. The swap is made to
-  happen at that exact point: the walk is held after the real listing is read
-  (tests/vanish.py). Without following links, the files outside must not be
-  reported, and every reported path is under the root.
+  happen at that exact point: the lesson's program runs in the lab held after
+  the real listing is read (tests/held_scan.py, tests/vanish.py), and the test
+  swaps the folders before it lets the walk go on. Without following links, the
+  files outside must not be reported, and every reported path is under the root.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ import tempfile
 
 import pytest
 
-import engine.scan
-from engine.control import Control
-from engine.scan import ScanSpec, scan_tree
-from tests import vanish
+from tests import held_scan
 from tests.bounds import HANG
-from tests.engine.helpers import result_of, run_lesson
-from tests.engine.test_filescan import find_rows, write
+from tests.engine.helpers import collect, read_until, result_of, run_lesson
+from tests.engine.programs.test_filescan_lesson import find_rows
+from tests.engine.programs.test_filescan_program import write
+from tests.engine.test_probes import say_go
 from tests.reliability.lessons import REPO
 
 ALL = 10_000        # a top N bigger than the tree: the result lists every match
@@ -85,9 +85,9 @@ def test_a_root_with_dotdot_after_a_symlink_is_the_folder_the_kernel_names(dotdo
 # -- the tree changes under the walk ---------------------------------------------------------
 
 @pytest.fixture
-def tree(tmp_path, monkeypatch):
+def tree(tmp_path):
     """root/ with keep/, sub/ and a/b/ in it; outside/ beside it, with files the scan
-    must never report. The walk runs here, in one process, where the hold is."""
+    must never report."""
     base = str(tmp_path)
     root = os.path.join(base, "root")
     write(os.path.join(root, "keep", "kept.py"), 1)
@@ -96,9 +96,23 @@ def tree(tmp_path, monkeypatch):
     write(os.path.join(base, "outside", "secret.py"), 4)
     write(os.path.join(base, "outside", "nested", "secret_nested.py"), 5)
     write(os.path.join(base, "outside", "b", "secret_b.py"), 6)
-    monkeypatch.setattr(os, "scandir", os.scandir)      # put back after the test
-    monkeypatch.setattr(engine.scan, "WORKERS", 0)      # no worker: the hold is here
     return base, root
+
+
+def scan_swapping(monkeypatch, tmp_path, root: str, held: str, swap) -> dict:
+    """The lesson's result on ``root``, with ``swap()`` made right after the walk
+    has read ``held``'s listing, before it goes on."""
+    fifo = tmp_path / "go"
+    os.mkfifo(fifo)
+    run = held_scan.start_held({"root": root, "top": ALL}, monkeypatch, listed=held,
+                               fifo=str(fifo))
+    events = read_until(run, lambda e: e.kind == "output" and e.text.startswith("held after"),
+                        HANG, f"the walk held after the listing of {held}")
+    swap()
+    say_go(fifo)
+    events += collect(run, HANG)
+    assert events[-1].data["status"] == "ok", [e.text for e in events]
+    return result_of(events)
 
 
 def swap_for_link(folder: str, target: str, trash: str) -> None:
@@ -113,18 +127,14 @@ def assert_nothing_from_outside(result: dict, root: str) -> None:
     assert not [path for path in paths if "secret" in path], "files outside the root reported"
 
 
-def test_a_folder_swapped_for_a_link_mid_walk_is_not_followed(tree):
+def test_a_folder_swapped_for_a_link_mid_walk_is_not_followed(tree, tmp_path, monkeypatch):
     base, root = tree
-    swapped = []
 
     def swap():       # root is listed (sub is a folder in it); sub is not walked yet
         swap_for_link(os.path.join(root, "sub"), os.path.join(base, "outside"),
                       os.path.join(base, "sub-moved"))
-        swapped.append(True)
 
-    vanish.install(root, swap)
-    result = result_of(run_lesson("filescan", {"root": root, "top": ALL}))
-    assert swapped, "the walk was held between the root's listing and its use"
+    result = scan_swapping(monkeypatch, tmp_path, root, root, swap)
     assert_nothing_from_outside(result, root)
     assert reported(result) == {os.path.join(root, "keep", "kept.py"),
                                 os.path.join(root, "a", "b", "inside_b.py")}
@@ -133,24 +143,24 @@ def test_a_folder_swapped_for_a_link_mid_walk_is_not_followed(tree):
                                    "skipped"}
 
 
-def test_a_folder_above_swapped_for_a_link_mid_walk_is_not_followed(tree):
+def test_a_folder_above_swapped_for_a_link_mid_walk_is_not_followed(tree, tmp_path,
+                                                                   monkeypatch):
     """a is listed (b is a folder in it); then a itself becomes a link to outside/,
-    which has a b/ too, so the path root/a/b leads outside."""
+    which has a b/ too, so the path root/a/b leads outside. The walk holds a open
+    while b waits, and opens b relative to it: it walks the very b it listed (now
+    moved away with a), never outside/b; nothing changed for it."""
     base, root = tree
-    swapped = []
 
     def swap():
         swap_for_link(os.path.join(root, "a"), os.path.join(base, "outside"),
                       os.path.join(base, "a-moved"))
-        swapped.append(True)
 
-    vanish.install(os.path.join(root, "a"), swap)
-    result = result_of(run_lesson("filescan", {"root": root, "top": ALL}))
-    assert swapped, "the walk was held between a's listing and its use"
+    result = scan_swapping(monkeypatch, tmp_path, root, os.path.join(root, "a"), swap)
     assert_nothing_from_outside(result, root)
     assert reported(result) == {os.path.join(root, "keep", "kept.py"),
-                                os.path.join(root, "sub", "inside.py")}
-    assert [path for path, _ in result["errors"]] == [os.path.join(root, "a", "b")]
+                                os.path.join(root, "sub", "inside.py"),
+                                os.path.join(root, "a", "b", "inside_b.py")}
+    assert result["errors"] == []
 
 
 def test_a_mount_point_inside_the_root_is_walked():
@@ -165,7 +175,8 @@ def test_a_mount_point_inside_the_root_is_walked():
     try:
         ext = "." + os.path.basename(probe_dir).replace("-", "")   # found nowhere else
         write(os.path.join(probe_dir, "probe" + ext), 7)
-        result = scan_tree("/dev", ScanSpec(ext, 5), Control(), workers=0)
+        result = result_of(run_lesson("filescan", {"root": "/dev", "ext": ext, "top": 5,
+                                                   "way": "careful"}, timeout=HANG))
         assert result["largest"] == [[7, os.path.join(probe_dir, "probe" + ext)]]
         changed = [path for path, reason in result["errors"] if reason.startswith("changed")]
         assert not [path for path in changed if os.path.ismount(path)], changed

@@ -41,6 +41,9 @@ VICTIMS = {
     "mp_queue producer": ("mp_queue", {"producers": 2, "consumers": 1, "names": 3,
                                        "delay": 0.0}, "producer-1"),
     "pipes forked child": ("pipes", slow_params("pipes"), "child"),
+    # Line stepping reaches a spawned child through the lab's start-up hook.
+    "mp_queue spawned consumer": ("mp_queue", {"producers": 1, "consumers": 2, "names": 3,
+                                               "delay": 0.0, "start": "spawn"}, "consumer-1"),
 }
 
 
@@ -157,6 +160,33 @@ def test_a_child_killed_at_the_step_gate_leaves_next_continue_and_stop_working(c
     assert done.kind == "done", texts
     assert_kill_reported(lesson, done, seen + events, victim, pid, action)
     assert left_behind(family, wait=3.0) == [], "processes of the run left behind"
+
+
+@pytest.mark.parametrize("case", ["mp_queue consumer", "mp_queue spawned consumer"])
+def test_a_child_killed_at_a_line_leaves_the_board_and_cannot_be_chosen(case):
+    """Line stepping: the killed actor is finished on the step board (its process
+    was killed); choosing it is refused at once; the others still take their steps."""
+    lesson, params, victim = VICTIMS[case]
+    run = start(lesson, params, stepping=True)
+    seen: list = []
+    try:
+        pid = pause_victim(run, victim, seen)
+        actor = f"{victim} pid {pid}"
+        os.kill(pid, signal.SIGKILL)
+        wait_dead(pid)
+        seen += read_until(run, lambda e: e.kind == "actors" and any(
+            row["actor"] == actor and row["state"] == "finished"
+            for row in e.data["actors"]), GUARD, "the board's word of the kill")
+        row = next(r for r in run.actors() if r["actor"] == actor)
+        assert row["reason"] == "its process was killed", row
+        choice = call_within(f"run.choose({actor!r})", lambda: run.choose(actor))
+        assert not choice.moved and choice.text == f"{actor} has finished"
+        events = press_after_the_kill(run, "next")   # the others go on to the end
+    finally:
+        run.stop()
+        run.join(GUARD)
+    assert events[-1].kind == "done"
+    assert {"actor": actor, "pid": pid, "how": "killed"} in events[-1].data["died"]
 
 
 def pause_the_program(run, seen: list) -> None:

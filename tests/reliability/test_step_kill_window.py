@@ -89,17 +89,22 @@ def program_waits(tab) -> bool:
 
 
 def pause_the_program(app):
-    """Step on, Run; Next until the program has reported once and waits again."""
+    """Step on, Run; Next, line by line, until the program has reported once (its
+    first handler set) and waits at its next line."""
     tab = app.select("signals")
     tab.form.set_values(QUIET)
     tab.step_switch.invoke()
     assert tab.step_var.get(), "the Step switch did not turn on"
     tab.run_button.invoke()
-    # The program waits before its first report (its first handler set): Next
-    # lets that one through, and it waits again at its second.
-    pump_until(app, lambda: tab.run.paused_actors(), timeout=END_WITHIN)
-    press(app, "Next", tab.next_button)
-    pump_until(app, lambda: program_waits(tab), timeout=END_WITHIN)
+
+    def next_until_it_waits() -> bool:
+        if program_waits(tab):
+            return True
+        if tab.run.paused_actors() and tab.run.events.empty():
+            press(app, "Next", tab.next_button)
+        return False
+
+    pump_until(app, next_until_it_waits, timeout=END_WITHIN)
     return tab, tab.run.pid
 
 
@@ -151,6 +156,8 @@ def test_after_sigkill_of_a_paused_program_the_window_keeps_working(app, action)
 #: (lesson, parameters, the actor name before " pid N").
 PROGRAM_CHILDREN = {
     "pipes forked child": ("pipes", slow_params("pipes"), "child"),
+    "mp_queue spawned consumer": ("mp_queue", {"producers": 1, "consumers": 2, "names": 3,
+                                               "delay": 0.0, "start": "spawn"}, "consumer-1"),
 }
 
 
@@ -186,6 +193,20 @@ def pause_a_program_child(app, lesson: str, params: dict, victim: str):
     return tab, found[0]
 
 
+def choose_the_dead(app, tab, actor: str) -> None:
+    """The actors panel shows the killed actor finished; its number key is refused
+    at once, and the window goes on answering."""
+    def finished() -> bool:
+        row = next((r for r in tab.step_table if r["actor"] == actor), None)
+        return row is not None and row["state"] == "finished"
+    pump_until(app, finished, timeout=END_WITHIN)
+    number = next(r["number"] for r in tab.step_table if r["actor"] == actor)
+    with Watchdog(f"the key of {actor}, killed"):
+        tab.choose_number(number)
+    assert tab.status_label.cget("text") == f"{actor} has finished."
+    assert tab.actors_panel.row_text(actor).endswith(f"{actor} finished")
+
+
 @pytest.mark.gui
 @pytest.mark.parametrize("action", ["Next", "Continue", "Stop", "close"])
 @pytest.mark.parametrize("case", list(PROGRAM_CHILDREN))
@@ -197,6 +218,7 @@ def test_after_kill_of_a_paused_program_child_the_window_keeps_working(app, case
     run = tab.run
     os.kill(pid, signal.SIGKILL)   # kill -9, as from a terminal
     pump_until(app, lambda: has_ended(pid), timeout=GUARD)
+    choose_the_dead(app, tab, f"{victim} pid {pid}")
     finish_the_run(app, tab, action)
     if action != "close":
         said = f"{victim} pid {pid} ended without finishing: killed from outside?"

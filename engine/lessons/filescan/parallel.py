@@ -35,30 +35,34 @@ import signal
 from careful import LISTED_PROBLEMS, PROGRESS_EVERY, Found, folder_id, walk
 
 IN_PROCESS_FOLDERS = 2000   # folders walked here before any worker is started
-SHARE_FOLDERS = 1000        # the most folders a worker walks before it reports back
+SHARE_FOLDERS = 2000        # the most folders a worker walks before it reports back
 SHARE_SIZE = 100            # the most folders handed to a worker in one task
 # One worker per core this process may run on (`taskset` may allow fewer than all).
 WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def scan(root, ext=".py", top=10, hidden=True, follow=False):
-    """Walk `root` for files whose name ends with `ext`, with every core."""
+def scan(root, ext=".py", top=10, hidden=True, follow=False, pause=0.0, workers=0):
+    """Walk `root` for files whose name ends with `ext`, with `workers` processes
+    (0: one per core)."""
     found = Found(top)
     seen = {folder_id(os.stat(root))} if follow else set()  # folders walked (follow only)
-    stack = [root]
+    stack = [(root, None, None, None)]
     complete = True
+    workers = workers or WORKERS or 1
+    processes = [1]     # this one; share_out adds the workers it starts
     try:
-        alone = follow or (WORKERS or 1) < 2    # nothing to share, or nobody to share with
-        walk(stack, found, ext, hidden, follow, seen, most=None if alone else IN_PROCESS_FOLDERS)
+        alone = follow or workers < 2           # nothing to share, or nobody to share with
+        walk(stack, found, ext, hidden, follow, seen,
+             most=None if alone else IN_PROCESS_FOLDERS, pause=pause)
         if stack:                               # a big tree: the workers do the rest
-            complete = share_out(stack, found, ext, hidden)
+            complete = share_out(stack, found, ext, hidden, pause, workers, processes)
     except KeyboardInterrupt:
         complete = False
         print(f"stopped after {found.folders:,} folders: the lists below are partial")
-    return found.result(complete)
+    return found.result(complete, sum(processes))
 
 
-def share_out(stack, found, ext, hidden):
+def share_out(stack, found, ext, hidden, pause, workers, processes):
     """Deal the folders on `stack` out to worker processes; add up what they find.
 
     True if every folder was walked; False if a worker died on the way.
@@ -79,13 +83,14 @@ def share_out(stack, found, ext, hidden):
     # from a signal handler), and the loop raises KeyboardInterrupt at a line of ours.
     ctrl_c = signal.signal(signal.SIGINT, lambda signum, frame: finished.put(None))
     try:
-        with ProcessPoolExecutor(WORKERS, mp_context=context,
+        with ProcessPoolExecutor(workers, mp_context=context,
                                  initializer=ignore_ctrl_c) as pool:
+            processes.append(workers)
             try:
-                shares, running = deal(stack), 0
+                shares, running = deal(stack, workers), 0
                 while shares or running:
                     for share in shares:
-                        task = pool.submit(walk_share, share, ext, found.top, hidden)
+                        task = pool.submit(walk_share, share, ext, found.top, hidden, pause)
                         task.add_done_callback(finished.put)
                     running += len(shares)
                     task = finished.get()               # the next task done, whichever
@@ -94,7 +99,7 @@ def share_out(stack, found, ext, hidden):
                     running -= 1
                     part, not_reached = task.result()   # raises what the worker raised
                     add_up(found, part)
-                    shares = deal(not_reached)
+                    shares = deal(not_reached, workers)
             except BrokenProcessPool:   # the pool has ended the other workers itself
                 print(f"a worker process died (killed?) after {found.folders:,} folders:"
                       " the lists below are partial")
@@ -111,16 +116,16 @@ def share_out(stack, found, ext, hidden):
     return True
 
 
-def deal(folders):
+def deal(folders, workers):
     """Cut a list of folders into shares, one per worker at least (a card game's deal)."""
-    shares = max(4 * WORKERS, -(-len(folders) // SHARE_SIZE))   # rounded up
+    shares = max(4 * workers, -(-len(folders) // SHARE_SIZE))   # rounded up
     return [folders[i::shares] for i in range(min(shares, len(folders)))]
 
 
-def walk_share(folders, ext, top, hidden):
+def walk_share(folders, ext, top, hidden, pause):
     """In a worker: walk a share of the tree; send back what was found and what is left."""
     part = Found(top)
-    walk(folders, part, ext, hidden, most=SHARE_FOLDERS, progress=False)
+    walk(folders, part, ext, hidden, most=SHARE_FOLDERS, pause=pause, progress=False)
     return part, folders
 
 

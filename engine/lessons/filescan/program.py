@@ -21,25 +21,32 @@ program joins the path, asks `os.path.getsize` for its size, appends
 The **careful** way calls `scan()` from the second tab,
 `careful.py`: an `os.scandir` walk that reads each file's type with its
 name, `stat`s only the matches, keeps only the N smallest and N largest
-(`heapq`), does not follow symlinks unless you ask, and counts every
-problem instead of crashing. Compare the time of a careful run with a
-classic one.
+(`heapq`), does not follow symlinks unless you ask, opens each folder
+relative to its parent so that a tree changing under the walk cannot lead
+it outside, and counts every problem instead of crashing. Compare the time
+of a careful run with a classic one.
 
 ## The parallel walk
 
 The **parallel** way (the default) runs the same careful loop, from the
 third tab, `parallel.py`. After the first 2,000 folders, it deals the
-folders still to walk out to a pool of worker processes, one per core,
-and adds up what they send back. A small tree never starts a process; a
-big one is walked faster when the machine has cores to spare. `--way
-careful` and `--way classic` are one switch away: compare their times.
+folders still to walk out to a pool of worker processes, one per core
+(or as many as **workers** says), and adds up what they send back. A
+small tree never starts a process; a big one is walked faster when the
+machine has cores to spare. `--way careful` and `--way classic` are one
+switch away: compare their times.
 
 ## What to watch
 
-A line every 1,000 folders while it walks; then the table (sort it,
+The counters above the table: the folders each process has listed so
+far, added up. The program does not report them: the app watches every
+`os.scandir` call (`os.walk` makes them too) and counts. A line every
+1,000 folders comes from the program itself. Then the table (sort it,
 filter it, double-click a row to open its folder), the size histogram and
-the problems. Press Stop (or Ctrl-C in a terminal) during a long walk:
-each way catches the `KeyboardInterrupt` and shows what it found so far.
+the problems. Set **pause** to 0.01 to slow the walk down and watch the
+code tabs follow it. Press Stop (or Ctrl-C in a terminal) during a long
+walk: each way catches the `KeyboardInterrupt` and shows what it found so
+far.
 """
 
 import argparse
@@ -61,6 +68,8 @@ SETTINGS = {
             " parallel: careful, on every core"),
     "hidden": (True, None, None, "look inside hidden folders too (not classic)"),
     "follow": (False, None, None, "follow symlinks, each folder once (not classic)"),
+    "pause": (0.0, 0.0, 1.0, "seconds to wait after each folder, to watch the walk go"),
+    "workers": (0, 0, 64, "worker processes of the parallel way (0: one per core)"),
 }
 
 
@@ -76,7 +85,7 @@ def read_settings():
     return parser.parse_args()
 
 
-def classic_scan(root, ext, top):
+def classic_scan(root, ext, top, pause):
     """The classic program: every (size, path) in one list, then sort it."""
     all_sizes = []
     folders = 0
@@ -90,6 +99,8 @@ def classic_scan(root, ext, top):
                 if name.endswith(ext):
                     path = os.path.join(folder, name)
                     all_sizes.append((os.path.getsize(path), path))  # follows links: may raise
+            if pause:
+                time.sleep(pause)
     except KeyboardInterrupt:
         complete = False
         print(f"stopped after {folders:,} folders: the lists below are partial")
@@ -100,7 +111,8 @@ def classic_scan(root, ext, top):
     return {"count": len(all_sizes), "bytes": sum(size for size, _ in all_sizes),
             "folders": folders, "complete": complete, "histogram": histogram,
             "smallest": all_sizes[:top], "largest": all_sizes[::-1][:top],
-            "errors": [], "error_count": 0}     # os.walk hides its problems: it skips them
+            "errors": [], "error_count": 0,     # os.walk hides its problems: it skips them
+            "processes": 1}
 
 
 def printable(path):
@@ -117,7 +129,7 @@ def show(found):
         for size, path in found[end]:
             print(f"{size:>14,}  {printable(path)}")
     for path, reason in found["errors"][:10]:
-        print(f"skipped {printable(path)}: {reason}")
+        print(f"skipped {printable(path)}: {reason}", file=sys.stderr)
     print(f"{found['count']:,} files, {found['bytes']:,} bytes, in {found['folders']:,} folders,"
           f" {found['error_count']:,} problems, {found['elapsed']:.2f} s")
 
@@ -125,26 +137,30 @@ def show(found):
 def main():
     settings = read_settings()
     root = os.path.expanduser(settings.root)
-    low, high = SETTINGS["top"][1:3]
     problem = ""
     if not (os.path.isdir(root) and os.access(root, os.R_OK | os.X_OK)):
         problem = f"--root {printable(root)}: not a folder you can read"
     if set(settings.ext) & set("/*?"):
         problem = f"--ext {printable(settings.ext)}: give the end of a file name, such as .py"
-    if not low <= settings.top <= high:
-        problem = f"--top {settings.top}: must be from {low} to {high}"
+    for name, (_, low, high, _) in SETTINGS.items():   # the numbers, within their bounds
+        value = getattr(settings, name)
+        if high is not None and not low <= value <= high:
+            problem = f"--{name} {value}: must be from {low} to {high}"
     if problem:
         print("error:", problem, file=sys.stderr)   # one line, no traceback
         sys.exit(2)                                  # 2 means bad usage, as for argparse
     print(f"Looking for *{settings.ext} files under {printable(root)}, the {settings.way} way")
     started = time.perf_counter()
     if settings.way == "classic":
-        found = classic_scan(root, settings.ext, settings.top)
+        found = classic_scan(root, settings.ext, settings.top, settings.pause)
     elif settings.way == "careful":
-        found = careful.scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
+        found = careful.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
+                             settings.pause)
     else:
-        found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow)
-    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext)
+        found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
+                              settings.pause, settings.workers)
+    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext,
+                 way=settings.way)
     show(found)
     return found
 

@@ -17,15 +17,15 @@ Processes share nothing by accident. What they share is made for sharing:
 
 ## Ending: sentinels, or the classic daemon shortcut
 
-The consumers loop for ever, waiting for names, and are marked
-`daemon = True`: when the main program ends, multiprocessing terminates its
-daemon children wherever they are.
+Every worker is marked `daemon = True`: when the main program ends,
+multiprocessing terminates its daemon children wherever they are. So a main
+program that is interrupted (Ctrl+C), or gives up, never waits for ever for
+children that wait for names.
 
 With sentinels (the default), once every producer has ended (`join`), the main
 process puts one **sentinel** (`None`) per consumer on the queue, behind every
 name; each consumer ends when it gets one, and the main process joins them
-too. Every name is handled. (Being daemons still helps: if the main program
-is interrupted, it does not wait for ever for consumers that wait for names.)
+too. Every name is handled.
 
 The classic version (`--shutdown daemon`) joins only the producers and ends.
 Names still in the queue, or in a consumer's hands, are lost (`missing`).
@@ -36,7 +36,8 @@ Names still in the queue, or in a consumer's hands, are lost (`missing`).
 (as `__mp_main__`, so the `if __name__ == "__main__":` block does not run
 again) and then calls its function, which is why `producer` and `consumer`
 sit at the top level of the file. `fork` copies the running program instead
-(the default on Linux before Python 3.14).
+(the default on Linux before Python 3.14; macOS spawns, and Windows has only
+spawn).
 
 ## Kill a worker
 
@@ -44,12 +45,11 @@ While it runs, kill a consumer from a terminal: `kill -9 PID`. Its names in
 hand are lost, and if it held a lock (the console's, or the one inside the
 queue that a `get` holds while it waits) nobody can ever release it. So
 nothing here waits for ever on another process: the console lock is taken
-with a `timeout`, and the main process reads the reports with one too. When
-a report is late, it looks at the consumers' `exitcode`s: if one is not 0
-(-9: killed by signal 9), it says so and ends, and the daemon consumers end
-with it, and the program's own exit status is 1, as a program whose work
-failed should say to whoever started it. That is one more reason to share as
-little as you can between processes.
+with a `timeout`, and the main process waits a second at a time, looking at
+the workers' `exitcode`s in between. If one is not 0 (-9: killed by signal
+9), it says so and ends with exit status 1, as a program whose work failed
+should; the daemon workers end with it. One more reason to share as little as
+you can between processes.
 """
 
 import argparse
@@ -60,31 +60,28 @@ import random
 import sys
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
-# Try: python program.py --shutdown daemon   (the window builds its form from this too)
-SETTINGS = {
-    "producers": (3, 1, 8, "how many producer processes"),
-    "consumers": (6, 1, 12, "how many consumer processes"),
-    "names": (4, 1, 40, "how many names each producer is given"),
-    "delay": (1.0, 0.0, 10.0, "longest random pause before each put, and on each name got"),
-    "shutdown": ("sentinel", ["sentinel", "daemon"], None,
-                 "how consumers end: a sentinel each, or as daemons when the program ends"),
-    "start": ("default", ["default", "fork", "spawn", "forkserver"], None,
-              "how multiprocessing starts a child process"),
-}
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
-
+# What you can change (the window builds its form from these lines too).
+# Try: python program.py --shutdown daemon
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--producers", type=between(1, 8), default=3, help="producer processes")
+parser.add_argument("--consumers", type=between(1, 12), default=6, help="consumer processes")
+parser.add_argument("--names", type=between(1, 40), default=4, help="names each producer puts")
+parser.add_argument("--delay", type=between(0.0, 10.0), default=1.0, help="longest random pause")
+parser.add_argument("--shutdown", choices=["sentinel", "daemon"], default="sentinel",
+                    help="how consumers end: a sentinel each, or as daemons with the program")
+parser.add_argument("--start", choices=["default", "fork", "spawn", "forkserver"],
+                    default="default", help="how multiprocessing starts a child process")
 
 FOODS = ["spam", "eggs", "ham", "toast", "beans", "bacon", "jam", "tea"]
 
@@ -98,99 +95,86 @@ def say(console, text):
         console.release()
 
 
-def producer(names, work, console, delay):
+def producer(number, work, console, args):
     me = f"{multiprocessing.current_process().name} pid {os.getpid()}"
-    for name in names:
-        time.sleep(random.uniform(0, delay))   # "making" it takes a while
+    for k in range(args.names):
+        time.sleep(random.uniform(0, args.delay))   # "making" it takes a while
+        name = f"{FOODS[(number + k) % len(FOODS)]}-{number}.{k}"
         work.put(name)
         say(console, f"{me} put {name}")
 
 
-def consumer(work, handled, console, delay):
+def consumer(work, handled, console, args):
     me = f"{multiprocessing.current_process().name} pid {os.getpid()}"
     while True:                                # until the sentinel, or until killed
         name = work.get()                      # waits until there is a name
         if name is None:                       # the sentinel: no more names
             say(console, f"{me} got the sentinel: ending")
             return
-        time.sleep(random.uniform(0, delay))   # "handling" it
+        time.sleep(random.uniform(0, args.delay))   # "handling" it
         say(console, f"{me} handled {name}")
         handled.put(name)                      # tell the main process
 
 
-def killed(processes):
-    """The processes that ended badly: exit code not 0 (-9: SIGKILL); None is running."""
-    return [process for process in processes if process.exitcode]
+def wait_for(processes, workers):
+    """Join each of the processes, but stop waiting once a worker has ended badly."""
+    for process in processes:
+        while process.exitcode is None and not any(p.exitcode for p in workers):
+            process.join(timeout=1)            # exit code not 0 (-9: killed): stop waiting
 
 
-def reports(handled, consumers, count):
-    """Read what the consumers handled, until ``count`` came or nobody is left to send."""
+def reports(handled, count, workers):
+    """The names the consumers handled: ``count`` of them, or fewer if a worker ended badly."""
     got = []
-    while len(got) < count:
+    while len(got) < count and not any(p.exitcode for p in workers):
         try:
-            got.append(handled.get(timeout=1))
-        except queue.Empty:                    # a second without news: who is still there?
-            if killed(consumers) or all(c.exitcode is not None for c in consumers):
-                break
+            got.append(handled.get(timeout=1))  # a second at a time, then look again
+        except queue.Empty:
+            pass
     return got
 
 
 def main():
-    settings = read_settings()
-    if settings.start != "default":
-        multiprocessing.set_start_method(settings.start)
+    args = parser.parse_args()
+    if args.start not in ["default", *multiprocessing.get_all_start_methods()]:
+        parser.error(f"argument --start: this system has no {args.start}")   # Windows: spawn
+    if args.start != "default":
+        multiprocessing.set_start_method(args.start)
     work, handled = multiprocessing.Queue(), multiprocessing.Queue()
     console = multiprocessing.Lock()
-    names = [[f"{FOODS[(p + k) % len(FOODS)]}-{p}.{k}" for k in range(settings.names)]
-             for p in range(settings.producers)]
-    consumers = [multiprocessing.Process(target=consumer, name=f"consumer-{i}",
-                                         args=(work, handled, console, settings.delay))
-                 for i in range(settings.consumers)]
-    producers = [multiprocessing.Process(target=producer, name=f"producer-{i}",
-                                         args=(names[i], work, console, settings.delay))
-                 for i in range(settings.producers)]
-    for process in consumers:
+    consumers = [multiprocessing.Process(target=consumer, args=(work, handled, console, args),
+                                         name=f"consumer-{i}") for i in range(args.consumers)]
+    producers = [multiprocessing.Process(target=producer, args=(i, work, console, args),
+                                         name=f"producer-{i}") for i in range(args.producers)]
+    workers = consumers + producers
+    for process in workers:
         process.daemon = True                  # terminated when the main program ends
         process.start()
-    for process in producers:
-        process.start()
-    pids = [process.pid for process in consumers + producers]
+    pids = [process.pid for process in workers]
     say(console, f"main pid {os.getpid()} started {len(pids)} processes: {pids}")
-    for process in producers:                  # once all are joined, every name is queued
-        while process.exitcode is None and not killed(consumers + producers):
-            process.join(timeout=1)            # (a killed process ends the wait)
-    produced = [name for mine in names for name in mine]
-    if settings.shutdown == "sentinel" and not killed(consumers + producers):
+    wait_for(producers, workers)               # then every name is queued
+    produced = args.producers * args.names
+    if args.shutdown == "sentinel":
         for _ in consumers:
             work.put(None)                     # one sentinel each, behind every name
-        # Read every report before joining: a process that has put something on a
-        # queue does not end until it is in the pipe, and a full pipe waits for a reader.
-        got = reports(handled, consumers, len(produced))
-    else:
-        # The classic ending: take what was handled so far and leave. On the way out,
-        # multiprocessing terminates the daemon consumers, mid-name or not.
+        # Read the reports before joining: a process that has put something on a queue
+        # does not end until it is in the pipe, and a full pipe waits for a reader.
+        got = reports(handled, produced, workers)
+        wait_for(consumers, workers)           # each one ends on its sentinel
+    else:                                      # the classic: take what is there, and leave
         got = []
         while not handled.empty():
             got.append(handled.get())
-    dead = killed(consumers + producers)
+    dead = [process for process in workers if process.exitcode]
     for process in dead:
         say(console, f"{process.name} pid {process.pid} ended with exit code {process.exitcode}")
-    if dead:
-        for process in consumers + producers:
-            process.terminate()                # end the rest: they may wait for ever on
-            process.join()                     # a lock that the dead one held
-    elif settings.shutdown == "sentinel":
-        for process in consumers:
-            process.join()                     # each one ends on its sentinel
-    missing = len(set(produced) - set(got))
-    twice = len(got) - len(set(got))
-    say(console, f"{len(produced)} names produced, {len(got)} consumed: {missing} never "
+    missing, twice = produced - len(set(got)), len(got) - len(set(got))
+    say(console, f"{produced} names produced, {len(got)} consumed: {missing} never "
                  f"consumed, {twice} consumed twice")
     if dead:
         sys.exit(f"error: {len(dead)} worker process(es) ended badly: the counts are not whole")
-    return {"produced": len(produced), "consumed": len(got), "missing": missing,
-            "twice": twice, "pids": pids,
-            "exitcodes": {p.name: p.exitcode for p in consumers + producers}}
+    return {"produced": produced, "consumed": len(got), "missing": missing, "twice": twice,
+            "pids": pids, "exitcodes": {p.name: p.exitcode for p in workers}}
 
 
 if __name__ == "__main__":

@@ -16,21 +16,27 @@ here the block under `with guard:` (`guard` is the lock, `mutex`).
 
 ## Turn the lock off
 
-Each thread prints its line in two pieces with a short pause in between, as a
-program that prints while it works does, and adds to the counter in three
-steps: read it, pause, write it back. Under the lock that does no harm: no
-other thread can get in before the line and the addition are done.
+Each thread adds to the counter in three steps: read it, pause, write it
+back; then it prints its line in two pieces with a short pause in between, as
+a program that prints while it works does. Under the lock that does no harm:
+no other thread can get in before the addition and the line are done.
 
 Run it with `--no-lock` (untick **Lock** in the window): now `guard` is a
 do-nothing stand-in and nothing keeps the threads apart. They cut into each
 other's lines (*garbled lines*: look at the terminal) and overwrite each
-other's additions (*lost updates*). The program counts both. To count garbled
-lines, it keeps its own copy of the screen, written in the same pieces; the
-terminal may differ from that copy by a piece here and there, because a race
-never runs the same way twice.
+other's additions (*lost updates*: the counter ends below what it should be).
+In the window, the lab counts the garbled lines it saw on the terminal.
 
 The threads first line up at a `threading.Barrier`, so that they all start at
 the same moment and the race shows on every run, not only by bad luck.
+
+## Ctrl-C
+
+Ctrl-C (or Stop) interrupts the main thread only: the others cannot be
+interrupted from outside. So the main thread raises a flag (a
+`threading.Event`), each thread finishes the line it is printing and leaves,
+and the main thread counts what was really done: "stopped after 12 of 25
+lines", and the updates lost among those 12, not among 25.
 
 ## Why `_thread`?
 
@@ -46,73 +52,78 @@ import contextlib
 import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
-# Try: python program.py --threads 8 --no-lock   (the window builds its form from this too)
-SETTINGS = {
-    "threads": (5, 1, 50, "how many threads print at once"),
-    "lines": (5, 1, 200, "how many lines each thread prints"),
-    "lock": (True, None, None, "guard the screen and the counter with the lock"),
-    "delay": (0.05, 0.0, 2.0, "seconds each thread rests between two lines"),
-}
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
-
+# What you can change (the window builds its form from these lines too). Try: --no-lock
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--threads", type=between(1, 50), default=5, help="threads that print")
+parser.add_argument("--lines", type=between(1, 200), default=5, help="lines per thread")
+parser.add_argument("--lock", action=argparse.BooleanOptionalAction, default=True,
+                    help="guard the screen and the counter with the lock")
+parser.add_argument("--delay", type=between(0.0, 2.0), default=0.05, help="seconds between lines")
 
 mutex = _thread.allocate_lock()   # one lock, shared by every thread
 counter = 0                       # every thread adds one per line
-screen = []                       # our copy of every piece printed
+leave = threading.Event()         # set on Ctrl-C: every thread finishes its line and leaves
 
 
-def show(piece, end):
-    print(piece, end=end)
-    screen.append(piece + end)
-
-
-def worker(me, lines, delay, guard, start_line):
+def worker(me, args, guard, start_line, added):
     global counter
-    start_line.wait()                 # wait until every thread is ready, then go together
-    for n in range(lines):
+    try:
+        start_line.wait()             # wait until every thread is ready, then go together
+    except threading.BrokenBarrierError:
+        return                        # Ctrl-C before the start: this thread never began
+    for n in range(args.lines):
+        if leave.is_set():
+            return
         with guard:                   # guard.acquire(): wait until the lock is free, take it
-            show(f"[{me}]", " ")      # half a line...
-            time.sleep(0.001)         # ...a pause, where another thread may print...
-            show(f"=> {n}", "\n")     # ...and the rest
             value = counter           # counter += 1 in three steps: read,
             time.sleep(0.001)         # pause (another thread may read the same value),
             counter = value + 1       # write back
+            print(f"[{me}]", end=" ")  # half a line...
+            time.sleep(0.001)         # ...a pause, where another thread may print...
+            print(f"=> {n}")          # ...and the rest
         # The end of the block is guard.release(): the next thread may go in.
-        time.sleep(delay)             # rest, without the lock: the others get their turn
+        added[me] += 1                # my own count of my additions: no lock needed
+        time.sleep(args.delay)        # rest, without the lock: the others get their turn
 
 
 def main():
-    settings = read_settings()
+    args = parser.parse_args()
     # Without the lock, "guard" is a do-nothing stand-in: every thread walks right in.
-    guard = mutex if settings.lock else contextlib.nullcontext()
-    start_line = threading.Barrier(settings.threads)
-    threads = [threading.Thread(target=worker, name=f"thread-{me}",
-                                args=(me, settings.lines, settings.delay, guard, start_line))
-               for me in range(settings.threads)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()                 # wait for each one: _thread cannot do this
-    whole = {f"[{me}] => {n}" for me in range(settings.threads) for n in range(settings.lines)}
-    printed = "".join(screen).splitlines()
-    garbled = sum(line not in whole for line in printed)
-    expected = settings.threads * settings.lines
-    print(f"{len(printed)} lines printed, {garbled} garbled; "
-          f"counter is {counter}, expected {expected}: {expected - counter} updates lost")
-    return {"lines": len(printed), "garbled_lines": garbled, "counter": counter,
-            "expected": expected, "lost_updates": expected - counter, "lock": settings.lock}
+    guard = mutex if args.lock else contextlib.nullcontext()
+    start_line = threading.Barrier(args.threads)
+    added = [0] * args.threads        # one count per thread
+    threads = [threading.Thread(target=worker, args=(me, args, guard, start_line, added),
+                                name=f"thread-{me}") for me in range(args.threads)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()             # wait for each one: _thread cannot do this
+    except KeyboardInterrupt:         # Ctrl-C: ask every thread to leave, then count
+        leave.set()
+        start_line.abort()            # those still waiting to start give up
+        for thread in threads:
+            if thread.ident is not None:   # started
+                thread.join()
+    expected, total = sum(added), args.threads * args.lines   # expected: additions made
+    if leave.is_set():
+        print(f"stopped after {expected} of {total} lines")
+    print(f"counter is {counter}, expected {expected}: {expected - counter} updates lost")
+    result = {"counter": counter, "expected": expected, "lost_updates": expected - counter}
+    if leave.is_set():
+        result.update(complete=False, stopped_after=f"{expected} of {total} lines")
+    return result
 
 
 if __name__ == "__main__":

@@ -43,64 +43,61 @@ send each message's length first. The sockets lesson does that.)
   writing, then waits for it.
 - A write of at most `select.PIPE_BUF` bytes (4096 on Linux) goes into the
   pipe whole, never mixed with another writer's bytes.
-- Windows has no `fork`, and the program says so and ends. There,
-  `multiprocessing.Pipe` connects processes, and it carries whole messages,
-  so it frames them for you.
+- Windows has no `fork`: there the writer is a thread of the same process,
+  on the same pipe (between processes, Windows has `multiprocessing.Pipe`).
 """
 
 import argparse
 import os
 import signal
-import sys
+import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
+
+
+# What you can change (the window builds its form from these lines too).
 # Try: python program.py --size 8 --framing newline
-SETTINGS = {
-    "messages": (10, 1, 200, "how many messages the child writes"),
-    "size": (16, 1, 4096, "the most bytes one os.read may return"),
-    "delay": (0.2, 0.0, 2.0, "seconds the child waits after each write"),
-    "pause": (1.0, 0.0, 5.0, "seconds the parent waits before each read (a slow reader)"),
-    "framing": ("none", ["none", "newline"], None, "how the reader finds where a message ends"),
-}
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--messages", type=between(1, 200), default=10, help="messages to write")
+parser.add_argument("--size", type=between(1, 4096), default=16, help="most bytes one read gets")
+parser.add_argument("--delay", type=between(0.0, 2.0), default=0.2, help="child's pause per write")
+parser.add_argument("--pause", type=between(0.0, 5.0), default=1.0, help="parent's pause per read")
+parser.add_argument("--framing", choices=["none", "newline"], default="none",
+                    help="how the reader finds where a message ends")
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
+def message(n, args):
+    return f"Spam {n}\n".encode() if args.framing == "newline" else f"Spam {n}".encode()
 
 
-def message(n, framing):
-    return f"Spam {n}\n".encode() if framing == "newline" else f"Spam {n}".encode()
-
-
-def child(pipe_out, settings):
-    for n in range(settings.messages):
-        data = message(n, settings.framing)
-        os.write(pipe_out, data)
+def child(pipe_out, args):
+    for n in range(args.messages):
+        os.write(pipe_out, message(n, args))
         # flush: os._exit skips it, and a pipe or a file is not line-buffered
-        print(f"child {os.getpid()} wrote {data!r}", flush=True)
-        time.sleep(settings.delay)
+        print(f"child {os.getpid()} wrote {message(n, args)!r}", flush=True)
+        time.sleep(args.delay)
     os.close(pipe_out)                   # the parent's read now sees the end of file
 
 
-def parent(pipe_in, settings):
+def parent(pipe_in, args):
     reads, bytes_read, messages, pending = 0, 0, [], b""
     while True:
-        time.sleep(settings.pause)       # a slow reader, on purpose: messages pile up
-        chunk = os.read(pipe_in, settings.size)   # waits for bytes; b'' at end of file
+        time.sleep(args.pause)           # a slow reader, on purpose: messages pile up
+        chunk = os.read(pipe_in, args.size)   # waits for bytes; b'' at end of file
         if not chunk:
             break
         reads, bytes_read = reads + 1, bytes_read + len(chunk)
         print(f"read {reads}: {len(chunk)} bytes {chunk!r}")
-        if settings.framing == "newline":   # cut at each newline; keep the unfinished rest
+        if args.framing == "newline":    # cut at each newline; keep the unfinished rest
             *found, pending = (pending + chunk).split(b"\n")
             for text in found:
                 messages.append(text.decode())
@@ -109,22 +106,18 @@ def parent(pipe_in, settings):
     return reads, bytes_read, messages
 
 
-def main():
-    settings = read_settings()
-    if not hasattr(os, "fork"):
-        sys.exit(f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the way there")
-    pipe_in, pipe_out = os.pipe()
+def fork_and_read(pipe_in, pipe_out, args):
     pid = os.fork()
     if pid == 0:                         # the child
         try:
             os.close(pipe_in)
-            child(pipe_out, settings)
+            child(pipe_out, args)
         finally:
             os._exit(0)                  # never go on into the parent's code
+    os.close(pipe_out)                   # else our own copy keeps the end of file away
+    print(f"parent {os.getpid()} forked child {pid}; reading {args.size} bytes at most")
     try:
-        os.close(pipe_out)               # else our own copy keeps the end of file away
-        print(f"parent {os.getpid()} forked child {pid}; reading {settings.size} bytes at most")
-        reads, bytes_read, messages = parent(pipe_in, settings)
+        found = parent(pipe_in, args)
     except KeyboardInterrupt:            # Ctrl-C: the child may still be writing; end it too
         os.kill(pid, signal.SIGTERM)
         raise
@@ -133,13 +126,24 @@ def main():
         _, status = os.waitpid(pid, 0)   # reap the child, even after Ctrl-C: no zombie stays
     code = os.waitstatus_to_exitcode(status)   # negative: ended by that signal
     print(f"child {pid} ended with exit status {code}")
+    return code, found
+
+
+def main():
+    args = parser.parse_args()
+    pipe_in, pipe_out = os.pipe()
+    if hasattr(os, "fork"):
+        code, (reads, bytes_read, messages) = fork_and_read(pipe_in, pipe_out, args)
+    else:                                # Windows: a thread writes, in this same process
+        threading.Thread(target=child, args=(pipe_out, args), name="child", daemon=True).start()
+        code, (reads, bytes_read, messages) = 0, parent(pipe_in, args)
+        os.close(pipe_in)
     # All the child was told to write, if it ended well; else we cannot know
-    written = sum(len(message(n, settings.framing)) for n in range(settings.messages))
-    written = written if code == 0 else None
+    written = sum(len(message(n, args)) for n in range(args.messages)) if code == 0 else None
     print(f"bytes written: {written}, read: {bytes_read} in {reads} reads; "
           f"{len(messages)} messages found")
     return {"bytes_written": written, "bytes_read": bytes_read, "reads": reads,
-            "messages": messages, "framing": settings.framing, "exit_status": code}
+            "messages": messages, "framing": args.framing, "exit_status": code}
 
 
 if __name__ == "__main__":

@@ -29,78 +29,81 @@ again; after the last alarm it ends by itself.
 ## Things to know
 
 - A Python handler runs in the **main thread**, between two steps of whatever
-  the main thread was doing. So a handler should do as little as it can (here
-  it counts and notes the arrival, and sets the next alarm; even a `print`
-  could land in the middle of another `print`) and leave the rest to the main
-  loop.
+  the main thread was doing. So a handler should do as little as it can: here
+  it counts, prints and sets the next alarm. (Even its `print` could land in
+  the middle of another `print` of the main thread.)
 - The classic program waits with `signal.pause()`. A signal that lands just
   before `pause()` is called is handled, and then `pause()` sleeps on until
-  the next one. This loop naps 0.1 s at a time, so it never misses one for long.
+  the next one. This loop naps 0.1 s at a time, so it never misses one for long
+  (and Windows has no `pause()`).
 - `signal.alarm` counts in whole seconds, and `signal.alarm(0)` cancels an
   alarm still ticking. `signal.setitimer` is the same clock with a finer dial.
-- Windows has no SIGALRM, SIGUSR1, SIGUSR2 or SIGKILL. There the program says
-  so and, with no alarm clock to wait for, ends at once.
+- Windows has no `signal.alarm`, SIGALRM, SIGUSR1 or SIGUSR2: there a
+  `threading.Timer` is the alarm clock, and raises SIGABRT (a signal Windows
+  has) in the program with `signal.raise_signal`, in place of SIGALRM.
 """
 
 import argparse
 import os
 import signal
-import sys
+import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
+
+
+# What you can change (the window builds its form from these lines too).
 # Try: python program.py --alarms 10     (then, elsewhere: kill -USR1 <pid>)
-SETTINGS = {
-    "alarms": (3, 1, 100, "after this many alarms the program ends by itself"),
-    "interval": (1, 1, 60, "whole seconds between two alarms (SIGALRM)"),
-}
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--alarms", type=between(1, 100), default=3, help="alarms, then it ends")
+parser.add_argument("--interval", type=between(1, 60), default=1, help="seconds between alarms")
+
+ALARM = "SIGALRM" if hasattr(signal, "SIGALRM") else "SIGABRT"   # Windows: see above
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
+def set_alarm(seconds):
+    if hasattr(signal, "alarm"):
+        signal.alarm(seconds)            # the kernel sends SIGALRM in that many seconds
+    else:                                # no alarm clock: a timer thread raises the signal
+        clock = threading.Timer(seconds, signal.raise_signal, [getattr(signal, ALARM)])
+        clock.daemon = True              # it must not keep the program alive after Ctrl+C
+        clock.start()
 
 
 def main():
-    settings = read_settings()
-    handled = {}    # signal name: how many times its handler ran
-    arrivals = []   # what the handler noted, for the main loop to print
+    args = parser.parse_args()
+    handled = {}                         # signal name: how many times its handler ran
 
-    def on_signal(signum, frame):    # runs in the main thread, between two of its steps
+    def on_signal(signum, frame):        # runs in the main thread, between two of its steps
         name = signal.Signals(signum).name
         handled[name] += 1
-        arrivals.append(f"Got {name} (signal {signum}) at {time.strftime('%H:%M:%S')}")
-        if name == "SIGALRM" and handled[name] < settings.alarms:
-            signal.alarm(settings.interval)   # one ring per call: set it again
+        print(f"Got {name} (signal {signum}) at {time.strftime('%H:%M:%S')}")
+        if name == ALARM and handled[name] < args.alarms:
+            set_alarm(args.interval)     # one ring per call: set it again
 
-    for name in ("SIGALRM", "SIGUSR1", "SIGUSR2", "SIGTERM"):
-        if hasattr(signal, name):
+    for name in (ALARM, "SIGUSR1", "SIGUSR2", "SIGTERM"):
+        if hasattr(signal, name):        # Windows has no SIGUSR1 or SIGUSR2
             signal.signal(getattr(signal, name), on_signal)
             handled[name] = 0
-        else:
-            print(f"{sys.platform} has no {name}: no handler for it")
     # Only now is it safe to send signals: without a handler, SIGUSR1 kills.
     print(f"pid {os.getpid()}: send me signals, e.g. kill -USR1 {os.getpid()}")
-    if "SIGALRM" not in handled:
-        return {"handled": handled, "pid": os.getpid()}   # no alarm clock to wait for
-    signal.alarm(settings.interval)
-    print(f"Setting alarm at {time.strftime('%H:%M:%S')}: rings in {settings.interval} s")
+    set_alarm(args.interval)
+    print(f"Setting alarm at {time.strftime('%H:%M:%S')}: rings in {args.interval} s")
     try:
-        while arrivals or (handled["SIGALRM"] < settings.alarms and not handled["SIGTERM"]):
-            if arrivals:
-                print(arrivals.pop(0))
-            else:
-                time.sleep(0.1)          # the classic waits in signal.pause(): see above
+        while handled[ALARM] < args.alarms and not handled["SIGTERM"]:
+            time.sleep(0.1)              # the classic waits in signal.pause(): see above
     except KeyboardInterrupt:
         print("Ctrl+C: leaving early")
-    signal.alarm(0)                      # cancel an alarm still ticking
+    if hasattr(signal, "alarm"):
+        signal.alarm(0)                  # cancel an alarm still ticking
     if handled["SIGTERM"]:
         print("asked to end: tidying up and leaving")
     print("handled: " + ", ".join(f"{name} {count}" for name, count in handled.items()))

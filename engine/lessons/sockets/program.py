@@ -67,28 +67,26 @@ import sys
 import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
+
+
+# What you can change (the window builds its form from these lines too).
 # Try: python program.py --framing none --size 100000
-SETTINGS = {
-    "clients": (5, 1, 50, "how many client threads connect"),
-    "size": (100, 1, 1_048_576, "bytes in each client's message"),
-    "framing": ("length", ["length", "none"], None,
-                "length: send the size first; none: one recv(1024), as the classic does"),
-    "port": (0, 0, 65535, "the server's port; 0 lets the OS pick a free one"),
-    "delay": (0.2, 0.0, 5.0, "seconds between two clients, so you can follow them"),
-}
-
-
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--clients", type=between(1, 50), default=5, help="client threads")
+parser.add_argument("--size", type=between(1, 1_048_576), default=100, help="bytes per message")
+parser.add_argument("--framing", choices=["length", "none"], default="length",
+                    help="length: send the size first; none: one recv(1024), as the classic does")
+parser.add_argument("--port", type=between(0, 65535), default=0, help="0: any free port")
+parser.add_argument("--delay", type=between(0.0, 5.0), default=0.2, help="seconds between clients")
 
 
 def send_message(sock, message, framing):
@@ -114,68 +112,61 @@ def read_exactly(sock, size):
     return data
 
 
-def serve(listener, settings):
-    for _ in range(settings.clients):    # one client after the other, then stop
+def serve(listener, args):
+    for _ in range(args.clients):        # one client after the other, then stop
         conn, (host, port) = listener.accept()    # a NEW socket, for this client only
         try:
-            message = read_message(conn, settings.framing)
-            send_message(conn, message, settings.framing)   # the echo
+            message = read_message(conn, args.framing)
+            send_message(conn, message, args.framing)   # the echo
             print(f"server: sent {len(message)} bytes back to {host}:{port}")
-        except OSError as error:           # reset, closed early...
+        except OSError as error:         # reset, closed early...
             print(f"server: lost {host}:{port}: {error}")
         conn.close()
     listener.close()
 
 
-def client(number, port, settings, replies):
-    name = f"client-{number}"
-    message = (name + ": hello" + " spam" * settings.size).encode()[:settings.size]
+def client(n, port, args, replies):
+    message = (f"client-{n}: hello" + " spam" * args.size).encode()[:args.size]
     reply = b""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        time.sleep(settings.delay * number)   # the clients come one after the other
+        time.sleep(args.delay * n)       # the clients come one after the other
         sock.connect(("127.0.0.1", port))
-        send_message(sock, message, settings.framing)
-        reply = read_message(sock, settings.framing)
-    except OSError as error:               # refused, reset, closed early...
-        print(f"{name}: {error}")
+        send_message(sock, message, args.framing)
+        reply = read_message(sock, args.framing)
+    except OSError as error:             # refused, reset, closed early...
+        print(f"client-{n}: {error}")
     sock.close()
-    print(f"{name}: got {len(reply)} of {len(message)} bytes back"
+    print(f"client-{n}: got {len(reply)} of {len(message)} bytes back"
           + ("" if reply == message else ": one recv() is not one message!"))
-    replies.append({"client": name, "received": len(reply), "ok": reply == message})
+    replies.append(reply == message)
 
 
 def main():
-    settings = read_settings()
+    args = parser.parse_args()
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     if sys.platform != "win32":   # else a rerun on the same port fails for a minute or so
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind(("127.0.0.1", settings.port))   # loopback: this machine only
+        listener.bind(("127.0.0.1", args.port))   # loopback: this machine only
     except OSError as error:
-        listener.close()
-        print(f"error: cannot listen on port {settings.port}: {error.strerror} "
-              "(--port 0 lets the OS pick a free one)", file=sys.stderr)
-        sys.exit(1)
+        sys.exit(f"error: cannot listen on port {args.port}: {error.strerror} "
+                 "(--port 0 lets the OS pick a free one)")
     listener.listen(5)         # up to 5 connections may wait to be accepted
     host, port = listener.getsockname()
     print(f"server listening on {host}:{port}")
-    replies = []
+    replies = []               # one True or False per client: did its message come back?
     # daemon: Ctrl+C ends the program even while a thread still waits in accept()
-    threads = [threading.Thread(target=serve, args=(listener, settings), name="server",
-                                daemon=True)]
-    threads += [threading.Thread(target=client, args=(n, port, settings, replies),
+    threads = [threading.Thread(target=serve, args=(listener, args), name="server", daemon=True)]
+    threads += [threading.Thread(target=client, args=(n, port, args, replies),
                                  name=f"client-{n}", daemon=True)
-                for n in range(1, settings.clients + 1)]
+                for n in range(1, args.clients + 1)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    ok = sum(reply["ok"] for reply in replies)
-    print(f"{ok} of {settings.clients} replies equal their requests")
-    return {"clients": settings.clients, "replies_ok": ok, "address": [host, port],
-            "framing": settings.framing, "bytes": sum(r["received"] for r in replies),
-            "replies": replies}
+    print(f"{sum(replies)} of {args.clients} replies equal their requests")
+    return {"clients": args.clients, "replies_ok": sum(replies), "address": [host, port]}
 
 
 if __name__ == "__main__":

@@ -8,12 +8,12 @@ print into the same line.
 
 ## What to watch
 
-- `q.get(block=False)` raises `queue.Empty` at once when there is nothing to
-  take. The consumer says so, then waits in a blocking `q.get()`, which
-  returns as soon as a producer puts something.
-- The queue's depth grows when producers are faster than consumers and
-  shrinks when the consumers catch up. The program notes it after each `put`
-  and reports the most it saw (`max_depth`).
+- A consumer waits in `q.get()` while the queue is empty: it returns as soon
+  as a producer puts something. (The classic polls instead, with
+  `q.get(block=False)`, which raises `queue.Empty` at once when there is
+  nothing to take.)
+- The queue's depth (the timeline draws it) grows when producers are faster
+  than consumers and shrinks when the consumers catch up.
 - Set `--maxsize 2`: now a full queue makes `put` wait too, until a consumer
   makes room.
 
@@ -41,34 +41,30 @@ import random
 import threading
 import time
 
-# What you can change: name: (default, lowest, highest, what it does).
-# Try: python program.py --maxsize 2 --shutdown daemon   (the window builds its form from this too)
-SETTINGS = {
-    "producers": (4, 1, 20, "how many producer threads"),
-    "consumers": (2, 1, 20, "how many consumer threads"),
-    "messages": (4, 1, 500, "how many messages each producer puts"),
-    "maxsize": (0, 0, 100, "room in the queue (0: no limit); a full queue makes put wait"),
-    "delay": (1.0, 0.0, 5.0, "longest random pause before each put, and on each message got"),
-    "shutdown": ("sentinel", ["sentinel", "daemon"], None,
-                 "how consumers end: a sentinel each, or as daemons when the program ends"),
-}
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
-
+# What you can change (the window builds its form from these lines too).
+# Try: python program.py --maxsize 2 --shutdown daemon
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--producers", type=between(1, 20), default=4, help="producer threads")
+parser.add_argument("--consumers", type=between(1, 20), default=2, help="consumer threads")
+parser.add_argument("--messages", type=between(1, 500), default=4, help="messages per producer")
+parser.add_argument("--maxsize", type=between(0, 100), default=0, help="queue size (0: no limit)")
+parser.add_argument("--delay", type=between(0.0, 5.0), default=1.0, help="longest random pause")
+parser.add_argument("--shutdown", choices=["sentinel", "daemon"], default="sentinel",
+                    help="how consumers end: a sentinel each, or as daemons with the program")
 
 screen = threading.Lock()
-produced = []               # every message put
-depths = []                 # how many items the queue held right after each put
+consumed = []               # every message got (list.append is safe between threads)
 
 
 def say(text):
@@ -76,64 +72,50 @@ def say(text):
         print(text)
 
 
-def producer(me, q, messages, delay):
-    for n in range(messages):
-        time.sleep(random.uniform(0, delay))    # "making" the message takes a while
-        message = f"spam {me}.{n}"
-        q.put(message)                          # waits only while the queue is full
-        produced.append(message)
-        depths.append(q.qsize())
-        say(f"producer-{me} put {message}")
+def producer(me, q, args):
+    for n in range(args.messages):
+        time.sleep(random.uniform(0, args.delay))   # "making" the message takes a while
+        q.put(f"spam {me}.{n}")                     # waits only while the queue is full
+        say(f"producer-{me} put spam {me}.{n}")
 
 
-def consumer(me, q, got, delay):
-    while True:                                 # until the sentinel, or for ever
-        try:
-            message = q.get(block=False)        # nothing there? raises queue.Empty at once
-        except queue.Empty:
-            say(f"consumer-{me}: the queue is empty, waiting")
-            message = q.get()                   # waits until there is something to take
-        if message is None:                     # the sentinel: no more messages
+def consumer(me, q, args):
+    while True:                                     # until the sentinel, or for ever
+        message = q.get()                           # waits until there is something
+        if message is None:                         # the sentinel: no more messages
             say(f"consumer-{me} got the sentinel: ending")
             return
-        got.append(message)
+        consumed.append(message)
         say(f"consumer-{me} got {message}")
-        time.sleep(random.uniform(0, delay))    # "handling" it
+        time.sleep(random.uniform(0, args.delay))   # "handling" it
 
 
 def main():
-    settings = read_settings()
-    q = queue.Queue(maxsize=settings.maxsize)
-    got = [[] for _ in range(settings.consumers)]   # one list per consumer: no lock needed
-    daemon = settings.shutdown == "daemon"
-    consumers = [threading.Thread(target=consumer, name=f"consumer-{i}", daemon=daemon,
-                                  args=(i, q, got[i], settings.delay))
-                 for i in range(settings.consumers)]
-    producers = [threading.Thread(target=producer, name=f"producer-{i}",
-                                  args=(i, q, settings.messages, settings.delay))
-                 for i in range(settings.producers)]
+    args = parser.parse_args()
+    q = queue.Queue(maxsize=args.maxsize)
+    daemon = args.shutdown == "daemon"
+    consumers = [threading.Thread(target=consumer, args=(i, q, args), name=f"consumer-{i}",
+                                  daemon=daemon) for i in range(args.consumers)]
+    producers = [threading.Thread(target=producer, args=(i, q, args), name=f"producer-{i}")
+                 for i in range(args.producers)]
     for thread in consumers + producers:
         thread.start()
     for thread in producers:
         thread.join()                    # every message is in the queue now
     if daemon:
-        time.sleep(settings.delay)       # "long enough", we hope; then leave
-        alive = sum(thread.is_alive() for thread in consumers)
+        time.sleep(args.delay)           # "long enough", we hope; then leave
         say(f"leaving with {q.qsize()} messages in the queue: "
-            f"{alive} daemon consumers die with the program")
+            f"{args.consumers} daemon consumers die with the program")
     else:
         for _ in consumers:
             q.put(None)                  # one sentinel each, behind every message
         for thread in consumers:
             thread.join()                # each one ends on its sentinel
-    consumed = [message for mine in got for message in mine]
-    missing = len(set(produced) - set(consumed))
-    twice = len(consumed) - len(set(consumed))
-    max_depth = max(depths, default=0)
-    say(f"{len(produced)} messages produced, {len(consumed)} consumed: {missing} never "
-        f"consumed, {twice} consumed twice; the queue held at most {max_depth}")
-    return {"produced": len(produced), "consumed": len(consumed), "missing": missing,
-            "twice": twice, "max_depth": max_depth, "per_consumer": [len(mine) for mine in got]}
+    produced, got = args.producers * args.messages, len(set(consumed))
+    missing, twice = produced - got, len(consumed) - got
+    say(f"{produced} messages produced, {len(consumed)} consumed: {missing} never consumed, "
+        f"{twice} consumed twice")
+    return {"produced": produced, "consumed": len(consumed), "missing": missing, "twice": twice}
 
 
 if __name__ == "__main__":

@@ -4,32 +4,33 @@ It has settings, a main() that returns its figures, and the classic guard.
 """
 import argparse
 
-SETTINGS = {
-    "count": (3, 1, 10, "how far to count"),
-    "loud": (False, None, None, "shout the numbers"),
-    "word": ("tick", ["tick", "tock"], None, "what to say with each number"),
-    "pause": (0.0, 0.0, 1.0, "seconds between numbers"),
-}
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
 
 
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--count", type=between(1, 10), default=3, help="how far to count")
+parser.add_argument("--loud", action=argparse.BooleanOptionalAction, default=False,
+                    help="shout the numbers")
+parser.add_argument("--word", choices=["tick", "tock"], default="tick",
+                    help="what to say with each number")
+parser.add_argument("--pause", type=between(0.0, 1.0), default=0.0,
+                    help="seconds between numbers")
 
 
 def main():
-    settings = read_settings()
-    for n in range(1, settings.count + 1):
-        text = f"{settings.word} {n}"
-        print(text.upper() if settings.loud else text)
-    return {"counted": settings.count, "loud": settings.loud, "name": "caf\udce9"}
+    args = parser.parse_args()
+    for n in range(1, args.count + 1):
+        text = f"{args.word} {n}"
+        print(text.upper() if args.loud else text)
+    return {"counted": args.count, "loud": args.loud, "name": "caf\udce9"}
 
 
 if __name__ == "__main__":

@@ -12,16 +12,25 @@ import os
 import runpy
 import signal
 import sys
+import time
 
 held, program = sys.argv[1], os.path.abspath(sys.argv[2])
 real_scandir = os.scandir
 
 
+def listed_folder(path) -> str:
+    """The folder os.scandir(path) lists: the careful walk lists an open descriptor."""
+    return os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fspath(path)
+
+
 def scandir(path="."):
-    if os.fspath(path) == held:
+    if listed_folder(path) == held:
         print(f"holding the walk at {held}", flush=True)
-        while True:
-            signal.pause()   # until SIGINT raises KeyboardInterrupt here, in the walk
+        while True:   # until SIGINT raises KeyboardInterrupt here, in the walk
+            if hasattr(signal, "pause"):
+                signal.pause()
+            else:
+                time.sleep(3600)   # Windows has no pause(); Ctrl-C ends a sleep too
     return real_scandir(path)
 
 

@@ -96,25 +96,32 @@ def run_file_in_lab(path: Path, *argv: str) -> list:
     finally:
         run.stop()
         run.join(HANG)
-    assert_group_ends(run.pid)
+    assert_group_ends(run.pid, pids_of(events))
     return events
 
 
-def stop_in_lab(lesson_id: str, *argv: str) -> list:
-    """Start the program in the lab, press Stop at its first line of output.
+def pids_of(events: list) -> set[int]:
+    """Every process of the run that said something."""
+    return {e.pid for e in events if e.pid}
+
+
+def stop_in_lab(lesson_id: str, *argv: str, when=lambda e: e.kind == "output",
+                what: str = "the first output") -> list:
+    """Start the program in the lab, press Stop at its first line of output (or at
+    the first event ``when`` is true for).
 
     Returns every event; asserts the run ended as stopped with nothing left.
     """
     run = start_lab(str(program(lesson_id)), list(argv))
     try:
-        events = read_until(run, lambda e: e.kind == "output", HANG, "the first output")
+        events = read_until(run, when, HANG, what)
         run.stop()
         events += collect(run, HANG)
     finally:
         run.stop()
         run.join(HANG)
     assert events[-1].kind == "done" and events[-1].data["status"] == "stopped", events[-1]
-    assert_group_ends(run.pid)
+    assert_group_ends(run.pid, pids_of(events))
     return events
 
 

