@@ -30,3 +30,18 @@ def test_code_loaded_while_its_page_is_in_front_is_coloured(app):
     app.update()
     tab.source.load(tab.lesson.source_file)   # (again: the widget is on screen now)
     pump_until(app, lambda: keyword_lines(tab))
+
+
+def test_each_file_tab_is_coloured_when_it_is_first_shown(app):
+    """filescan shows program.py, careful.py and parallel.py in tabs of their own:
+    turning to the code page colours program.py only; careful.py waits until
+    its own tab comes to the front."""
+    tab = app.select("filescan")
+    careful = next(view for path, view in tab.sources.items() if path.endswith("careful.py"))
+    tab.show_code()
+    pump_until(app, lambda: keyword_lines(tab))
+    assert not careful._widget.winfo_ismapped(), "program.py's tab is the one in front"
+    assert careful._widget.tag_ranges("keyword") == (), "a tab nobody saw was coloured"
+    tab.show_file(careful)
+    pump_until(app, lambda: careful._widget.tag_ranges("keyword"))
+    assert careful._widget.tag_ranges("comment"), "comments are coloured too"
