@@ -45,3 +45,39 @@ def test_each_file_tab_is_coloured_when_it_is_first_shown(app):
     tab.show_file(careful)
     pump_until(app, lambda: careful._widget.tag_ranges("keyword"))
     assert careful._widget.tag_ranges("comment"), "comments are coloured too"
+
+
+def text_of(view) -> str:
+    """What the text widget holds now (``content()`` would fill it first)."""
+    return view._widget.get("1.0", "end-1c")
+
+
+def test_the_code_goes_into_its_view_when_first_shown(app):
+    """At start the code page is behind the explanation: its files are read but
+    not put in their views (~3 ms each before ready); shown, the view holds the
+    file, numbered line by line."""
+    tab = app.select("filescan")
+    app.update()
+    assert all(text_of(view) == "" for view in tab.sources.values()), "filled unseen"
+    tab.show_code()
+    pump_until(app, lambda: text_of(tab.source))
+    with open(tab.lesson.files[0], encoding="utf-8") as f:
+        first_line = f.readline().rstrip("\n")
+    assert text_of(tab.source).splitlines()[0].lstrip().split("  ", 1) == ["1", first_line]
+
+
+def test_a_line_marked_in_an_unseen_view_is_there_when_shown(app):
+    """A run marks lines while the learner reads the explanation: marking fills
+    the view first, so the mark lands on the right line of the real file."""
+    tab = app.select("filescan")
+    careful = next(view for path, view in tab.sources.items() if path.endswith("careful.py"))
+    app.update()
+    with open(careful.path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if "def " in text)
+    careful.highlight("MainThread", line)
+    assert careful.highlighted() == {"MainThread": line}
+    assert careful.line_text(line).lstrip().split("  ", 1)[1] == lines[line - 1]
+    tab.show_code(careful)
+    pump_until(app, lambda: careful._widget.winfo_ismapped())
+    assert careful.highlighted() == {"MainThread": line}
