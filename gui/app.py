@@ -164,8 +164,6 @@ class App(ttk.App):
         if self.complete or self.closed:
             return
         self.complete = True
-        self.create_controls()
-        self.restore_controls()
         self.check_saved_params()
         self._front_tab = self.current_tab()  # builds the visible lesson's widgets
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
@@ -173,6 +171,11 @@ class App(ttk.App):
             if self.settings.reset:   # (a damaged file was logged when it was read)
                 log.warning(self.settings.problem)
         report_ready(self)
+        # The speed slider and the light/dark switch come next, in this same call
+        # (no key or click is handled in between): the lesson is what the learner
+        # waits for, and the slider's style alone is ~10 ms of image work.
+        self.create_controls()
+        self.restore_controls()
         self.event_generate(READY_EVENT)
 
     # -- building -----------------------------------------------------------------

@@ -112,6 +112,32 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
         app.close()
 
 
+def test_the_status_bar_controls_show_the_saved_settings_when_the_window_is_ready(
+        tmp_path, monkeypatch):
+    """A staged start builds the speed slider and the light/dark switch just after
+    the lesson; still, by the time the window says it is ready (<<WindowReady>>,
+    what the lab ahead and the large icons wait for), they are there and show the
+    saved speed and theme, and Ctrl+D works."""
+    from gui.app import READY_EVENT, App
+    from gui.settings import Settings
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    settings = Settings().load()
+    settings["speed"] = 2.0
+    settings["theme"] = "dark"
+    app = App(staged=True, settings=settings)
+    seen = []
+    app.bind(READY_EVENT, lambda _e: seen.append(
+        (app.speed_label.cget("text"), app.theme_button.instate(["selected"]))), add="+")
+    try:
+        pump_until(app, lambda: seen)
+        assert seen == [("2x", True)]
+        assert round(10 ** app.speed_scale.get(), 2) == 2.0
+        app.event_generate("<Control-d>")
+        assert app.theme_mode == "light" and not app.theme_button.instate(["selected"])
+    finally:
+        app.close()
+
+
 def spare_labs(app_pid: int) -> list[psutil.Process]:
     """The app's lab processes started ahead of time (waiting for a Run)."""
     found = []
