@@ -24,5 +24,9 @@ if __name__ == "__main__":
     # child is this same program started with --multiprocessing-fork, and this
     # call turns it into the child. Without it the app would start itself again.
     multiprocessing.freeze_support()
+    # Before anything imports ttkbootstrap: its import then skips importlib.metadata
+    # (~30 ms; gui/quickimport.py says how).
+    from gui.quickimport import import_ttkbootstrap
+    import_ttkbootstrap()
     from gui.app import main
     sys.exit(main())

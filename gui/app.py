@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import signal
 import sys
 import tkinter as tk
 import tkinter.font as tkfont
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import ttkbootstrap as ttk
 
@@ -16,13 +17,23 @@ from engine import catalog
 from engine.control import clamp_speed
 from engine.params import convert, specs
 
-from .firstdraw import report_first_draw, report_ready
+from .firstdraw import bind_root_only, report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
-from .resources import window_icon_files
-from .scaling import announce_zoom, create_fonts, fit_fixed_sizes, fit_table_rows, start_scaling
+from .resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES, window_icon_files
+from .scaling import (
+    announce_zoom,
+    create_fonts,
+    fit_fixed_sizes,
+    fit_table_rows,
+    font_size,
+    start_scaling,
+)
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
 from .themes import DARK_THEME, LIGHT_THEME, register_themes
+
+if TYPE_CHECKING:
+    import argparse
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +45,8 @@ DEFAULT_SIZE = (1260, 740)
 # content: a panel (~32 px), a title bar (~36 px) and our menu bar (~32 px).
 # On a 1366x768 laptop that leaves 668 px: a window 700 px high in all.
 SCREEN_RESERVE = (16, 100)
+# Sent to the window once the visible lesson is built (what the learner waits for).
+READY_EVENT = "<<WindowReady>>"
 # Pane borders: a band wide enough to find and grab, with grip dots.
 SASH_THICKNESS = 8
 SASH_GRIP_DOTS = 12
@@ -69,6 +82,25 @@ def fit_geometry(saved: str, screen: tuple[int, int],
     return geometry
 
 
+def quiet_root_watchers(root: tk.Tk) -> None:
+    """Keep ttkbootstrap's handlers for the root window to the root window.
+
+    ttkbootstrap binds <Map>, <Configure> and <Visibility> on the root's tag to
+    watch the root itself, and every widget inside carries that tag: each widget
+    that maps or moves called into Python to be ignored there, ~260 calls in the
+    first draw of a lesson (~10 ms). Wrapped in a Tcl test of the event's window,
+    they run for the root only, as they were written for. Its bind_all <Map>
+    sends <<MapChild>> to the parent of every widget that maps, another ~90
+    calls; nothing in ttkbootstrap 2.2 or here listens for that event
+    (tests/gui/test_app.py checks), so that one goes.
+    """
+    for sequence in root.bind():   # only ttkbootstrap's own, just after its App.__init__
+        script = root.tk.call("bind", ".", sequence)
+        root.tk.call("bind", ".", sequence, f'if {{"%W" eq "."}} {{{script}}}')
+    if "on_map_child" in str(root.tk.call("bind", "all", "<Map>")):
+        root.unbind_all("<Map>")
+
+
 class App(ttk.App):
     """The only Tk root of the program."""
 
@@ -88,7 +120,9 @@ class App(ttk.App):
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
         super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
                          iconphoto=None, scaling=start_scaling())  # our icon, below
-        self.set_icon()
+        quiet_root_watchers(self)
+        self.set_icon(FIRST_ICON_SIZES)
+        self.bind(READY_EVENT, lambda _e: self.after_idle(self.set_icon), add="+")
         self.style_sashes()
         self.speed = clamp_speed(self.settings["speed"])
         self.zoom = 1.0
@@ -98,7 +132,7 @@ class App(ttk.App):
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
         self._front_tab = None   # the tab whose status the status bar shows
-        self._base_fonts = {name: tkfont.nametofont(name).actual("size")
+        self._base_fonts = {name: font_size(tkfont.nametofont(name))
                             for name in tkfont.names(self)}
         self.pump = EventPump(self)
         self.pump.add_hook(self._check_signals)
@@ -110,7 +144,7 @@ class App(ttk.App):
         self.protocol("WM_DELETE_WINDOW", self.close)
         self.restore_settings()
         self.pump.start()
-        self.bind("<Map>", self._on_first_map, add="+")
+        bind_root_only(self, "<Map>", self._on_first_map)
         if not staged:
             self.complete_window()
 
@@ -130,8 +164,6 @@ class App(ttk.App):
         if self.complete or self.closed:
             return
         self.complete = True
-        self.create_controls()
-        self.restore_controls()
         self.check_saved_params()
         self._front_tab = self.current_tab()  # builds the visible lesson's widgets
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
@@ -139,12 +171,25 @@ class App(ttk.App):
             if self.settings.reset:   # (a damaged file was logged when it was read)
                 log.warning(self.settings.problem)
         report_ready(self)
+        # The speed slider and the light/dark switch come next, in this same call
+        # (no key or click is handled in between): the lesson is what the learner
+        # waits for, and the slider's style alone is ~10 ms of image work.
+        self.create_controls()
+        self.restore_controls()
+        self.event_generate(READY_EVENT)
 
     # -- building -----------------------------------------------------------------
-    def set_icon(self) -> None:
-        """Our icon (assets/), in several sizes: the window manager picks the best fit."""
+    def set_icon(self, sizes: tuple[int, ...] = WINDOW_ICON_SIZES) -> None:
+        """Our icon (assets/), in several sizes: the window manager picks the best fit.
+
+        Sizes offered already are kept (the larger ones join once the window is ready).
+        """
+        offered = {image.width(): image for image in getattr(self, "_icons", [])}
         try:
-            self._icons = [tk.PhotoImage(master=self, file=str(p)) for p in window_icon_files()]
+            for size, path in zip(sizes, window_icon_files(sizes), strict=True):
+                if size not in offered:
+                    offered[size] = tk.PhotoImage(master=self, file=str(path))
+            self._icons = [offered[size] for size in sorted(offered)]
             self.iconphoto(True, *self._icons)
         except tk.TclError as exc:
             log.warning("no window icon: %s", exc)
@@ -519,7 +564,7 @@ class App(ttk.App):
             self.close()
 
 
-SPARE_AFTER_MS = 300   # after the first draw: the window comes first
+SPARE_AFTER_MS = 300   # after the window is ready: the window comes first
 
 
 def keep_a_lab_ready(app: App) -> None:
@@ -528,7 +573,26 @@ def keep_a_lab_ready(app: App) -> None:
         keep_spare(True)
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def keep_a_lab_ready_once_ready(app: App) -> None:
+    """Once the window is ready, keep a lab process ready, so that Run starts a lesson
+    program at once (engine/lab/run.py: keep_spare). Closing the window ends it.
+
+    Counted from ready, not from now: on a busy machine the window can take
+    longer than SPARE_AFTER_MS, and starting a process then would slow it.
+    """
+    app.bind(READY_EVENT, lambda _e: app.after(SPARE_AFTER_MS, keep_a_lab_ready, app), add="+")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace | SimpleNamespace:
+    """The command line's options; with none (the usual start, from a menu), their
+    defaults without argparse, which costs a few ms to import and build."""
+    if not argv:
+        return SimpleNamespace(self_test=False, lesson=None)
+    return full_parse_args(argv)
+
+
+def full_parse_args(argv: list[str]) -> argparse.Namespace:
+    import argparse
     parser = argparse.ArgumentParser(prog="pysyslab", description="Learn Python system "
                                      "programming by watching it run.")
     parser.add_argument("--self-test", action="store_true",
@@ -566,8 +630,6 @@ def main(argv: list[str] | None = None) -> int:
         app.select(args.lesson, build=False)
     report_first_draw(app)
     app.install_signal_handlers(early[0] if early else None)
-    # Once the window is up, keep a lab process ready, so that Run starts a lesson
-    # program at once (engine/lab/run.py: keep_spare). Closing the window ends it.
-    app.after(SPARE_AFTER_MS, keep_a_lab_ready, app)
+    keep_a_lab_ready_once_ready(app)
     app.mainloop()
     return 0

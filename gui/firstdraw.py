@@ -16,6 +16,7 @@ import os
 import time
 
 ENV = "PYSYSLAB_READY_FILE"
+ROOT_ONLY_TAG = "PslRootOnly"
 _stamps: list[float] = []   # the times written so far
 _path: list[str] = []       # where report_first_draw was asked to write them
 
@@ -42,8 +43,20 @@ def report_first_draw(root, path: str | None = None) -> None:
         if getattr(root, "complete", True):
             report_ready(root)  # nothing was left for later
 
-    # add="+" keeps ttkbootstrap's own <Map> binding on the root.
-    root.bind("<Map>", on_map, add="+")
+    bind_root_only(root, "<Map>", on_map)
+
+
+def bind_root_only(root, sequence: str, handler) -> None:
+    """Call ``handler`` for ``sequence`` on the root window itself, not on what is in it.
+
+    Every widget carries its toplevel's tag ("."), so a binding made with
+    ``root.bind`` also runs for each widget inside as it maps: ~100 Python
+    calls at start for one that wants the root only. This tag only the root carries.
+    """
+    tags = root.bindtags()
+    if ROOT_ONLY_TAG not in tags:
+        root.bindtags((tags[0], ROOT_ONLY_TAG, *tags[1:]))
+    root.bind_class(ROOT_ONLY_TAG, sequence, handler, add="+")
 
 
 def report_ready(root) -> None:

@@ -11,6 +11,10 @@ from pathlib import Path
 
 #: The icon sizes the window offers the window manager (it picks the best fit).
 WINDOW_ICON_SIZES = (16, 32, 48, 64, 128, 256)
+#: Those it offers from the start: what title bars and task bars draw. The larger
+#: ones (task switchers, HiDPI) follow once the window is ready; reading the
+#: 256 px one alone costs more than the other five together.
+FIRST_ICON_SIZES = (16, 32, 48, 64)
 #: Every size ``assets/make_icon.py`` writes.
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 
@@ -30,5 +34,5 @@ def icon_png(size: int) -> Path:
     return assets_dir() / f"pysyslab-{size}.png"
 
 
-def window_icon_files() -> list[Path]:
-    return [icon_png(size) for size in WINDOW_ICON_SIZES]
+def window_icon_files(sizes: tuple[int, ...] = WINDOW_ICON_SIZES) -> list[Path]:
+    return [icon_png(size) for size in sizes]

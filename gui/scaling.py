@@ -59,12 +59,24 @@ def create_fonts(widget: tk.Misc) -> None:
         if name in existing:
             continue
         base = tkfont.nametofont(base_name, root=root)
-        size = int(base.cget("size"))
+        size = font_size(base)
         # Keep the base's unit: positive sizes are points, negative are pixels.
         sign = -1 if size < 0 else 1
-        kept[name] = tkfont.Font(root, name=name, family=base.actual("family"),
+        kept[name] = tkfont.Font(root, name=name, family=font_family(base),
                                  size=sign * max(1, round(abs(size) * ratio)),
                                  weight=weight, slant=slant)
+
+
+# A font's size and family as it was configured: asking Tk for the font it
+# actually chose (``actual``) makes fontconfig find and load it, ~0.5 ms a font
+# at start for fonts the window may never draw. Only a font configured without
+# them (size 0, no family) is asked.
+def font_size(named: tkfont.Font) -> int:
+    return int(named.cget("size")) or int(named.actual("size"))
+
+
+def font_family(named: tkfont.Font) -> str:
+    return str(named.cget("family")) or str(named.actual("family"))
 
 
 def font(widget: tk.Misc, name: str) -> tkfont.Font:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import logging
 import os
-import platform
 import signal
 
 import ttkbootstrap as ttk
@@ -38,6 +37,12 @@ from ..lesson_tab import RUNNING, LessonTab
 from ..scaling import ui_factor
 
 log = logging.getLogger(__name__)
+
+
+def system_name() -> str:
+    """"Linux", "Darwin", "Windows"... for a message about a missing signal."""
+    import platform  # here, not at the top: every start imports this module
+    return platform.system() or os.name
 
 # (signal, button text, bootstyle, what the learner should expect). Styles whose
 # text reads at 4.5:1 or better in both themes: yellow or cyan text on white
@@ -78,7 +83,7 @@ COLUMNS = (  # (id, heading, width, anchor, stretch)
 def why_unavailable(name: str) -> str | None:
     """Why the signal ``name`` cannot be sent here, or None if it can."""
     if not hasattr(signal, name):
-        return f"{platform.system() or os.name} has no {name}, so this button is off."
+        return f"{system_name()} has no {name}, so this button is off."
     return None
 
 
@@ -193,7 +198,7 @@ class SignalsTab(LessonTab):
         for name, *_ in SIGNAL_BUTTONS:
             handler = self.handlers.get(name) or NO_HANDLER.get(name, DEFAULT_ACTION)
             if why_unavailable(name):
-                handler = f"{platform.system() or os.name} has no {name}"
+                handler = f"{system_name()} has no {name}"
             self.table.insert("", "end", values=(name, handler, self.sent.get(name, 0),
                                                  self.handled.get(name, 0)))
         rang = times(self.handled.get("SIGALRM", 0))

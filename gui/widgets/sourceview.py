@@ -74,6 +74,12 @@ class SourceView(ttk.Frame):
         self.acting_lines: dict[str, int] = {}  # actor -> the line it ran last
         self.chosen_line: int | None = None
         self._colour_job: str | None = None
+        # Filling the text (~3 ms a file) and colouring it (~20 ms a lesson: tokenize
+        # compiles its patterns on first use) wait for the view to be first shown,
+        # or used: at start the code page is behind the explanation.
+        self._unshown: str | None = None   # the source loaded but not in the text yet
+        self._uncoloured: tuple[str, int] | None = None   # (source, gutter) still to colour
+        self._widget.bind("<Map>", lambda _e: self._on_shown(), add="+")
         self._recolour()
         self.bind("<<ThemeChanged>>", lambda _e: self._recolour(), add="+")
         self.followed_line: int | None = None
@@ -94,10 +100,27 @@ class SourceView(ttk.Frame):
         return getattr(self.text, "text", self.text)
 
     def load(self, path: str) -> None:
-        """Show the file that really runs: what the learner reads is what executes."""
+        """Show the file that really runs: what the learner reads is what executes.
+
+        Read now (a missing file fails here), put in the text when the view is
+        first shown or a line of it is marked.
+        """
         with open(path, encoding="utf-8") as f:
             source = f.read()
         self.path = path
+        self._unshown = source
+        if self._widget.winfo_ismapped():
+            self._fill()
+
+    def _on_shown(self) -> None:
+        self._fill()
+        self._colour_soon()
+
+    def _fill(self) -> None:
+        """Put the loaded source in the text, if not done yet."""
+        if self._unshown is None:
+            return
+        source, self._unshown = self._unshown, None
         widget = self._widget
         widget.configure(state="normal")
         widget.delete("1.0", "end")
@@ -111,16 +134,23 @@ class SourceView(ttk.Frame):
         self._indent_basis = (0, 0)
         self._fit_indents()
         widget.configure(state="disabled")
-        # Colouring costs ~20 ms a lesson: do it once the window is drawn. The id
-        # is kept so that closing the window first cancels it (no callback into
-        # a destroyed widget).
-        if self._colour_job is not None:
-            self.after_cancel(self._colour_job)
-        self._colour_job = self.after_idle(self._colour_soon, source, width + 2)
+        self._uncoloured = (source, width + 2)
+        if widget.winfo_ismapped():
+            self._colour_soon()
+        # else: coloured when first shown (<Map>, bound in __init__)
 
-    def _colour_soon(self, source: str, gutter: int) -> None:
+    def _colour_soon(self) -> None:
+        """Colour the code once Tk is idle; the id is kept so that closing the
+        window first cancels it (no callback into a destroyed widget)."""
+        if self._uncoloured is not None and self._colour_job is None:
+            self._colour_job = self.after_idle(self._colour_now)
+
+    def _colour_now(self) -> None:
         self._colour_job = None
-        self._colour(source, gutter)
+        if self._uncoloured is not None:
+            source, gutter = self._uncoloured
+            self._uncoloured = None
+            self._colour(source, gutter)
 
     def destroy(self) -> None:
         if self._colour_job is not None:
@@ -161,6 +191,7 @@ class SourceView(ttk.Frame):
     # -- the acting line ------------------------------------------------------------
     def highlight(self, actor: str, line: int) -> None:
         """Mark ``line`` as the one ``actor`` ran last, in a tint of its colour."""
+        self._fill()
         widget = self._widget
         tag = self._acting.get(actor)
         if tag is None:
@@ -183,6 +214,7 @@ class SourceView(ttk.Frame):
         self.followed_line = line
 
     def show_whole(self, line: int) -> None:
+        self._fill()
         self._fit_indents()   # the font may have grown since (zoom)
         widget = self._widget
         widget.see(f"{line}.0 lineend")
@@ -190,6 +222,7 @@ class SourceView(ttk.Frame):
 
     def select_line(self, line: int) -> None:
         """Show and mark one line (a click on an event in the log or timeline)."""
+        self._fill()
         widget = self._widget
         widget.tag_configure("chosen", relief="solid", borderwidth=1)
         widget.tag_remove("chosen", "1.0", "end")
@@ -226,9 +259,11 @@ class SourceView(ttk.Frame):
         return highlight_tint(colour, hex_colour(self._widget, self._widget.cget("background")))
 
     def line_text(self, line: int) -> str:
+        self._fill()
         return self._widget.get(f"{line}.0", f"{line}.end")
 
     def content(self) -> str:
+        self._fill()
         return self._widget.get("1.0", "end-1c")
 
 

@@ -112,6 +112,32 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
         app.close()
 
 
+def test_the_status_bar_controls_show_the_saved_settings_when_the_window_is_ready(
+        tmp_path, monkeypatch):
+    """A staged start builds the speed slider and the light/dark switch just after
+    the lesson; still, by the time the window says it is ready (<<WindowReady>>,
+    what the lab ahead and the large icons wait for), they are there and show the
+    saved speed and theme, and Ctrl+D works."""
+    from gui.app import READY_EVENT, App
+    from gui.settings import Settings
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    settings = Settings().load()
+    settings["speed"] = 2.0
+    settings["theme"] = "dark"
+    app = App(staged=True, settings=settings)
+    seen = []
+    app.bind(READY_EVENT, lambda _e: seen.append(
+        (app.speed_label.cget("text"), app.theme_button.instate(["selected"]))), add="+")
+    try:
+        pump_until(app, lambda: seen)
+        assert seen == [("2x", True)]
+        assert round(10 ** app.speed_scale.get(), 2) == 2.0
+        app.event_generate("<Control-d>")
+        assert app.theme_mode == "light" and not app.theme_button.instate(["selected"])
+    finally:
+        app.close()
+
+
 def spare_labs(app_pid: int) -> list[psutil.Process]:
     """The app's lab processes started ahead of time (waiting for a Run)."""
     found = []
@@ -163,3 +189,115 @@ def test_the_lab_kept_ready_ends_when_the_app_is_killed(tmp_path):
             proc.kill()
             proc.wait()
     assert not spare.is_running()
+
+
+def test_a_root_only_binding_runs_for_the_root_not_for_what_maps_inside(app):
+    """The window's own <Map> handlers (first draw, place check) are not called
+    once more for every widget that maps inside it, as a root.bind would."""
+    import ttkbootstrap as ttk
+
+    from gui.firstdraw import bind_root_only
+    seen = []
+    bind_root_only(app, "<Map>", lambda event: seen.append(event.widget))
+    frame = ttk.Frame(app)
+    ttk.Label(frame, text="inside").pack()
+    frame.pack()
+    app.update()
+    assert frame.winfo_ismapped() and seen == [], "called for the widgets inside"
+    app.withdraw()
+    app.update()
+    app.deiconify()
+    pump_until(app, lambda: seen)
+    assert seen == [app]
+
+
+def test_the_lab_is_kept_ready_only_once_the_window_is_ready(tmp_path, monkeypatch):
+    """The spare lab process is started after the visible lesson is built, even when
+    the window takes longer than the spare's delay (held here, as a busy machine would)."""
+    import engine.lab
+    from gui import app as app_module
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    window = app_module.App(staged=True)
+    started = []   # whether the window was complete when the spare was asked for
+    monkeypatch.setattr(engine.lab, "keep_spare", lambda on: on and started.append(window.complete))
+    try:
+        app_module.keep_a_lab_ready_once_ready(window)
+        time.sleep(app_module.SPARE_AFTER_MS / 1000 + 0.2)   # not drawn yet: held here
+        pump_until(window, lambda: started)
+        assert started == [True]
+    finally:
+        window.close()
+
+
+def test_a_start_with_no_options_gets_the_parsers_defaults():
+    """With nothing on the command line argparse is skipped: the same values."""
+    from gui.app import full_parse_args, parse_args
+    assert vars(parse_args([])) == vars(full_parse_args([]))
+
+
+def python_calls_while(app, action, names: set[str]) -> dict[str, int]:
+    """How often each function named in ``names`` ran while ``action`` was drawn."""
+    counts = dict.fromkeys(names, 0)
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_name in counts:
+            counts[frame.f_code.co_name] += 1
+    sys.setprofile(profile)
+    try:
+        action()
+        app.update()
+    finally:
+        sys.setprofile(None)
+    return counts
+
+
+def test_ttkbootstraps_root_watchers_run_for_the_root_only(app):
+    """ttkbootstrap's <Map>/<Configure> handlers on the root's tag are not called
+    for each widget that maps inside the window, nor its <<MapChild>> sender;
+    for the root itself they still run (it notes that the window was shown)."""
+    import ttkbootstrap as ttk
+
+    def add_widgets():
+        frame = ttk.Frame(app)
+        for n in range(20):
+            ttk.Label(frame, text=f"label {n}").pack()
+        frame.pack()
+    calls = python_calls_while(app, add_widgets, {"_on_shown", "on_map_child"})
+    assert calls == {"_on_shown": 0, "on_map_child": 0}
+    app.withdraw()
+    app.update()
+    app._ever_shown = False
+    calls = python_calls_while(app, app.deiconify, {"_on_shown"})
+    assert calls["_on_shown"] >= 1 and app._ever_shown
+
+
+def test_nothing_listens_for_mapchild():
+    """The window drops ttkbootstrap's <<MapChild>> sender (see quiet_root_watchers):
+    safe only while nothing binds that event. A ttkbootstrap that starts to must
+    be looked at again."""
+    from pathlib import Path
+
+    import ttkbootstrap
+
+    import gui
+    sources = [*Path(ttkbootstrap.__file__).parent.rglob("*.py"),
+               *Path(gui.__file__).parent.rglob("*.py")]
+    named = ("'<<MapChild>>'", '"<<MapChild>>"')   # as a string a binding would give
+    listeners = [str(path) for path in sources if path.name != "window.py"   # the sender
+                 and any(name in path.read_text("utf-8") for name in named)]
+    assert listeners == []
+
+
+def test_the_window_offers_its_small_icons_at_once_and_every_size_once_ready(tmp_path,
+                                                                             monkeypatch):
+    from gui.app import App
+    from gui.resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    app = App(staged=True)
+    try:
+        assert [image.width() for image in app._icons] == list(FIRST_ICON_SIZES)
+        pump_until(app, lambda: len(app._icons) == len(WINDOW_ICON_SIZES))
+        assert app.complete
+        assert [image.width() for image in app._icons] == list(WINDOW_ICON_SIZES)
+    finally:
+        app.close()
