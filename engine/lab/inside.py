@@ -906,10 +906,10 @@ def _wait_for_order() -> list[str]:
     The engine writes one JSON line (program, argv, speed, stepping) when a run
     takes this lab, then closes the pipe; no line (the app ended) means: leave.
     """
-    import argparse  # noqa: F401  (what every lesson program imports: ready for it)
-    # And what argparse itself imports only once it runs: shutil (for the width of
-    # the terminal) and locale (gettext looks for a translation). ~5 ms of a run's
-    # start otherwise, after the order, where the learner waits for it.
+    # What every lesson program imports, ready for it; and what argparse imports only
+    # once it runs: shutil (for the width of the terminal) and locale (gettext looks
+    # for a translation), ~5 ms of a run's start after the order otherwise.
+    import argparse  # noqa: F401
     import locale  # noqa: F401
     import shutil  # noqa: F401
 
