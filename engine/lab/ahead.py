@@ -136,8 +136,8 @@ class Spawned:
         finally:
             os.close(order_r)
             os.close(out_w)
-        self.stdin = open(order_w, "wb", buffering=0)
-        self.stdout = open(out_r, "rb", buffering=0)
+        self.stdin = open(order_w, "wb")   # buffered, as Popen's: close() writes it all
+        self.stdout = open(out_r, "rb")
         self.returncode: int | None = None
 
     def poll(self) -> int | None:

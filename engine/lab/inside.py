@@ -56,12 +56,14 @@ import socket
 import sys
 import threading
 import time
-import traceback
 import types
 from types import FrameType
-from typing import Any
 
 from engine.lab import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing and traceback (only for an error) cost ~5 ms of every start
+    from typing import Any
 
 SAMPLE_PERIOD = 0.05   # 20 samples a second: a blocked thread shows its line within ~50 ms
 SLEEP_SLICE = 0.1      # a scaled sleep wakes this often to follow a speed change
@@ -802,6 +804,7 @@ def report_error(exc: BaseException, print_it: bool = True) -> None:
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     _drop_lab_frames(tb)
+    import traceback
     text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
     line = file = None
     while tb is not None:
