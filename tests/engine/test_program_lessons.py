@@ -322,3 +322,42 @@ def test_a_lab_process_imports_nothing_it_does_not_need_before_the_program():
                               (startup, str(PROJECT_ROOT)))))
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == []
+
+
+@pytest.mark.parametrize("lesson_id, args", [
+    ("filescan", []),
+    ("filescan", ["--root", "/x"]),
+    ("filescan", ["--root=/x", "--top", "3", "--ext", ".txt"]),
+    ("filescan", ["--no-hidden", "--follow", "--hidden"]),
+    ("filescan", ["--root", ""]),
+    ("filescan", ["--root=-x", "--root=a=b"]),
+    ("filescan", ["--speed", "2", "--json", "--way=careful"]),
+    ("filescan", ["--top", "3", "--top", "4"]),
+    ("mutex", ["--threads", "3", "--no-lock"]),
+])
+def test_plain_options_are_read_as_argparse_reads_them(lesson_id, args):
+    """The command line reads options written out whole without argparse (~10 ms of its
+    start), to the very values argparse gives."""
+    from engine import catalog, cli
+    lesson = catalog.get(lesson_id)
+    assert cli.read_options(lesson, args) == vars(cli.lesson_parser(lesson).parse_args(args))
+
+
+@pytest.mark.parametrize("args", [
+    ["--ro", "/x"], ["--top", "-1"], ["--root"], ["--json=1"], ["--no-json"], ["stray"],
+    ["--root", "--json"], ["--unknown", "1"], ["--"], ["-h"], ["--hidden=yes"],
+])
+def test_anything_else_is_left_to_argparse(args):
+    """An abbreviation, a value like an option, a mistake: argparse reads those, and
+    says what is wrong in its own words (see test_bad_input)."""
+    from engine import catalog, cli
+    assert cli.read_options(catalog.get("filescan"), args) is None
+
+
+def test_a_plain_command_line_run_never_imports_argparse(tmp_path):
+    script = ("import sys, engine.cli\n"
+              f"code = engine.cli.main(['run', 'filescan', '--root', {str(tmp_path)!r}])\n"
+              "print(code, 'argparse' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=HANG, cwd=PROJECT_ROOT)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
