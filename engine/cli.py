@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import queue
@@ -19,6 +18,10 @@ from .errors import LessonError
 from .params import ParamError, specs
 from .runner import start
 from .safetext import for_terminal
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
 
 EXIT_BAD_INPUT = 2
 #: The reader of our output went away (``... | head -1``). A shell reports 141
@@ -146,6 +149,7 @@ def cmd_list() -> int:
 
 
 def lesson_parser(lesson: catalog.Lesson) -> argparse.ArgumentParser:
+    import argparse  # only for --help and for options read_options leaves to it
     parser = argparse.ArgumentParser(prog=f"python -m engine run {lesson.id}",
                                      description=lesson.summary)
     for spec in specs(lesson.params_cls):
@@ -164,6 +168,43 @@ def lesson_parser(lesson: catalog.Lesson) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object per event (JSON Lines)")
     return parser
+
+
+def read_options(lesson: catalog.Lesson, args: list[str]) -> dict | None:
+    """The options of ``run LESSON`` as ``lesson_parser`` reads them, when each is
+    written out whole: ``--name value``, ``--name=value``, ``--switch``, ``--no-switch``.
+
+    None for anything else (an abbreviation, a value that starts with "-", a
+    mistake): argparse then reads them, with its own messages. Importing argparse
+    and building the parser (argparse, gettext, locale, shutil) took ~10 ms of every
+    run's start, for options that are nearly always written out whole.
+    """
+    takes_value = {"--speed": "speed"}
+    switches = {"--json": ("json", True)}
+    found: dict = {"speed": "1.0", "json": False}
+    for spec in specs(lesson.params_cls):
+        found[spec.name] = None
+        if spec.type is bool:   # as argparse.BooleanOptionalAction names them
+            switches[spec.option] = (spec.name, True)
+            switches["--no-" + spec.option[2:]] = (spec.name, False)
+        else:
+            takes_value[spec.option] = spec.name
+    i = 0
+    while i < len(args):
+        word = args[i]
+        option, equals, value = word.partition("=")
+        if equals and option in takes_value:
+            found[takes_value[option]] = value
+        elif word in switches:
+            name, on = switches[word]
+            found[name] = on
+        elif word in takes_value and i + 1 < len(args) and not args[i + 1].startswith("-"):
+            i += 1
+            found[takes_value[word]] = args[i]
+        else:
+            return None
+        i += 1
+    return found
 
 
 class _QuietParser(Exception):
@@ -191,24 +232,26 @@ def _cmd_run(args: list[str]) -> int:
     except KeyError as exc:
         complain(f"error: {exc.args[0]}")
         return EXIT_BAD_INPUT
-    parser = lesson_parser(lesson)
+    options = read_options(lesson, args[1:])
+    if options is None:
+        parser = lesson_parser(lesson)
 
-    def fail(message: str):  # argparse's own errors, as one line
-        raise _QuietParser(message)
-    parser.error = fail  # type: ignore[method-assign]
+        def fail(message: str):  # argparse's own errors, as one line
+            raise _QuietParser(message)
+        parser.error = fail  # type: ignore[method-assign]
+        try:
+            options = vars(parser.parse_args(args[1:]))
+        except _QuietParser as exc:
+            complain(f"error: {exc}")
+            return EXIT_BAD_INPUT
+    values = {k: v for k, v in options.items() if v is not None and k not in ("speed", "json")}
     try:
-        ns = parser.parse_args(args[1:])
-    except _QuietParser as exc:
-        complain(f"error: {exc}")
-        return EXIT_BAD_INPUT
-    values = {k: v for k, v in vars(ns).items() if v is not None and k not in ("speed", "json")}
-    try:
-        speed = float(ns.speed)
+        speed = float(options["speed"])
         if not MIN_SPEED <= speed <= MAX_SPEED:
             raise ValueError
     except ValueError:
         complain(f"error: --speed must be a number from {MIN_SPEED:g} to {MAX_SPEED:g} "
-                 f"(got {ns.speed!r})")
+                 f"(got {options['speed']!r})")
         return EXIT_BAD_INPUT
     try:
         run = start(lesson.id, values, speed=speed, stepping=None)   # it never steps
@@ -219,7 +262,7 @@ def _cmd_run(args: list[str]) -> int:
     except LessonError as exc:          # the system refused to start it
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    return _print_run(run, as_json=ns.json)
+    return _print_run(run, as_json=options["json"])
 
 
 STOP_WITHIN = 2.0   # seconds a run may take to end after Ctrl+C or SIGTERM

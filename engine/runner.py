@@ -21,7 +21,6 @@ import os
 import queue
 import threading
 import time
-import traceback
 from typing import Any
 
 from . import catalog, programs
@@ -105,6 +104,7 @@ class Run:
             self.status = "error"
             self.emit(str(exc), kind="error", data={"traceback": None, "explained": True})
         except BaseException as exc:  # a lesson bug must never take the app down
+            import traceback  # here: ~2 ms of the command line's start otherwise
             self.status = "error"
             self.emit(f"{type(exc).__name__}: {exc}", kind="error",
                       data={"traceback": traceback.format_exc()})

@@ -3,8 +3,11 @@
 ``lab_env`` and ``lab_command`` say how any lab process starts (``LabRun`` uses
 them). ``spawn()`` starts one that waits for its order (``--wait``), from the
 first lines of ``python -m engine run`` (engine/__main__.py), with nothing
-imported but ``subprocess``: ``engine.lab.run`` imports json, the event class
-and the watcher's modules first, about 30 ms of a run's start. A waiting lab
+imported but ``os``: ``engine.lab.run`` imports json, the event class and the
+watcher's modules first, and ``subprocess`` alone takes ~10 ms to import
+(selectors, threading, contextlib...), all of it before the lab could start.
+So ``spawn()`` starts it with ``os.posix_spawn`` (a ``Spawned``, which does the
+little of ``subprocess.Popen`` a lab needs) where the system has it. A waiting lab
 connects to the engine only once it has its order, so the engine's listening
 socket may be made after the lab has started: ``LabRun`` adopts the process
 (``take()``), and binds the socket where its environment says it is.
@@ -14,10 +17,13 @@ from __future__ import annotations
 
 import atexit
 import os
-import subprocess
 import sys
 
 from engine.lab import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # (typing itself costs an import on the command line's first lines)
+    import subprocess
 
 STARTUP_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "startup")
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -57,6 +63,7 @@ def lab_command(tail: list[str]) -> list[str]:
 def start(address: str, secret: str, command: list[str], program: str | None = None,
           speed: float = 1.0, stepping: str = "0") -> subprocess.Popen:
     """Start a lab process (its own process group: one killpg ends all it starts)."""
+    import subprocess
     return subprocess.Popen(
         command, stdin=subprocess.PIPE if not program else subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -94,12 +101,68 @@ def spawn() -> None:
         return
     secret = os.urandom(16).hex()
     try:
-        proc = start(f"unix:{path}", secret, lab_command(["--wait"]), stepping=wire.NEVER)
+        if hasattr(os, "posix_spawn"):
+            proc = Spawned(lab_command(["--wait"]),
+                           lab_env(f"unix:{path}", secret, None, 1.0, wire.NEVER))
+        else:
+            proc = start(f"unix:{path}", secret, lab_command(["--wait"]), stepping=wire.NEVER)
     except OSError:
         os.rmdir(folder)
         return
     _started = (proc, folder, secret, path)
     atexit.register(_end_untaken)
+
+
+class Spawned:
+    """A waiting lab process started with ``os.posix_spawn``: what a run uses of a Popen.
+
+    Its stdin is a pipe (the order comes there), its stdout and stderr one pipe
+    (the raw fd 1/2 output), and it leads a new session, as ``start`` makes one.
+    Only fds 0, 1 and 2 are given: every descriptor Python opens is close-on-exec,
+    and the command line has opened nothing else yet.
+    """
+
+    def __init__(self, command: list[str], env: dict) -> None:
+        order_r, order_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            self.pid = os.posix_spawn(command[0], command, env, setsid=True, file_actions=[
+                (os.POSIX_SPAWN_DUP2, order_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, out_w, 2)])
+        except BaseException:
+            os.close(order_w)
+            os.close(out_r)
+            raise
+        finally:
+            os.close(order_r)
+            os.close(out_w)
+        self.stdin = open(order_w, "wb")   # buffered, as Popen's: close() writes it all
+        self.stdout = open(out_r, "rb")
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                pid, status = self.pid, 0   # reaped elsewhere: its status is lost
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        """Reap it (``timeout`` is not used: a lab is only waited for once it is ended)."""
+        if self.returncode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.returncode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                self.returncode = 0
+        return self.returncode
+
+    def send_signal(self, number: int) -> None:
+        if self.returncode is None:
+            os.kill(self.pid, number)
 
 
 def take() -> tuple[subprocess.Popen, str, str, str] | None:
@@ -127,5 +190,15 @@ def end(proc: subprocess.Popen, folder: str) -> None:
     for pipe in (proc.stdin, proc.stdout):
         if pipe is not None:
             pipe.close()
-    import shutil  # rarely needed: not on the command line's start path
-    shutil.rmtree(folder, ignore_errors=True)
+    remove_folder(folder)
+
+
+def remove_folder(folder: str) -> None:
+    """A run's socket folder, gone: it holds the engine's socket at most (not shutil,
+    which takes ~4 ms to import, on the command line's path)."""
+    try:
+        for name in os.listdir(folder):
+            os.unlink(os.path.join(folder, name))
+        os.rmdir(folder)
+    except OSError:
+        pass   # gone already, or not ours to remove

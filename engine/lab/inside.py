@@ -56,12 +56,14 @@ import socket
 import sys
 import threading
 import time
-import traceback
 import types
 from types import FrameType
-from typing import Any
 
 from engine.lab import wire
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:   # typing and traceback (only for an error) cost ~5 ms of every start
+    from typing import Any
 
 SAMPLE_PERIOD = 0.05   # 20 samples a second: a blocked thread shows its line within ~50 ms
 SLEEP_SLICE = 0.1      # a scaled sleep wakes this often to follow a speed change
@@ -802,6 +804,7 @@ def report_error(exc: BaseException, print_it: bool = True) -> None:
     while tb is not None and not _in_program(tb.tb_frame.f_code.co_filename):
         tb = tb.tb_next
     _drop_lab_frames(tb)
+    import traceback
     text = "".join(traceback.format_exception(type(exc), exc, tb or exc.__traceback__))
     line = file = None
     while tb is not None:
@@ -906,7 +909,12 @@ def _wait_for_order() -> list[str]:
     The engine writes one JSON line (program, argv, speed, stepping) when a run
     takes this lab, then closes the pipe; no line (the app ended) means: leave.
     """
-    import argparse  # noqa: F401  (what every lesson program imports: ready for it)
+    # What every lesson program imports, ready for it; and what argparse imports only
+    # once it runs: shutil (for the width of the terminal) and locale (gettext looks
+    # for a translation), ~5 ms of a run's start after the order otherwise.
+    import argparse  # noqa: F401
+    import locale  # noqa: F401
+    import shutil  # noqa: F401
 
     from engine.lab import probes  # noqa: F401
     line = b""

@@ -32,17 +32,11 @@ import itertools
 import json
 import os
 import queue
-import secrets
 import select
 import selectors
-import shutil
 import signal
-import socket
-import subprocess
-import tempfile
 import threading
 import time
-import traceback
 from typing import Protocol
 
 from engine import vocabulary as v
@@ -50,6 +44,16 @@ from engine.events import Event
 from engine.lab import ahead, wire, without
 from engine.lab.board import Choice, ProgramClock, StepBoard
 from engine.waitfor import WaitFor
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
+    import subprocess
+
+# Not imported here: tempfile, secrets and subprocess (a lab started the usual way,
+# not adopted), traceback (an observer's bug), shutil (ahead.remove_folder does the
+# little needed). Together ~10 ms of the command line's start, before its lab
+# process can have its order.
 
 #: Time the program gets to end by itself after the KeyboardInterrupt of a Stop.
 #: With the kill and the reap, Stop to idle stays within the 300 ms promise.
@@ -317,12 +321,14 @@ class LabRun:
             except OSError:
                 ahead.end(proc, folder)
         if adopted is None:
+            import secrets
+            import tempfile
             self._folder = tempfile.mkdtemp(prefix="pysyslab-lab-")
             try:
                 self._listener, self._address = wire.listen(
                     self._folder, unix="socket.AF_UNIX" not in _removed_in_the_lab())
             except BaseException:
-                shutil.rmtree(self._folder, ignore_errors=True)
+                ahead.remove_folder(self._folder)
                 raise
             self._secret = secrets.token_hex(16)
         #: Without process groups: the group was killed, so kill every late-comer too.
@@ -339,7 +345,7 @@ class LabRun:
                 [self.program, *argv] if self.program else ["--wait"])
         except BaseException:
             self._listener.close()
-            shutil.rmtree(self._folder, ignore_errors=True)
+            ahead.remove_folder(self._folder)
             raise
         self._watcher = threading.Thread(target=self._watch, name="lab-watch", daemon=True)
         try:
@@ -351,7 +357,7 @@ class LabRun:
                 if pipe is not None:
                     pipe.close()
             self._listener.close()
-            shutil.rmtree(self._folder, ignore_errors=True)
+            ahead.remove_folder(self._folder)
             raise
 
     # --- what a caller uses -------------------------------------------------------
@@ -758,6 +764,7 @@ class LabRun:
         try:
             return list(getattr(self._observer, method)(*args))
         except Exception:   # noqa: BLE001 (the watcher thread must go on to ``done``)
+            import traceback
             traceback.print_exc()
             self._observer = None
             return []
@@ -836,7 +843,7 @@ class LabRun:
             self._proc.stdout.close()
         # else a process outside the run holds the pipe; it is closed with the Popen
         self._proc.wait()
-        shutil.rmtree(self._folder, ignore_errors=True)
+        ahead.remove_folder(self._folder)
 
     def _put_done(self) -> None:
         if self._observer is not None:

@@ -26,7 +26,10 @@ Control goes the other way on the same connection, one short line per order:
 from __future__ import annotations
 
 import os
-import socket
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import socket
 
 #: Environment variables the engine sets for the lab process and its children.
 ENV_SOCKET = "PYSYSLAB_LAB_SOCKET"    # the engine's address: "unix:PATH" or "tcp:HOST:PORT"
@@ -45,8 +48,9 @@ ENV_WITHOUT = "PYSYSLAB_WITHOUT"
 BATCH = 500
 
 
-# json (and typing) are not imported at the top: this module is imported by the
-# command line's first lines (engine/lab/ahead.py), before json (and re) need to be.
+# json, socket (and typing) are not imported at the top: this module is imported by
+# the command line's first lines (engine/lab/ahead.py), before the lab process is
+# started, and those imports would delay it (socket imports selectors and enum).
 
 def encode_batch(events: list[list]) -> bytes:
     import json
@@ -67,6 +71,7 @@ def listen(folder: str, unix: bool = True) -> tuple[socket.socket, str]:
     long). ``unix=False``: the lab processes will run without AF_UNIX
     (``engine.lab.without``).
     """
+    import socket
     if unix and hasattr(socket, "AF_UNIX"):
         path = os.path.join(folder, "events")
         try:
@@ -86,6 +91,7 @@ def listen(folder: str, unix: bool = True) -> tuple[socket.socket, str]:
 
 def listen_unix(path: str) -> socket.socket:
     """A listening Unix socket at ``path``. OSError if it cannot be made."""
+    import socket
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.bind(path)
@@ -98,6 +104,7 @@ def listen_unix(path: str) -> socket.socket:
 
 def connect(address: str) -> socket.socket:
     """A connection to the engine at ``address`` (from ENV_SOCKET). OSError if none."""
+    import socket
     kind, _, where = address.partition(":")
     if kind == "unix" and hasattr(socket, "AF_UNIX"):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -289,3 +289,75 @@ def test_the_lab_python_m_engine_starts_first_leaves_nothing(tmp_path, args, sta
         if environ.get("TMPDIR") == str(tmp_path) and "PYSYSLAB_LAB_SOCKET" in environ:
             left.append(proc.pid)
     assert left == [], "the lab process started first is gone"
+
+
+#: What a start must not wait for: imported before the lab process is started (the
+#: command line), or by every lab process before its program's first line.
+HEAVY_BEFORE_SPAWN = {"subprocess", "socket", "selectors", "json", "threading", "typing"}
+HEAVY_IN_THE_LAB = {"typing", "traceback", "subprocess"}
+
+
+@needs("os.posix_spawn")
+def test_the_command_line_starts_its_lab_before_importing_anything_heavy():
+    """engine.lab.ahead.spawn() runs with os alone: the lab process starts while the
+    command line imports the rest (subprocess alone took ~10 ms). The spawned lab is
+    ended at exit (nothing took it), as for bad input."""
+    script = ("import sys\nfrom engine.lab import ahead\nahead.spawn()\n"
+              "assert ahead._started is not None, 'no lab started'\n"
+              "print(*sorted(set(sys.modules) & set(sys.argv[1:])))")
+    done = subprocess.run([sys.executable, "-c", script, *HEAVY_BEFORE_SPAWN],
+                          capture_output=True, text=True, timeout=HANG, cwd=PROJECT_ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [], "imported before the lab could start"
+
+
+def test_a_lab_process_imports_nothing_it_does_not_need_before_the_program():
+    """typing and traceback (only for an error) cost every run's start ~5 ms."""
+    script = ("import sys\nimport engine.lab.inside, engine.lab.probes\n"
+              "print(*sorted(set(sys.modules) & set(sys.argv[1:])))")
+    startup = str(PROJECT_ROOT / "engine" / "lab" / "startup")
+    done = subprocess.run([sys.executable, "-c", script, *HEAVY_IN_THE_LAB],
+                          capture_output=True, text=True, timeout=HANG, cwd=PROJECT_ROOT,
+                          env=dict(os.environ, PYTHONPATH=os.pathsep.join(
+                              (startup, str(PROJECT_ROOT)))))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == []
+
+
+@pytest.mark.parametrize("lesson_id, args", [
+    ("filescan", []),
+    ("filescan", ["--root", "/x"]),
+    ("filescan", ["--root=/x", "--top", "3", "--ext", ".txt"]),
+    ("filescan", ["--no-hidden", "--follow", "--hidden"]),
+    ("filescan", ["--root", ""]),
+    ("filescan", ["--root=-x", "--root=a=b"]),
+    ("filescan", ["--speed", "2", "--json", "--way=careful"]),
+    ("filescan", ["--top", "3", "--top", "4"]),
+    ("mutex", ["--threads", "3", "--no-lock"]),
+])
+def test_plain_options_are_read_as_argparse_reads_them(lesson_id, args):
+    """The command line reads options written out whole without argparse (~10 ms of its
+    start), to the very values argparse gives."""
+    from engine import catalog, cli
+    lesson = catalog.get(lesson_id)
+    assert cli.read_options(lesson, args) == vars(cli.lesson_parser(lesson).parse_args(args))
+
+
+@pytest.mark.parametrize("args", [
+    ["--ro", "/x"], ["--top", "-1"], ["--root"], ["--json=1"], ["--no-json"], ["stray"],
+    ["--root", "--json"], ["--unknown", "1"], ["--"], ["-h"], ["--hidden=yes"],
+])
+def test_anything_else_is_left_to_argparse(args):
+    """An abbreviation, a value like an option, a mistake: argparse reads those, and
+    says what is wrong in its own words (see test_bad_input)."""
+    from engine import catalog, cli
+    assert cli.read_options(catalog.get("filescan"), args) is None
+
+
+def test_a_plain_command_line_run_never_imports_argparse(tmp_path):
+    script = ("import sys, engine.cli\n"
+              f"code = engine.cli.main(['run', 'filescan', '--root', {str(tmp_path)!r}])\n"
+              "print(code, 'argparse' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=HANG, cwd=PROJECT_ROOT)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr

@@ -12,7 +12,7 @@
 
 ``BIG_TREE`` in a filescan value stands for a folder tree big enough that the
 scan hands work to worker processes (built once, see ``big_tree``). Its slow run
-waits a millisecond after each folder (its ``pause`` setting): 2,000 folders
+waits a millisecond after each folder (its ``pause`` setting): 1,000 folders
 walked alone, then two workers with 31 s or more each to go.
 """
 
@@ -54,8 +54,8 @@ PROFILES: dict[str, Profile] = {
         # Two workers, however many cores: one core alone would walk it all itself.
         slow={"root": BIG_TREE, "pause": 0.001, "workers": 2},
         children=True,
-        # The parallel way's pool forks its workers: "ForkProcess-1 pid N" to the lab.
-        victims={"scan worker": ("actor", "ForkProcess-1")}),
+        # The parallel way forks its workers with os.fork: "child pid N" to the lab.
+        victims={"scan worker": ("actor", "child")}),
     "mutex": Profile(
         quick={"threads": 5, "lines": 5, "delay": 0.05},
         variants=({}, {"lock": False}, {"threads": 50, "lines": 5}),

@@ -304,8 +304,11 @@ def test_cli_refuses_an_unreadable_root(unreadable, tmp_path):
     # engine.lab.run: the command line starts a lab process as it begins (the reader
     # cannot start this interpreter, so none starts; the refusal comes first anyway).
     # The programs' declarations are read first too: the clone itself may be where the
-    # reader cannot go (a 0700 temporary folder), and the point here is the root.
+    # reader cannot go (a 0700 temporary folder), and the point here is the root. So is
+    # the standard library (root's pyenv): what a lab started the usual way (not by
+    # ``python -m engine``) imports only then is imported first as well.
     done = as_reader("import engine.cli, engine.catalog, engine.lab.run, functools\n"
+                     "import secrets, socket, subprocess, tempfile\n"
                      "import engine.programs as programs\n"
                      "programs._parsed = functools.cache(programs._parsed)\n"
                      "[programs._parsed(lesson.program) for lesson in engine.catalog.lessons()"

@@ -29,7 +29,7 @@ of a careful run with a classic one.
 ## The parallel walk
 
 The **parallel** way (the default) runs the same careful loop, from the
-third tab, `parallel.py`. After the first 2,000 folders, it deals the
+third tab, `parallel.py`. After the first 1,000 folders, it deals the
 folders still to walk out to a pool of worker processes, one per core
 (or as many as **workers** says), and adds up what they send back. A
 small tree never starts a process; a big one is walked faster when the

@@ -167,8 +167,8 @@ UNREADABLE_SCAN = """
 import json, os, sys
 sys.path.insert(0, {lesson!r})
 import careful, parallel
-# What parallel.py and the pool import later, when nobody may not read them:
-import concurrent.futures.process, multiprocessing.synchronize, multiprocessing.popen_fork
+# What parallel.py imports later (to fork its workers), when nobody may not read them:
+import pickle, select
 user = {user!r}
 if user is not None:      # after the imports: the interpreter may be where nobody can't read
     os.setgroups([]); os.setgid(user); os.setuid(user)
@@ -336,3 +336,34 @@ def test_in_the_lab_a_worker_killed_mid_walk_ends_the_run(tmp_path):
     assert done.kind == "done" and done.data["exit_code"] == 0
     # The lab saw it killed; the other worker, ended by the broken pool, is listed too.
     assert worker in [d["pid"] for d in done.data["died"]]
+
+
+@inherits
+def test_a_worker_dead_before_its_first_share_is_said_in_one_line(shared, odd_tree, monkeypatch,
+                                                                  capsys):
+    """The first worker is killed (and is surely dead) before it is sent anything: the
+    share written to it finds its pipe without a reader. One line says so, the result
+    is partial, and both workers are reaped."""
+    careful, parallel, calls = shared
+    real_start = parallel.start_worker
+    started = []
+
+    def start_the_first_dead(ext, top, hidden, pause, crew):
+        worker = real_start(ext, top, hidden, pause, crew)
+        started.append(worker[0])
+        if not crew:
+            os.kill(worker[0], signal.SIGKILL)
+            os.waitid(os.P_PID, worker[0], os.WEXITED | os.WNOWAIT)   # dead, not reaped
+        return worker
+
+    monkeypatch.setattr(parallel, "start_worker", start_the_first_dead)
+    found = parallel.scan(odd_tree, top=3)
+    said = capsys.readouterr().out.splitlines()
+    assert found["complete"] is False
+    assert [line for line in said if "died" in line] == [
+        f"a worker process died (killed?) after {found['folders']:,} folders:"
+        " the lists below are partial"]
+    assert len(started) == 2
+    for pid in started:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)   # reaped already by the scan
