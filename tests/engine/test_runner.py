@@ -165,7 +165,7 @@ def _ctrl_c_once_printed(run, text: str, capsys) -> tuple[int, str]:
 
 def _end_escaped(pidfile: Path) -> None:
     """Kill the processes that escaped the run (they are not ours to wait for)."""
-    for pid in map(int, pidfile.read_text().split()):
+    for pid in map(int, pidfile.read_text().split() if pidfile.exists() else []):
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
