@@ -9,7 +9,7 @@ needs ``engine.lab`` (a lab process) does not pay for the runner and its imports
 import importlib
 
 _WHERE = {"Event": "events", "LessonError": "errors", "ParamError": "params",
-          "Run": "runner", "start": "runner"}
+          "start": "runner"}
 
 __all__ = sorted(_WHERE)
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
 from functools import cache
-from types import ModuleType
 
 from . import programs
 
 #: Every lesson and its title, in the order they appear in the window and in
-#: ``engine list``. The titles live here, not in the lesson modules, so that the
-#: window can name its tabs without importing seven modules at start-up.
+#: ``engine list``. The titles live here, not in the programs, so that the
+#: window can name its tabs without reading eight programs at start-up.
 TITLES = {
     "filescan": "Find source files",
     "mutex": "Threads and a lock",
@@ -27,60 +23,41 @@ ORDER = tuple(TITLES)
 
 
 class Lesson:
-    """One lesson: its id, its title and (imported when first needed) its module.
+    """One lesson: its id, its title and its program.
 
-    A lesson is either a plain program run by the lab (``engine/lessons/<id>/
-    program.py``, see engine.programs; ``program`` is its path) or, until every
-    lesson is moved, a module with a ``run(params, emit, stop)`` function
-    (``program`` is None). Nothing outside the lab imports a program.
+    Every lesson is a plain program run by the lab: ``program`` is the path of
+    ``engine/lessons/<id>/program.py`` (see engine.programs). Nothing outside
+    the lab imports a program: what the window and the CLI need of it (its
+    settings, its docstring) is read from the file.
     """
 
-    def __init__(self, id: str, title: str, module: ModuleType | None = None,
-                 program: str | None = None):
+    def __init__(self, id: str, title: str, program: str):
         self.id = id
         self.title = title
-        self._module = module
         self.program = program
         self._params_cls: type | None = None
 
     @property
     def files(self) -> list[str]:
-        """The code the learner reads: the lesson module, or the program and its modules."""
-        return programs.files(self.id) if self.program else [self.source_file]
+        """The code the learner reads: the program, then the modules beside it."""
+        return programs.files(self.id)
 
     @property
     def selftest_params(self) -> dict:
-        if self.program:
-            return programs.selftest_values(self.program)   # its defaults: its short run
-        return getattr(self.module, "SELFTEST_PARAMS", {})
-
-    @property
-    def format_result(self):
-        """A lesson's fuller text view of its result for the CLI, or None."""
-        return None if self.program else getattr(self.module, "format_result", None)
+        return programs.selftest_values(self.program)   # its defaults: its short run
 
     def __repr__(self) -> str:
         return f"Lesson({self.id!r}, {self.title!r})"
 
     @property
-    def module(self) -> ModuleType:
-        if self._module is None:
-            self._module = importlib.import_module(f"engine.lessons.{self.id}")
-        return self._module
-
-    @property
     def params_cls(self) -> type:
-        if self.program is None:
-            return self.module.Params
         if self._params_cls is None:
             self._params_cls = programs.params_class(self.id, self.program)
         return self._params_cls
 
     @property
     def doc(self) -> str:
-        if self.program:
-            return programs.docstring(self.program)
-        return self.module.__doc__ or ""
+        return programs.docstring(self.program)
 
     @property
     def summary(self) -> str:
@@ -88,28 +65,23 @@ class Lesson:
 
     @property
     def source_file(self) -> str:
-        return self.program or self.module.__file__
+        return self.program
 
 
 @cache
 def _load(lesson_id: str) -> Lesson | None:
-    # The old module wins while both exist: a lesson is switched over by deleting it.
-    # (A folder without __init__.py would also "find" as a namespace package.)
-    spec = importlib.util.find_spec(f"engine.lessons.{lesson_id}")
-    if spec is not None and spec.origin and os.path.isfile(spec.origin):
-        return Lesson(lesson_id, TITLES[lesson_id])
     if programs.has_program(lesson_id):
         return Lesson(lesson_id, TITLES[lesson_id], program=programs.program_path(lesson_id))
     return None
 
 
 def lessons() -> tuple[Lesson, ...]:
-    """Every lesson whose module is present, in teaching order."""
+    """Every lesson whose program is present, in teaching order."""
     return tuple(lesson for lesson in map(_load, ORDER) if lesson is not None)
 
 
 def get(lesson_id: str) -> Lesson:
-    """One lesson (its module is imported when first used)."""
+    """One lesson, by its id."""
     lesson = _load(lesson_id) if lesson_id in ORDER else None
     if lesson is None:
         known = ", ".join(lesson.id for lesson in lessons())

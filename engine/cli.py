@@ -298,7 +298,7 @@ def _print_run(run, as_json: bool) -> int:
             if as_json:
                 say(event.to_json())
             elif event.kind not in QUIET_KINDS:
-                say(_readable(event, run.lesson.format_result))
+                say(_readable(event))
             if event.kind == "error":
                 errors.append(event.text)
             elif event.kind == "output" and _on_stderr(event):
@@ -337,18 +337,16 @@ def _on_stderr(event) -> bool:
     return isinstance(event.data, dict) and event.data.get("stream") == "stderr"
 
 
-def _readable(event, render=None) -> str:
-    """One event as text for a terminal; a lesson may add a fuller view of its result.
+def _readable(event) -> str:
+    """One event as text for a terminal.
 
     The event is one line whatever its text holds: a newline or an escape
     character in a file name is shown escaped, so a name cannot forge a line
-    or colour the screen. The lesson's result view escapes its names itself.
+    or colour the screen.
     """
     text = for_terminal(event.format())
     if event.kind == "error" and isinstance(event.data, dict) and event.data.get("traceback"):
         text += "\n" + for_terminal(event.data["traceback"].rstrip(), keep_newlines=True)
-    if event.kind == "result" and render is not None:
-        text += "\n" + for_terminal(render(event.data), keep_newlines=True)
     if event.kind == "result":
         text += _partial(event.data)
     return text

@@ -1,4 +1,4 @@
-"""Failures a lesson expects and explains itself."""
+"""Failures the engine explains itself, in plain words."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import errno
 
 
 class LessonError(Exception):
-    """A failure the lesson can put in plain words (a busy port, say).
+    """A run that cannot start, put in plain words (no process to be had, say).
 
-    The run reports it as an ``error`` event with the message alone: a
-    traceback would only hide the one line the learner needs.
+    ``engine.start`` raises it; the CLI and the window show the message alone:
+    a traceback would only hide the one line the learner needs.
     """
 
 

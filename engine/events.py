@@ -14,8 +14,8 @@ class Event(NamedTuple):
     """What one actor said or did at one moment of a run.
 
     ``t`` is seconds since the run started (monotonic clock, shared by every
-    process on the machine). ``line`` is the line of the lesson module that
-    emitted the event, so the GUI can highlight it. ``pid`` is the process the
+    process on the machine). ``line`` is the line of the program that the
+    event came from, so the GUI can highlight it. ``pid`` is the process the
     actor lives in. ``seq`` numbers the events of a run in the order the run's
     queue received them.
     """

@@ -1,6 +1,7 @@
 """Lesson parameters: declared once in a dataclass, checked everywhere.
 
-A lesson declares its parameters like this::
+A lesson's program declares its settings with argparse, and engine.programs
+turns that declaration into a dataclass like this one::
 
     @dataclass
     class Params:

@@ -22,17 +22,17 @@ running, the program (nothing outside the lab process runs lesson code). Each
 or ``str`` (or ``between(low, high)``) as its type, and
 ``argparse.BooleanOptionalAction`` (``--lock``/``--no-lock``) as its action:
 anything else is a DeclarationError that names the line. Three names carry a
-meaning beyond their type, as the old lessons declared with
-``param(kind=...)``: ``root`` is a folder that must exist and be readable,
-``port`` a TCP port (0: any free one) and ``ext`` the end of a file name.
+meaning beyond their type (``param(kind=...)`` in engine.params): ``root``
+is a folder that must exist and be readable, ``port`` a TCP port (0: any
+free one) and ``ext`` the end of a file name.
 
 The older declaration, a module-level literal ``SETTINGS = {"threads": (5, 1,
 50, "help"), ...}`` of ``(default, lowest, highest, help)`` (a list in place
 of ``lowest``: the allowed values), is still read, for programs not moved yet.
 
-``params_class`` turns the declaration into the same dataclass the old
-lessons wrote by hand (``engine.params``), so every check, message, form
-field and option stays one piece of code. ``argv`` turns checked values back
+``params_class`` turns the declaration into a dataclass of ``engine.params``
+fields, so every check, message, form field and option stays one piece of
+code. ``argv`` turns checked values back
 into the command line the lab gives the program.
 """
 

@@ -1,124 +1,26 @@
 """Runs one lesson and hands back a handle to watch it.
 
-A lesson that is a plain program (``engine/lessons/<id>/program.py``) runs in
-its own lab process (``ProgramRun``, over ``engine.lab``); a lesson still
-written as a module runs in a worker thread here (``Run``). Both handles have
-the same methods, so the window and the CLI do not care which.
+Every lesson is a plain program (``engine/lessons/<id>/program.py``): it runs
+in its own lab process (``engine.lab``), never in the calling process, and
+``ProgramRun`` is the handle on that run.
 
 ``start(lesson_id, params)`` returns one. Its promises:
 
 * every run ends with exactly one ``done`` event; its data lists the actors
   that died (killed from outside, or failed);
-* an exception in the lesson, or an actor that died of an error of its own,
+* an exception in the program, or an actor that died of an error of its own,
   makes the status "error" (the exception becomes an ``error`` event);
-* after ``stop()`` and ``join(2)`` nothing of the run is left: the lesson
-  joins its own threads, and ProcessGroup reaps its processes.
+* after ``stop()`` and ``join(2)`` nothing of the run is left: the lab asks
+  the program to end, then kills its process group and reaps it.
 """
 
 from __future__ import annotations
 
-import os
-import queue
-import threading
-import time
 from typing import Any
 
 from . import catalog, programs
-from .control import Control
-from .emitter import Emitter
 from .errors import LessonError, out_of_room
 from .params import build
-
-
-class Run:
-    """A handle on one running lesson."""
-
-    def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
-                 stepping: bool | None = False):
-        self.lesson = lesson
-        self.params = params
-        self.events: queue.Queue = queue.Queue()
-        self.control = Control(speed, bool(stepping))
-        self.emit = Emitter(self.events, lesson.source_file,
-                            gate=self.control.pause_if_stepping)
-        self.status = "running"
-        self._thread = threading.Thread(target=self._main, name="main", daemon=True)
-
-    def begin(self) -> Run:
-        try:
-            self._thread.start()
-        except RuntimeError as exc:
-            refused = out_of_room("the run", exc)
-            if refused is None:
-                raise
-            raise refused from exc
-        return self
-
-    def stop(self) -> None:
-        """Ask the lesson to stop. Idempotent, and never blocks."""
-        self.control.set()
-
-    def join(self, timeout: float | None = None) -> bool:
-        """Wait for the run to end; True if it has."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    @property
-    def finished(self) -> bool:
-        return not self._thread.is_alive() and self.status != "running"
-
-    def set_speed(self, speed: float) -> None:
-        """Applies at once, to the threads and the child processes of the run."""
-        self.control.speed = speed
-
-    @property
-    def speed(self) -> float:
-        return self.control.speed
-
-    def set_stepping(self, on: bool) -> None:
-        self.control.set_stepping(on)
-
-    def step(self) -> None:
-        self.control.step()
-
-    def paused_actors(self) -> list[str]:
-        """In step mode, the actors waiting for Next, first in line first."""
-        return self.control.paused_actors()
-
-    def choose(self, actor: str):
-        """A lesson module steps by events, in arrival order: no actor can be picked."""
-        from .lab.board import Choice
-        return Choice(actor, False, "this lesson steps in turn only: press Next")
-
-    def actors(self) -> list[dict]:
-        return []
-
-    def _main(self) -> None:
-        started = time.monotonic()
-        try:
-            self.emit.put(time.monotonic() - self.emit.t0, "main", "state",
-                          f"{self.lesson.title}: started", {"params": vars(self.params)},
-                          None, os.getpid(), gated=False)
-            self.lesson.module.run(self.params, self.emit, self.control)
-        except LessonError as exc:
-            self.status = "error"
-            self.emit(str(exc), kind="error", data={"traceback": None, "explained": True})
-        except BaseException as exc:  # a lesson bug must never take the app down
-            import traceback  # here: ~2 ms of the command line's start otherwise
-            self.status = "error"
-            self.emit(f"{type(exc).__name__}: {exc}", kind="error",
-                      data={"traceback": traceback.format_exc()})
-        else:
-            self.status = "stopped" if self.control.is_set() else "ok"
-            if any(death["how"] == "failed" for death in self.control.deaths):
-                self.status = "error"   # an actor died of an error: the run did not work
-        finally:
-            elapsed = time.monotonic() - started
-            self.emit.put(time.monotonic() - self.emit.t0, "main", "done",
-                          f"{self.status} after {elapsed:.2f} s",
-                          {"status": self.status, "elapsed": elapsed,
-                           "died": list(self.control.deaths)}, None, os.getpid(),
-                          gated=False)
 
 
 class ProgramRun:
@@ -126,8 +28,8 @@ class ProgramRun:
 
     The lab (``engine.lab``) reports everything: capture, sampler, probes,
     Stop, speed and step mode all live there. This class only starts it with
-    the program's command line, and adds the run's first ``state`` event, as
-    ``Run`` does, so a watcher sees the same start and end for both.
+    the program's command line, and adds the run's first ``state`` event (the
+    lesson's title and its settings), which the lab sends before any other.
     """
 
     def __init__(self, lesson: catalog.Lesson, params: Any, speed: float = 1.0,
@@ -196,18 +98,16 @@ class ProgramRun:
 
 
 def start(lesson_id: str, params: Any = None, *, speed: float = 1.0,
-          stepping: bool | None = False) -> Run | ProgramRun:
+          stepping: bool | None = False) -> ProgramRun:
     """Start a lesson. ``params`` is a Params instance or a dict of raw values.
 
     ``stepping``: True to start in step mode, False to start without it (it can
     be turned on later), None for a run that never steps (the command line).
 
     Bad values raise ``ParamError`` before anything starts; ``LessonError``
-    if the system refuses the run's thread (a low ``ulimit -u``).
+    if the system refuses the run's process or thread (a low ``ulimit -u``).
     """
     lesson = catalog.get(lesson_id)
     if params is None or isinstance(params, dict):
         params = build(lesson.params_cls, params)
-    if lesson.program:
-        return ProgramRun(lesson, params, speed, stepping)
-    return Run(lesson, params, speed, stepping).begin()
+    return ProgramRun(lesson, params, speed, stepping)

@@ -4,7 +4,7 @@ A lesson says what happens through events (``engine/events.py``). The window
 draws from them: it reads an event's ``kind`` and some keys of its ``data``
 dict. Every one of those names is defined here, once, so that the engine and
 the window cannot drift apart, and so that nothing in ``gui/`` needs to know a
-lesson's module. ``tests/engine/test_vocabulary.py`` fails if a GUI module
+lesson's program. ``tests/engine/test_vocabulary.py`` fails if a GUI module
 reads a ``data`` key that is not declared here.
 
 Event kinds (``Event.kind``)

@@ -668,17 +668,13 @@ def same_file(one: str, other: str) -> bool:
 def is_killed_process(event) -> bool:
     """An error event that says a process of the run was ended by a signal from outside.
 
-    engine/procs.py reports each one with its name, pid and (negative) exit code;
-    the lab, a process that ended without saying so, with an exit code it cannot
-    know (None: it is not the lab's child to wait for).
+    The lab reports a process that ended without saying so with an exit code it
+    cannot know (None: it is not the lab's child to wait for).
     """
     data = event.data
     if not isinstance(data, dict) or vocab.EXITCODE not in data:
         return False
-    code = data[vocab.EXITCODE]
-    if code is None:
-        return bool(data.get(vocab.EXPLAINED))
-    return isinstance(code, int) and code < 0
+    return data[vocab.EXITCODE] is None and bool(data.get(vocab.EXPLAINED))
 
 
 def killed_text(killed: list) -> str:

@@ -7,9 +7,9 @@ detail or fails with the reason; the exit status is 0 only if all pass:
 - imports: Tcl, tkinter, ttkbootstrap, pillow's Tk bridge, every gui module
   and every lesson's tab class (naming the lessons that have extras);
 - assets: our icons and ttkbootstrap's own files;
-- sources: each lesson's source file is where the source pane looks for it,
-  and it is the file that really runs (so the acting line can be highlighted);
-- spawn: a real child process from the spawn context starts, imports the
+- sources: each lesson's files (the program and its modules) are where the
+  source pane looks for them, and compile; the lab runs those very files;
+- spawn: a real child process from the spawn context starts, finds the
   lessons and answers;
 - lessons: a short run of every lesson (``python -m engine selftest``).
 """
@@ -50,11 +50,9 @@ def check_imports() -> str:
         importlib.import_module(name)
     lessons = catalog.lessons()
     if not lessons:
-        raise RuntimeError("the catalog found no lesson modules")
+        raise RuntimeError("the catalog found no lesson programs")
     with_extras = []
-    for lesson in lessons:
-        if not lesson.program:   # a program is never imported here: the lab runs it
-            lesson.module  # noqa: B018 (imports the lesson module: the window does so lazily)
+    for lesson in lessons:   # a program is never imported here: the lab runs it
         # A lesson's extras are imported by its id, and a lesson without a module of
         # extras quietly gets the plain tab: name those found, so a lost one shows.
         if tab_class(lesson.id) is not LessonTab:
@@ -94,36 +92,29 @@ def check_sources() -> str:
                 source = f.read()
             compile(source, path, "exec")
             lines += source.count("\n")
-        if lesson.program:
-            continue   # the lab runs the very file the pane shows
-        path = lesson.source_file
-        # The emitter matches frames by this name to find the line that acts.
-        ran_from = lesson.module.run.__code__.co_filename
-        if ran_from != path:
-            raise RuntimeError(f"{lesson.id}: the code runs from {ran_from!r} but the "
-                               f"source pane shows {path!r}")
     return f"{len(catalog.lessons())} lesson sources, {lines} lines"
 
 
 def child_answer(conn, lesson_ids: list[str]) -> None:
-    """Runs in the spawned child: import each lesson, then say who we are."""
+    """Runs in the spawned child: find each lesson, then say who we are."""
     from engine import catalog  # it knows where lessons live; the window does not
 
     for lesson_id in lesson_ids:
-        lesson = catalog.get(lesson_id)
-        if not lesson.program:
-            _ = lesson.module   # imported, from the bundle when frozen
+        catalog.get(lesson_id)   # its program, from the bundle when frozen
     conn.send((os.getpid(), bool(getattr(sys, "frozen", False)), lesson_ids))
     conn.close()
 
 
 def check_spawn(timeout: float = 30.0) -> str:
-    from engine import catalog
-    from engine.procs import CONTEXT
+    import multiprocessing
 
+    from engine import catalog
+
+    # Spawn, as lesson programs' multiprocessing children may start (DESIGN.md, rule 2).
+    context = multiprocessing.get_context("spawn")
     ids = [lesson.id for lesson in catalog.lessons()]
-    receive, send = CONTEXT.Pipe(duplex=False)
-    child = CONTEXT.Process(target=child_answer, args=(send, ids), name="selftest-child")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=child_answer, args=(send, ids), name="selftest-child")
     started = time.monotonic()
     child.start()
     send.close()  # the child holds its own copy now
@@ -144,8 +135,8 @@ def check_spawn(timeout: float = 30.0) -> str:
         raise RuntimeError(f"unexpected answer from the child: {pid}, {imported}")
     elapsed = time.monotonic() - started
     child.close()
-    return (f"start method {CONTEXT.get_start_method()}, child pid {pid} "
-            f"({'frozen' if frozen else 'source'}) imported {len(ids)} lessons "
+    return (f"start method {context.get_start_method()}, child pid {pid} "
+            f"({'frozen' if frozen else 'source'}) found {len(ids)} lessons "
             f"in {elapsed:.2f} s")
 
 

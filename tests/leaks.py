@@ -77,9 +77,10 @@ def leaks_since(before: Snapshot, wait: float = 3.0) -> list[str]:
 
 def warm_multiprocessing() -> None:
     """Start multiprocessing's once-per-program helpers before measuring."""
+    import multiprocessing
     from multiprocessing import resource_tracker
 
-    from engine import procs
     if os.name == "posix":   # Windows has no resource tracker
         resource_tracker.ensure_running()
-    procs.CONTEXT.Value("d", 1.0, lock=False)  # the shared-memory arena lives on
+    # The shared-memory arena lives on once made.
+    multiprocessing.get_context("spawn").Value("d", 1.0, lock=False)

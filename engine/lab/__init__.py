@@ -1,6 +1,6 @@
 """The lab: a lesson is a plain program, and the lab watches it run from outside.
 
-``engine.runner.start`` runs every lesson that is a plain program here (see
+``engine.runner.start`` runs every lesson here: each is a plain program (see
 ``engine/programs.py``). Try it on any program: ``python -m engine.lab PROGRAM
 [ARGS]`` prints every event.
 

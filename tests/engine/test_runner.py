@@ -1,17 +1,25 @@
-"""The run handle's promises, with real threads."""
+"""The run handle's promises, with real lab processes."""
 
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from engine import ParamError, catalog, start
-from engine.params import build
-from engine.runner import Run
 from tests.bounds import HANG
-from tests.engine import boom_lesson
 from tests.engine.helpers import collect, run_lesson
-from tests.platforms import posix_signal_delivery
+from tests.platforms import needs, posix_signal_delivery
+
+LAB_PROGRAMS = Path(__file__).parent / "lab_programs"
+
+
+def as_lesson(monkeypatch, lesson_id: str, program: str) -> None:
+    """``start(lesson_id)`` runs ``lab_programs/<program>``, as it runs any lesson."""
+    lesson = catalog.Lesson(lesson_id, lesson_id.title(), program=str(LAB_PROGRAMS / program))
+    monkeypatch.setattr(catalog, "get", lambda wanted: lesson)
 
 
 def test_every_run_ends_with_exactly_one_done():
@@ -29,16 +37,15 @@ def test_events_arrive_in_order():
     assert times == sorted(times)
 
 
-def test_an_exception_becomes_error_then_done():
-    lesson = catalog.Lesson("boom", "Boom", boom_lesson)
-    run = Run(lesson, build(boom_lesson.Params, {})).begin()
-    events = collect(run)
-    kinds = [e.kind for e in events]
-    assert kinds[-2:] == ["error", "done"]
-    error = events[-2]
-    assert "failed on purpose" in error.text
-    assert "RuntimeError" in error.data["traceback"]
-    assert "boom_lesson.py" in error.data["traceback"]
+def test_an_exception_becomes_error_then_done(monkeypatch):
+    as_lesson(monkeypatch, "boom", "raises.py")
+    events = collect(start("boom"), HANG)
+    assert (events[0].kind, events[0].text) == ("state", "Boom: started")
+    kinds = [e.kind for e in events if e.kind in ("error", "done")]
+    assert kinds == ["error", "done"]
+    error = next(e for e in events if e.kind == "error")
+    assert error.text == "ZeroDivisionError: division by zero"
+    assert "raises.py" in error.data["traceback"]
     assert events[-1].data["status"] == "error"
 
 
@@ -130,37 +137,61 @@ def test_cli_selftest():
     assert "0 failed" in done.stdout
 
 
-def _interrupted_cli_run(late: float, capsys) -> tuple[int, str]:
-    """Run a lesson through the CLI's printer and send this process SIGINT, as
-    Ctrl+C in a terminal would; returns the exit status and stderr."""
-    import os
-    import signal
-    import threading
+class _CtrlCWhen:
+    """The run's event queue, seen through the CLI's printer: the first ``get`` after
+    ``seen(event)`` was true sends this process SIGINT, as Ctrl+C in a terminal
+    would. The printer's handler is in place by then: it reads only after setting it."""
 
+    def __init__(self, events, seen):
+        self._events, self._seen, self._sent, self.ready = events, seen, False, False
+
+    def get(self, timeout=None):
+        if self.ready and not self._sent:
+            self._sent = True
+            os.kill(os.getpid(), signal.SIGINT)
+        event = self._events.get(timeout=timeout)
+        self.ready = self.ready or self._seen(event)
+        return event
+
+
+def _ctrl_c_once_printed(run, text: str, capsys) -> tuple[int, str]:
+    """Run ``run`` through the CLI's printer and press Ctrl+C once the program printed
+    ``text``; returns the exit status and stderr."""
     from engine.cli import _print_run
-    from tests.engine import late_stop_lesson
-    lesson = catalog.Lesson("late", "Late", late_stop_lesson)
-    run = Run(lesson, build(late_stop_lesson.Params, {"late": late})).begin()
-    first = run.events.get(timeout=10)          # the run is going...
-    run.events.put(first)
-    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()                               # ...when Ctrl+C comes
-    try:
-        status = _print_run(run, as_json=True)
-    finally:
-        timer.join()
+    run.events = _CtrlCWhen(run.events, lambda e: e.kind == "output" and e.text == text)
+    status = _print_run(run, as_json=True)
     return status, capsys.readouterr().err
 
 
+def _end_escaped(pidfile: Path) -> None:
+    """Kill the processes that escaped the run (they are not ours to wait for)."""
+    for pid in map(int, pidfile.read_text().split() if pidfile.exists() else []):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass   # already gone
+
+
 @posix_signal_delivery   # it sends SIGINT to the test's own process
-def test_cli_warns_when_a_run_ends_late_after_ctrl_c(capsys):
-    status, err = _interrupted_cli_run(2.3, capsys)
+@needs("os.fork", "os.setsid")
+def test_cli_warns_when_a_run_ends_late_after_ctrl_c(monkeypatch, capsys, tmp_path):
+    """A child out of the run's process group keeps the lab's output open: the run
+    ends only once the engine stops waiting for it (engine.lab.run.DRAIN_LIMIT, 2 s
+    after the lab process ended, which is after Ctrl+C)."""
+    as_lesson(monkeypatch, "late", "escapes.py")
+    pidfile = tmp_path / "escaped"
+    run = start("late", {"pidfile": str(pidfile), "wait": 60.0})
+    try:
+        status, err = _ctrl_c_once_printed(run, "the child escaped", capsys)
+    finally:
+        _end_escaped(pidfile)
     assert status == 130
     assert "did not end within 2 s of the signal" in err
 
 
 @posix_signal_delivery
-def test_cli_is_quiet_when_a_run_ends_in_time_after_ctrl_c(capsys):
-    status, err = _interrupted_cli_run(0.0, capsys)
+def test_cli_is_quiet_when_a_run_ends_in_time_after_ctrl_c(monkeypatch, capsys):
+    as_lesson(monkeypatch, "late", "loops_catch.py")
+    status, err = _ctrl_c_once_printed(start("late"), "counting", capsys)
     assert status == 130
     assert "did not end" not in err
