@@ -83,8 +83,8 @@ def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tm
 
 
 #: The lessons whose programs declare their settings in add_argument lines.
-ARGUMENT_LESSONS = ("mutex", "deadlock", "thread_queue", "mp_queue", "pipes", "signals",
-                    "sockets")
+ARGUMENT_LESSONS = ("filescan", "mutex", "deadlock", "thread_queue", "mp_queue", "pipes",
+                    "signals", "sockets")
 
 
 @pytest.mark.parametrize("lesson_id", ARGUMENT_LESSONS)
