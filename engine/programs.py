@@ -26,10 +26,6 @@ meaning beyond their type (``param(kind=...)`` in engine.params): ``root``
 is a folder that must exist and be readable, ``port`` a TCP port (0: any
 free one) and ``ext`` the end of a file name.
 
-The older declaration, a module-level literal ``SETTINGS = {"threads": (5, 1,
-50, "help"), ...}`` of ``(default, lowest, highest, help)`` (a list in place
-of ``lowest``: the allowed values), is still read, for programs not moved yet.
-
 ``params_class`` turns the declaration into a dataclass of ``engine.params``
 fields, so every check, message, form field and option stays one piece of
 code. ``argv`` turns checked values back
@@ -86,11 +82,7 @@ def settings(path: str) -> dict[str, tuple]:
     ``lowest`` and ``highest`` are None where there is no bound; a list in place
     of ``lowest`` is the set of allowed values.
     """
-    tree = _parsed(path)
-    literal = _settings_literal(path, tree)
-    if literal is not None:
-        return literal
-    calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)
+    calls = sorted((node for node in ast.walk(_parsed(path)) if isinstance(node, ast.Call)
                     and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "add_argument"),
                    key=lambda node: (node.lineno, node.col_offset))
@@ -161,33 +153,6 @@ def _literal(where: str, node: ast.expr) -> Any:
         return ast.literal_eval(node)
     except (ValueError, TypeError):   # not a literal; or an unhashable key in a dict
         raise DeclarationError(f"{where}: {ast.unparse(node)} is not a plain value") from None
-
-
-def _settings_literal(path: str, tree: ast.Module) -> dict[str, tuple] | None:
-    """The older declaration, a module-level ``SETTINGS = {...}`` literal, or None."""
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(target, ast.Name) and target.id == "SETTINGS"
-                for target in node.targets):
-            try:
-                found = ast.literal_eval(node.value)
-            except ValueError as exc:
-                raise DeclarationError(f"{path}: SETTINGS must be a plain literal ({exc})") \
-                    from None
-            return _checked(path, found)
-    return None
-
-
-def _checked(path: str, found: Any) -> dict[str, tuple]:
-    if not isinstance(found, dict):
-        raise DeclarationError(f"{path}: SETTINGS must be a dict")
-    for name, value in found.items():
-        if not (isinstance(name, str) and name.isidentifier()):
-            raise DeclarationError(f"{path}: setting name {name!r} is not a plain name")
-        if not (isinstance(value, tuple) and len(value) == 4 and isinstance(value[3], str)):
-            raise DeclarationError(
-                f"{path}: setting {name!r} must be (default, lowest, highest, help)")
-    return found
 
 
 def params_class(lesson_id: str, path: str) -> type:

@@ -48,19 +48,6 @@ def test_argv_gives_the_program_what_was_checked():
     assert programs.argv(build(cls, {}))[1] == "--no-loud"
 
 
-def test_a_settings_literal_that_is_not_plain_is_refused(tmp_path):
-    # The older declaration, still read for programs not moved to add_argument lines.
-    bad = tmp_path / "program.py"
-    bad.write_text("SETTINGS = {'n': (3, 1, 9, 'how many')}\n")
-    assert programs.settings(str(bad)) == {"n": (3, 1, 9, "how many")}
-    bad.write_text("SETTINGS = {'n': (int('3'), 1, 9, 'x')}\n")
-    with pytest.raises(programs.DeclarationError, match="plain literal"):
-        programs.settings(str(bad))
-    bad.write_text("SETTINGS = {'n': (3, 1, 9)}\n")
-    with pytest.raises(programs.DeclarationError, match="default, lowest, highest, help"):
-        programs.settings(str(bad))
-
-
 @pytest.mark.parametrize("line,message", [
     ('parser.add_argument("--n", type=between(1, 9), default=int("3"), help="x")',
      r'program.py:2: int\('),
@@ -83,8 +70,8 @@ def test_an_add_argument_line_the_engine_cannot_read_is_refused_with_its_line(tm
 
 
 #: The lessons whose programs declare their settings in add_argument lines.
-ARGUMENT_LESSONS = ("mutex", "deadlock", "thread_queue", "mp_queue", "pipes", "signals",
-                    "sockets")
+ARGUMENT_LESSONS = ("filescan", "mutex", "deadlock", "thread_queue", "mp_queue", "pipes",
+                    "signals", "sockets")
 
 
 @pytest.mark.parametrize("lesson_id", ARGUMENT_LESSONS)

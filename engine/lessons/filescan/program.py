@@ -57,32 +57,36 @@ import time
 import careful
 import parallel
 
-# What you can change: name: (default, lowest, highest, what it does).
+
+def between(low, high):
+    """For argparse: a number from low to high, else one clear error line."""
+    def number(text):
+        value = type(low)(text)   # int("2.5") or float("x") fails: "invalid number value"
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{text} is not between {low} and {high}")
+        return value
+    return number
+
+
+# What you can change (the window builds its form from these lines too).
 # Try: python program.py --root ~/src --top 3 --way classic
-SETTINGS = {
-    "root": ("~", None, None, "the folder to walk (~ is your home folder)"),
-    "ext": (".py", None, None, "the end of the file names to look for (case matters)"),
-    "top": (10, 1, 10000, "how many of the smallest and of the largest files to show"),
-    "way": ("parallel", ["parallel", "careful", "classic"], None,
-            "classic: os.walk + getsize, crashes on an odd file; careful: os.scandir;"
-            " parallel: careful, on every core"),
-    "hidden": (True, None, None, "look inside hidden folders too (not classic)"),
-    "follow": (False, None, None, "follow symlinks, each folder once (not classic)"),
-    "pause": (0.0, 0.0, 1.0, "seconds to wait after each folder, to watch the walk go"),
-    "workers": (0, 0, 64, "worker processes of the parallel way (0: one per core)"),
-}
-
-
-def read_settings():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name, (default, low, high, text) in SETTINGS.items():
-        if isinstance(default, bool):
-            parser.add_argument("--" + name, action=argparse.BooleanOptionalAction,
-                                default=default, help=text)
-        else:
-            parser.add_argument("--" + name, type=type(default), default=default,
-                                help=text, choices=low if isinstance(low, list) else None)
-    return parser.parse_args()
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--root", default="~", help="the folder to walk (~ is your home folder)")
+parser.add_argument("--ext", default=".py",
+                    help="the end of the file names to look for (case matters)")
+parser.add_argument("--top", type=between(1, 10000), default=10,
+                    help="how many of the smallest and of the largest files to show")
+parser.add_argument("--way", choices=["parallel", "careful", "classic"], default="parallel",
+                    help="classic: os.walk + getsize, crashes on an odd file;"
+                         " careful: os.scandir; parallel: careful, on every core")
+parser.add_argument("--hidden", action=argparse.BooleanOptionalAction, default=True,
+                    help="look inside hidden folders too (not classic)")
+parser.add_argument("--follow", action=argparse.BooleanOptionalAction, default=False,
+                    help="follow symlinks, each folder once (not classic)")
+parser.add_argument("--pause", type=between(0.0, 1.0), default=0.0,
+                    help="seconds to wait after each folder, to watch the walk go")
+parser.add_argument("--workers", type=between(0, 64), default=0,
+                    help="worker processes of the parallel way (0: one per core)")
 
 
 def classic_scan(root, ext, top, pause):
@@ -111,8 +115,7 @@ def classic_scan(root, ext, top, pause):
     return {"count": len(all_sizes), "bytes": sum(size for size, _ in all_sizes),
             "folders": folders, "complete": complete, "histogram": histogram,
             "smallest": all_sizes[:top], "largest": all_sizes[::-1][:top],
-            "errors": [], "error_count": 0,     # os.walk hides its problems: it skips them
-            "processes": 1}
+            "errors": [], "error_count": 0, "processes": 1}   # os.walk skips problems unsaid
 
 
 def printable(path):
@@ -135,32 +138,22 @@ def show(found):
 
 
 def main():
-    settings = read_settings()
-    root = os.path.expanduser(settings.root)
-    problem = ""
+    args = parser.parse_args()
+    root = os.path.expanduser(args.root)
     if not (os.path.isdir(root) and os.access(root, os.R_OK | os.X_OK)):
-        problem = f"--root {printable(root)}: not a folder you can read"
-    if set(settings.ext) & set("/*?"):
-        problem = f"--ext {printable(settings.ext)}: give the end of a file name, such as .py"
-    for name, (_, low, high, _) in SETTINGS.items():   # the numbers, within their bounds
-        value = getattr(settings, name)
-        if high is not None and not low <= value <= high:
-            problem = f"--{name} {value}: must be from {low} to {high}"
-    if problem:
-        print("error:", problem, file=sys.stderr)   # one line, no traceback
-        sys.exit(2)                                  # 2 means bad usage, as for argparse
-    print(f"Looking for *{settings.ext} files under {printable(root)}, the {settings.way} way")
+        parser.error(f"argument --root: {printable(root)} is not a folder you can read")
+    if set(args.ext) & set("/*?"):   # a pattern or a path can end no file name
+        parser.error(f"argument --ext: {args.ext!r} must be the end of a file name, such as .py")
+    print(f"Looking for *{args.ext} files under {printable(root)}, the {args.way} way")
     started = time.perf_counter()
-    if settings.way == "classic":
-        found = classic_scan(root, settings.ext, settings.top, settings.pause)
-    elif settings.way == "careful":
-        found = careful.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
-                             settings.pause)
+    if args.way == "classic":
+        found = classic_scan(root, args.ext, args.top, args.pause)
+    elif args.way == "careful":
+        found = careful.scan(root, args.ext, args.top, args.hidden, args.follow, args.pause)
     else:
-        found = parallel.scan(root, settings.ext, settings.top, settings.hidden, settings.follow,
-                              settings.pause, settings.workers)
-    found.update(elapsed=time.perf_counter() - started, root=root, ext=settings.ext,
-                 way=settings.way)
+        found = parallel.scan(root, args.ext, args.top, args.hidden, args.follow, args.pause,
+                              args.workers)
+    found.update(elapsed=time.perf_counter() - started, root=root, ext=args.ext, way=args.way)
     show(found)
     return found
 

@@ -1,7 +1,7 @@
 """What every plain lesson program must do, checked with real runs.
 
 A program (``engine/lessons/<id>/program.py``) runs by itself as
-``python program.py``, builds its command line from its SETTINGS, holds no
+``python program.py``, builds its command line from its add_argument lines, holds no
 code for the app, and runs in the lab, which watches it from outside. The test
 file of each lesson calls these checks and adds what its lesson must show.
 """
@@ -49,7 +49,7 @@ def run_alone(lesson_id: str, *args: str) -> subprocess.CompletedProcess:
 
 
 def settings_of(lesson_id: str) -> dict:
-    """The program's SETTINGS, read as the engine reads them: a literal, never imported."""
+    """The program's settings, read as the engine reads them (ast), never imported."""
     return programs.settings(str(program(lesson_id)))
 
 
@@ -57,7 +57,7 @@ def assert_help_lists_every_setting(lesson_id: str) -> None:
     done = run_alone(lesson_id, "--help")
     assert done.returncode == 0, done.stderr
     declared = settings_of(lesson_id)
-    assert declared, "the program declares no SETTINGS"
+    assert declared, "the program declares no settings"
     for name, (default, _low, _high, text) in declared.items():
         assert f"--{name}" in done.stdout, f"--{name} missing from:\n{done.stdout}"
         assert " ".join(text.split()[:3]) in " ".join(done.stdout.split()), \

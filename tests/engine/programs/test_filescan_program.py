@@ -15,7 +15,6 @@ never by a tree big enough or a sleep long enough.
 
 from __future__ import annotations
 
-import ast
 import functools
 import heapq
 import importlib.util
@@ -34,7 +33,9 @@ from pathlib import Path
 
 import pytest
 
+from engine import programs
 from engine.lab import start_lab
+from engine.params import specs
 from tests import vanish
 from tests.bounds import HANG
 from tests.engine.helpers import collect, read_until
@@ -416,18 +417,26 @@ def test_help_lists_every_setting():
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--top", "-1"], "error: --top -1: must be from 1 to 10000"),
-    (["--top", "10001"], "error: --top 10001: must be from 1 to 10000"),
-    (["--root", "/no/such/folder"], "error: --root /no/such/folder: not a folder you can read"),
-    (["--root", str(PROGRAM)], f"error: --root {PROGRAM}: not a folder you can read"),
-    (["--ext", "*.py"], "error: --ext *.py: give the end of a file name, such as .py"),
-    (["--ext", "../x"], "error: --ext ../x: give the end of a file name, such as .py"),
-], ids=["top-negative", "top-too-big", "root-missing", "root-a-file", "ext-pattern", "ext-path"])
+    (["--top", "-1"], "argument --top: -1 is not between 1 and 10000"),
+    (["--top", "10001"], "argument --top: 10001 is not between 1 and 10000"),
+    (["--pause", "1.5"], "argument --pause: 1.5 is not between 0.0 and 1.0"),
+    (["--root", "/no/such"], "argument --root: /no/such is not a folder you can read"),
+    (["--root", str(PROGRAM)], f"argument --root: {PROGRAM} is not a folder you can read"),
+    (["--ext", "*.py"], "argument --ext: '*.py' must be the end of a file name, such as .py"),
+    (["--ext", "../x"], "argument --ext: '../x' must be the end of a file name, such as .py"),
+], ids=["top-negative", "top-too-big", "pause-too-long", "root-missing", "root-a-file",
+        "ext-pattern", "ext-path"])
 def test_a_bad_setting_is_one_line_and_exit_status_2(args, message):
     done = run_program(*args)
-    assert done.returncode == 2
-    assert done.stdout == ""
-    assert done.stderr.splitlines() == [message]
+    assert (done.returncode, done.stdout) == (2, ""), done.stderr
+    assert_usage_then(done.stderr, message)
+
+
+def assert_usage_then(stderr: str, message: str) -> None:
+    """argparse's way: the usage, then one line that says what is wrong; no traceback."""
+    *usage, last = stderr.splitlines()
+    assert last == f"program.py: error: {message}", stderr
+    assert usage[0].startswith("usage: program.py") and "Traceback" not in stderr, stderr
 
 
 AS_NOBODY = """
@@ -460,7 +469,7 @@ def test_an_unreadable_root_is_one_line_and_exit_status_2():
         os.chmod(locked, 0o755)
         shutil.rmtree(base)
     assert done.returncode == 2, done.stderr
-    assert done.stderr.splitlines() == [f"error: --root {locked}: not a folder you can read"]
+    assert_usage_then(done.stderr, f"argument --root: {locked} is not a folder you can read")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "ascii"])
@@ -488,7 +497,7 @@ def test_odd_names_are_printed_escaped_in_any_encoding(tmp_path, encoding):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--top", "many"], "argument --top: invalid int value: 'many'"),
+    (["--top", "many"], "argument --top: invalid number value: 'many'"),
     (["--way", "fast"], "argument --way: invalid choice: 'fast'"),
 ], ids=["top-text", "way-unknown"])
 def test_a_value_of_the_wrong_type_is_refused_by_argparse(args, message):
@@ -512,19 +521,33 @@ def test_the_programs_hold_no_plumbing():
     assert "os.scandir(" in CAREFUL.read_text() and "heapq." in CAREFUL.read_text()
 
 
-def test_settings_are_a_literal_the_engine_can_read_without_importing():
-    tree = ast.parse(PROGRAM.read_text())
-    [node] = [n for n in tree.body if isinstance(n, ast.Assign)
-              and [t.id for t in n.targets if isinstance(t, ast.Name)] == ["SETTINGS"]]
-    settings = ast.literal_eval(node.value)
-    assert list(settings) == ["root", "ext", "top", "way", "hidden", "follow", "pause",
-                              "workers"]
-    for default, low, high, text in settings.values():
-        assert text and (isinstance(low, list) or low is None or low <= default <= high)
-    assert settings["way"][:2] == ("parallel", ["parallel", "careful", "classic"])
-    # The default root is a literal, "~": the program expands it to Path.home().
-    assert os.path.expanduser(settings["root"][0]) == str(Path.home())
-    assert settings["ext"][0] == ".py"
+#: The settings as the window's form and the command line have them: (name, type,
+#: default, low, high, choices, kind), the same as when they were a SETTINGS literal.
+FORM = [("root", str, "~", None, None, None, "folder"),
+        ("ext", str, ".py", None, None, None, "name-ending"),
+        ("top", int, 10, 1, 10000, None, None),
+        ("way", str, "parallel", None, None, ("parallel", "careful", "classic"), None),
+        ("hidden", bool, True, None, None, None, None),
+        ("follow", bool, False, None, None, None, None),
+        ("pause", float, 0.0, 0.0, 1.0, None, None),
+        ("workers", int, 0, 0, 64, None, None)]
+
+
+def test_the_add_argument_lines_give_the_form_and_the_command_line(monkeypatch):
+    """The engine reads the program's add_argument lines with ast (never importing
+    it); the program's own parser, run alone, takes the very same defaults."""
+    found = specs(programs.params_class("filescan", str(PROGRAM)))
+    assert [(s.name, s.type, s.default, s.low, s.high, s.choices, s.kind)
+            for s in found] == FORM
+    assert all(s.help for s in found)
+    assert os.path.expanduser(found[0].default) == str(Path.home())   # "~": home
+    monkeypatch.syspath_prepend(str(LESSON))
+    for module in ("careful", "parallel"):   # the program imports them
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    parser = runpy.run_path(str(PROGRAM), run_name="filescan_program")["parser"]
+    for module in ("careful", "parallel"):
+        monkeypatch.delitem(sys.modules, module, raising=False)
+    assert vars(parser.parse_args([])) == {s.name: s.default for s in found}
 
 
 def run_until_held(command: list[str], when_held, **popen) -> tuple[int, str, str]:
