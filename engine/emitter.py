@@ -15,9 +15,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from .events import KINDS, Event
+
+TYPE_CHECKING = False   # (importing typing costs ~3 ms of a command line's start)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def calling_line(source_file: str | None, depth: int = 2) -> int | None:
