@@ -24,13 +24,15 @@ waits, results, deadlocks; a new kind of goal is a small subclass).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
-
 from . import vocabulary as v
-from .events import Event
 from .waitfor import OVER, cycle_text
+
+TYPE_CHECKING = False   # (typing and dataclasses cost ~13 ms of a command line's start)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
+
+    from .events import Event
 
 
 class Goal:
@@ -184,16 +186,22 @@ class TwoHolders(Goal):
         return None
 
 
-@dataclass(frozen=True)
 class Challenge:
     """One goal of a lesson: what to try, the settings it needs, and how it is judged."""
 
-    id: str
-    goal: str
-    judge: Callable[[Any], Goal]       # the run's settings -> a fresh Goal for that run
-    needs: dict[str, Any] = field(default_factory=dict)
-    #: No scheduling can reach it: the run's end explains why not.
-    impossible: bool = False
+    __slots__ = ("id", "goal", "judge", "needs", "impossible")
+
+    def __init__(self, id: str, goal: str, judge: Callable[[Any], Goal],
+                 needs: dict[str, Any] | None = None, impossible: bool = False) -> None:
+        self.id = id
+        self.goal = goal
+        self.judge = judge   # the run's settings -> a fresh Goal for that run
+        self.needs = dict(needs or {})
+        #: No scheduling can reach it: the run's end explains why not.
+        self.impossible = impossible
+
+    def __repr__(self) -> str:
+        return f"Challenge({self.id!r}, {self.goal!r})"
 
 
 def _no_two_holders() -> Goal:

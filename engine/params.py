@@ -14,10 +14,16 @@ them, so both refuse the same bad values with the same message.
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import typing
-from typing import Any
+from collections import namedtuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+# dataclasses (with inspect, ~10 ms) and typing (~3 ms) are imported only for a
+# lesson module's own Params dataclass, which imported dataclasses itself: the
+# command line's run of a program lesson needs neither (``Settings``).
 
 
 class ParamError(ValueError):
@@ -39,6 +45,7 @@ def param(default: Any, *, low: float | None = None, high: float | None = None,
     ``kind="port"`` marks a TCP port (0 means "let the OS choose");
     ``kind="name-ending"`` marks the end of a file name, such as ``.py``.
     """
+    import dataclasses
     meta = {"low": low, "high": high, "help": help, "choices": choices,
             "kind": kind, "label": label}
     if isinstance(default, (list, dict, set)):
@@ -46,27 +53,63 @@ def param(default: Any, *, low: float | None = None, high: float | None = None,
     return dataclasses.field(default=default, metadata=meta)
 
 
-@dataclasses.dataclass(frozen=True)
-class ParamSpec:
-    """Everything a form or a command line needs to know about one parameter."""
+_SpecFields = namedtuple("ParamSpec", "name type default low high help choices kind label")
 
-    name: str
-    type: type
-    default: Any
-    low: float | None
-    high: float | None
-    help: str
-    choices: tuple | None
-    kind: str | None
-    label: str
+
+class ParamSpec(_SpecFields):
+    """Everything a form or a command line needs to know about one parameter.
+
+    (name: str, type: type, default, low and high: float | None, help: str,
+    choices: tuple | None, kind: str | None, label: str; as keywords.)
+    """
+
+    __slots__ = ()
 
     @property
     def option(self) -> str:
         return "--" + self.name.replace("_", "-")
 
 
+class Settings:
+    """The checked settings of a lesson program (``programs.params_class`` makes one
+    subclass per program, its ``SPECS`` read from the program): one attribute each.
+
+    Not a dataclass, so that a command line run needs no dataclasses; it does what
+    callers use of one: keyword arguments with defaults, ``vars``, ``==``, a repr.
+    """
+
+    SPECS: tuple[ParamSpec, ...] = ()
+
+    def __init__(self, **values: Any) -> None:
+        for spec in self.SPECS:
+            setattr(self, spec.name, values.pop(spec.name, spec.default))
+        if values:
+            raise TypeError(f"{type(self).__name__}() got an unexpected keyword argument "
+                            f"{next(iter(values))!r}")
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in vars(self).items())
+        return f"{type(self).__name__}({shown})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return vars(self) == vars(other)
+
+    __hash__ = None   # mutable, as a dataclass with eq is
+
+
+def settings_class(name: str, declared: list[ParamSpec]) -> type[Settings]:
+    """A ``Settings`` class named ``name`` that takes the settings ``declared``."""
+    return type(name, (Settings,), {"SPECS": tuple(declared)})
+
+
 def specs(params_cls: type) -> list[ParamSpec]:
     """The parameters of a lesson, in declaration order."""
+    if issubclass(params_cls, Settings):
+        return list(params_cls.SPECS)
+    import dataclasses
+    import typing
     hints = typing.get_type_hints(params_cls)
     out = []
     for f in dataclasses.fields(params_cls):

@@ -26,21 +26,23 @@ meaning beyond their type (``param(kind=...)`` in engine.params): ``root``
 is a folder that must exist and be readable, ``port`` a TCP port (0: any
 free one) and ``ext`` the end of a file name.
 
-``params_class`` turns the declaration into a dataclass of ``engine.params``
-fields, so every check, message, form field and option stays one piece of
-code. ``argv`` turns checked values back
+``params_class`` turns the declaration into a Params class with the same
+specs the old lessons' dataclasses give (``engine.params``), so every check,
+message, form field and option stays one piece of code. ``argv`` turns checked values back
 into the command line the lab gives the program.
 """
 
 from __future__ import annotations
 
 import ast
-import dataclasses
 import os
 from functools import cache
-from typing import Any
 
-from .params import param
+from .params import ParamSpec, Settings, settings_class, specs
+
+TYPE_CHECKING = False   # (importing typing costs ~3 ms of a command line's start)
+if TYPE_CHECKING:
+    from typing import Any
 
 PROGRAM = "program.py"
 LESSONS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lessons")
@@ -155,16 +157,18 @@ def _literal(where: str, node: ast.expr) -> Any:
         raise DeclarationError(f"{where}: {ast.unparse(node)} is not a plain value") from None
 
 
-def params_class(lesson_id: str, path: str) -> type:
-    """A Params dataclass (as engine.params expects) built from the program's settings."""
-    fields = []
+def params_class(lesson_id: str, path: str) -> type[Settings]:
+    """The program's Params class (``engine.params.Settings``), from its settings."""
+    declared = []
     for name, (default, low, high, text) in settings(path).items():
         choices = tuple(low) if isinstance(low, list) else None
-        bounds = {} if choices else {"low": low, "high": high}
-        fields.append((name, type(default),
-                       param(default, help=text, choices=choices,
-                             kind=KIND_BY_NAME.get(name), **bounds)))
-    return dataclasses.make_dataclass(f"{lesson_id}_Params", fields)
+        if choices:
+            low = high = None
+        declared.append(ParamSpec(name=name, type=type(default), default=default, low=low,
+                                  high=high, help=text, choices=choices,
+                                  kind=KIND_BY_NAME.get(name),
+                                  label=name.replace("_", " ").capitalize()))
+    return settings_class(f"{lesson_id}_Params", declared)
 
 
 def selftest_values(path: str) -> dict[str, Any]:
@@ -177,12 +181,12 @@ def selftest_values(path: str) -> dict[str, Any]:
 def argv(params: Any) -> list[str]:
     """The command line that gives the program these values, as a learner would type it."""
     out = []
-    for field in dataclasses.fields(params):
-        value = getattr(params, field.name)
+    for spec in specs(type(params)):
+        value = getattr(params, spec.name)
         if isinstance(value, bool):
-            out.append(f"--{field.name}" if value else f"--no-{field.name}")
+            out.append(f"--{spec.name}" if value else f"--no-{spec.name}")
         else:
-            out.append(f"--{field.name}={value}")   # "=" keeps a value like "-1" a value
+            out.append(f"--{spec.name}={value}")   # "=" keeps a value like "-1" a value
     return out
 
 

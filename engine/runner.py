@@ -16,11 +16,13 @@ in its own lab process (``engine.lab``), never in the calling process, and
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import catalog, programs
 from .errors import LessonError, out_of_room
 from .params import build
+
+TYPE_CHECKING = False   # (importing typing costs ~3 ms of a command line's start)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 class ProgramRun:

@@ -31,15 +31,17 @@ for a ``threading`` lock, the process it lives in: after a fork, the child's
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import vocabulary as v
+
+TYPE_CHECKING = False   # (importing typing costs ~3 ms of a command line's start)
+if TYPE_CHECKING:
+    from typing import Any
 
 #: How the text of a ``deadlock`` event that ends one begins.
 OVER = "the deadlock is over: "
 
 #: A lock: (its process's pid, or None for a shared lock; its name).
-LockKey = tuple[Any, str]
+LockKey = tuple[object, str]
 
 
 class WaitFor:

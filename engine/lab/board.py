@@ -38,26 +38,38 @@ others are held). With step mode off the clock is wall time.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from engine import vocabulary as v
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
-@dataclass
+# Plain classes, not a dataclass and a typing.NamedTuple: every run's engine side
+# imports this module, and dataclasses and typing cost ~13 ms of a command line's start.
+
+
 class Actor:
     """One actor (a thread of a lab process) as the board sees it."""
 
-    name: str
-    number: int
-    pid: int | None
-    ident: int | None
-    state: str = v.RUNNING
-    file: str | None = None
-    line: int | None = None
-    reason: str = ""
-    call: str | None = None    # the call it is blocked in ("sleep", "acquire", "get", ...)
-    lock: str | None = None    # the lock it waits for
+    __slots__ = ("name", "number", "pid", "ident", "state", "file", "line", "reason",
+                 "call", "lock")
+
+    def __init__(self, name: str, number: int, pid: int | None, ident: int | None) -> None:
+        self.name = name
+        self.number = number
+        self.pid = pid
+        self.ident = ident
+        self.state = v.RUNNING
+        self.file: str | None = None
+        self.line: int | None = None
+        self.reason = ""
+        self.call: str | None = None   # the call it is blocked in ("sleep", "acquire", ...)
+        self.lock: str | None = None   # the lock it waits for
+
+    def __repr__(self) -> str:
+        return f"Actor({', '.join(f'{name}={getattr(self, name)!r}' for name in self.__slots__)})"
 
     def as_data(self) -> dict[str, Any]:
         return {v.NUMBER: self.number, v.ACTOR: self.name, v.PID: self.pid,
@@ -65,12 +77,11 @@ class Actor:
                 v.REASON: self.reason, v.CALL: self.call, v.LOCK: self.lock}
 
 
-class Choice(NamedTuple):
-    """What came of choosing an actor: whether it moved, and a sentence that says so."""
+class Choice(namedtuple("Choice", "actor moved text")):
+    """What came of choosing an actor (str): whether it moved (bool), and a sentence
+    (str) that says so."""
 
-    actor: str
-    moved: bool
-    text: str
+    __slots__ = ()
 
 
 #: Calls in which a blocked actor still lets the program's time pass.

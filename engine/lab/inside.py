@@ -944,7 +944,62 @@ def _refused(exc: BaseException) -> None:
     raise SystemExit(1)
 
 
+#: [pid, exit status] of the root lab once main() has ended (_leave_without_teardown).
+_ended: list[int] = []
+
+
+def _leave_without_teardown() -> None:
+    """The root lab's last exit function: leave with main()'s status, now.
+
+    Python runs it after waiting for the program's threads and after every other
+    exit function (multiprocessing's, the program's, the lab's last report). What
+    Python would do next, free every module and object one by one, took ~10 ms
+    between the program's end and the run's ``done``. Of that teardown, what the
+    program can tell is kept: its own modules' names are let go (a file it never
+    closed is flushed and closed, a ``__del__`` runs), then the streams are
+    flushed. Not in a process the program started (their role is not "root"), and
+    not while a daemon thread of the program still runs: it could meet its names
+    gone (the teardown stops such threads first).
+    """
+    if not _ended or _ended[0] != os.getpid() or _state is None or _state.role != "root":
+        return
+    if any(thread.daemon and not isinstance(thread, threading._DummyThread)
+           for thread in threading.enumerate()):
+        return
+    sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__   # as the teardown does first
+    program = [module for name, module in list(sys.modules.items())
+               if name == "__main__" or isinstance(getattr(module, "__file__", None), str)
+               and _in_program(module.__file__)]
+    for module in program:
+        module.__dict__.clear()
+    del program
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):   # closed by the program, or its reader gone
+            pass
+    _real_exit(_ended[1])
+
+
+def _exit_status(code: object) -> int:
+    """The status Python exits with for ``SystemExit(code)`` (it prints any text)."""
+    if code is None:
+        return 0
+    return code & 0xFF if isinstance(code, int) else 1
+
+
 def main() -> None:
+    atexit.register(_leave_without_teardown)   # registered first, so it runs last
+    try:
+        _run_root()
+    except SystemExit as exc:
+        _ended[:] = [os.getpid(), _exit_status(exc.code)]
+        raise
+    _ended[:] = [os.getpid(), 0]
+
+
+def _run_root() -> None:
     if len(sys.argv) < 2:
         raise SystemExit("usage: python -m engine.lab.inside PROGRAM [ARGS] | --wait")
     if sys.argv[1] == "--wait":

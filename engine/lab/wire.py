@@ -130,11 +130,23 @@ def hello(secret: str, pid: int) -> bytes:
 
 def read_hello(line: bytes, secret: str) -> int | None:
     """The pid a ``hello`` line gives, or None if it does not carry ``secret``."""
-    import hmac  # here: only the engine reads hellos
-
     words = line.split()
     if len(words) != 3 or words[0] != b"hello" or not words[2].isdigit():
         return None
-    if not hmac.compare_digest(words[1], secret.encode("ascii")):
+    if not _same_secret(words[1], secret.encode("ascii")):
         return None
     return int(words[2])
+
+
+def _same_secret(given: bytes, secret: bytes) -> bool:
+    """``given == secret``, in a time that does not tell how much of it matched.
+
+    That is ``hmac.compare_digest``, and where Python has no OpenSSL, hmac takes
+    it from ``_operator`` (built into the interpreter): importing hmac imports
+    hashlib and OpenSSL (~5 ms on the command line's path) for this one call.
+    """
+    try:
+        from _operator import _compare_digest
+    except ImportError:   # another Python than CPython
+        from hmac import compare_digest as _compare_digest
+    return _compare_digest(given, secret)

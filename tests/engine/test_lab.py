@@ -409,3 +409,30 @@ def test_an_exception_in_a_multiprocessing_child_is_an_error_event(method):
     assert errors[0].line == line_of("mp_child_raises.py", "raise ValueError")
     assert "child exit code 1" in outputs(events)   # multiprocessing's own way, unchanged
     assert events[-1].data["status"] == "error"
+
+
+@pytest.mark.parametrize("line, pid", [
+    (b"hello 0123abcd 4242", 4242),
+    (b"hello 0123abce 4242", None),     # another secret
+    (b"hello 0123abc 4242", None),      # a part of it
+    (b"hello 0123abcd0 4242", None),    # more than it
+    (b"hello 0123abcd x42", None),
+    (b"hi 0123abcd 4242", None),
+    (b"hello 0123abcd", None),
+])
+def test_a_connection_is_heard_only_with_the_run_s_secret(line, pid):
+    from engine.lab import wire
+    assert wire.read_hello(line, "0123abcd") == pid
+
+
+@pytest.mark.parametrize("status", [0, 3])
+def test_a_program_ends_as_it_would_in_a_terminal(status, tmp_path):
+    """The lab leaves without the interpreter's teardown (~10 ms), but what a program
+    can tell of that teardown still happens: its status, its unclosed file written,
+    its __del__ run, its last unfinished line shown."""
+    log = tmp_path / "log.txt"
+    events = collect(start_lab(str(PROGRAMS / "exit_status.py"), [str(log), str(status)]), HANG)
+    assert events[-1].data["exit_code"] == status, events[-1].text
+    assert log.read_text() == "written, never closed\n"
+    assert "".join(e.text for e in events if e.kind == "terminal") == (
+        "no newline at the end goodbye from __del__\n")

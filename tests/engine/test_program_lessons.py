@@ -348,3 +348,34 @@ def test_a_plain_command_line_run_never_imports_argparse(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=HANG, cwd=PROJECT_ROOT)
     assert done.stdout.split()[-2:] == ["0", "False"], done.stderr
+
+
+#: Imported by nothing a command-line run of a lesson program needs (the lesson's
+#: settings, the engine's side of the lab, the challenges, the events): dataclasses
+#: with inspect (~10 ms) and typing (~3 ms) were most of its start; hmac brought
+#: hashlib and OpenSSL (~5 ms) to read one hello.
+NOT_ON_THE_COMMAND_LINE = ("dataclasses", "inspect", "typing", "hmac", "hashlib")
+
+
+@needs("os.posix_spawn")
+@pytest.mark.parametrize("module", NOT_ON_THE_COMMAND_LINE)
+def test_a_command_line_run_of_a_program_never_imports(module, tmp_path):
+    """As ``python -m engine run`` (engine/__main__.py): the lab started first, then
+    the command line, in the same interpreter; what it imported is looked at after."""
+    script = ("import sys, engine.cli\nfrom engine.lab import ahead\nahead.spawn()\n"
+              f"code = engine.cli.main(['run', 'filescan', '--root', {str(tmp_path)!r}])\n"
+              f"print(code, {module!r} in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=HANG, cwd=PROJECT_ROOT)
+    assert done.stdout.split()[-2:] == ["0", "False"], done.stderr or done.stdout.splitlines()[-1]
+
+
+def test_a_program_s_params_are_what_a_dataclass_gave():
+    """Its Params class (no dataclass now) takes keywords, fills in defaults, compares
+    by value and refuses a setting it does not have, as the dataclass did."""
+    cls = programs.params_class("counter", COUNTER)
+    assert vars(cls(count=4)) == {"count": 4, "loud": False, "word": "tick", "pause": 0.0}
+    assert cls(count=4) == cls(count=4) != cls(count=5)
+    assert repr(cls(word="tock")).endswith("(count=3, loud=False, word='tock', pause=0.0)")
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        cls(nope=1)
