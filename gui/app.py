@@ -31,7 +31,7 @@ from .scaling import (
     start_scaling,
 )
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
-from .themes import DARK_THEME, LIGHT_THEME, register_themes
+from .themes import DARK_THEME, LIGHT_THEME, register_themes, skip_builtin_themes
 
 if TYPE_CHECKING:
     import argparse
@@ -117,6 +117,7 @@ class App(ttk.App):
         """
         self.settings = settings or Settings().load()
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
+        skip_builtin_themes()   # (~12 ms)
         register_themes()
         imagecache.install()   # the theme's images from disk, not drawn again (~20 ms)
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
