@@ -169,16 +169,18 @@ class App(ttk.App):
         if self.complete or self.closed:
             return
         self.complete = True
-        self.check_saved_params()
         self._front_tab = self.current_tab()  # builds the visible lesson's widgets
+        report_ready(self)
+        # Next, in this same call (no key or click is handled in between): the
+        # other lessons' saved values are checked (parsing each program for its
+        # settings, ~4 ms a lesson), the speed slider and the light/dark switch
+        # are built (the slider's style alone is ~10 ms of image work). The
+        # lesson is what the learner waits for.
+        self.check_saved_params()
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
             self.show_status(self.settings.problem)
             if self.settings.reset:   # (a damaged file was logged when it was read)
                 log.warning(self.settings.problem)
-        report_ready(self)
-        # The speed slider and the light/dark switch come next, in this same call
-        # (no key or click is handled in between): the lesson is what the learner
-        # waits for, and the slider's style alone is ~10 ms of image work.
         self.create_controls()
         self.restore_controls()
         self.event_generate(READY_EVENT)
@@ -495,7 +497,8 @@ class App(ttk.App):
         self.set_speed(self.speed)
 
     def check_saved_params(self) -> None:
-        """Check every lesson's saved values now, so that one message names all resets."""
+        """Check every lesson's saved values now, so that one message names all resets
+        (the visible lesson's were checked as its form was filled)."""
         for lesson_id in list(self.settings["params"]):
             if lesson_id in self.tabs:
                 self.saved_params(lesson_id)
