@@ -32,6 +32,7 @@ from .scaling import (
 )
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
 from .themes import DARK_THEME, LIGHT_THEME, register_themes, skip_builtin_themes
+from .widgets.tips import tip
 
 if TYPE_CHECKING:
     import argparse
@@ -271,7 +272,7 @@ class App(ttk.App):
                                      command=lambda value: self.set_speed(10 ** float(value)))
         self.speed_scale.pack(side="right")
         ttk.Label(bar, text="Speed").pack(side="right", padx=(0, 4))
-        ttk.ToolTip(self.speed_scale, text="Scale every deliberate delay, from 0.1x to 10x; "
+        tip(self.speed_scale, "Scale every deliberate delay, from 0.1x to 10x; "
                                            "applies at once, to threads and processes")
 
     def create_notebook(self) -> None:

@@ -9,6 +9,7 @@ import ttkbootstrap as ttk
 
 from engine.params import ParamError, convert, specs
 
+from .tips import tip
 from .wraplabel import WrapLabel
 
 
@@ -54,9 +55,9 @@ class ParamsForm(ttk.Frame):
                     padx=(0, right_gap), **grid)
 
     def _create_field(self, spec) -> None:
-        tip = spec.help
+        help_text = spec.help
         if spec.low is not None or spec.high is not None:
-            tip += f" ({_n(spec.low)} to {_n(spec.high)})"
+            help_text += f" ({_n(spec.low)} to {_n(spec.high)})"
         if spec.type is bool:
             # No label line: the switch sits on the input line, level with the input
             # beside it.
@@ -88,7 +89,7 @@ class ParamsForm(ttk.Frame):
                 widget.pack(side="left", fill="x", expand=True)
                 self._place(holder, spec.name, 1, sticky="ew")
             widget.bind("<FocusOut>", lambda _e, s=spec: self.check_one(s), add="+")
-        ttk.ToolTip(widget, text=tip)
+        tip(widget, help_text)
         # Wraps at the column's width, whatever the zoom and the pane's width.
         message = WrapLabel(self, text="", bootstyle="danger")
         self.vars[spec.name] = var
