@@ -21,7 +21,7 @@ after ttkbootstrap's version: another version may draw differently.
 
 from __future__ import annotations
 
-import hashlib
+import base64
 import logging
 import os
 import tkinter as tk
@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 ENV = "PYSYSLAB_CACHE_DIR"
 _PLAIN = (str, int, float, bool, type(None))
+MAX_NAME = 240   # bytes in a file name (255 on most file systems, with room for ".part")
 
 
 def cache_dir(base: Path | None = None) -> Path:
@@ -53,10 +54,12 @@ def _plain(value) -> bool:
 
 
 def file_name(key) -> str | None:
-    """The file an image of ``key`` is kept in, or None for a key not made of plain data."""
+    """The file an image of ``key`` is kept in, or None for a key not made of plain data
+    (or too long to name a file: the name is the key, spelt in URL-safe base64)."""
     if not isinstance(key, tuple) or not _plain(key):
         return None
-    return hashlib.sha1(repr(key).encode()).hexdigest() + ".png"
+    name = base64.urlsafe_b64encode(repr(key).encode()).decode() + ".png"
+    return name if len(name) <= MAX_NAME else None
 
 
 class DiskImages(dict):

@@ -16,7 +16,6 @@ heights from that font's line spacing, and redraws when the window sends
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import sys
@@ -223,7 +222,8 @@ def _load_xlib():
         return ctypes.CDLL("libX11.so.6")
     except OSError:
         pass
-    name = ctypes.util.find_library("X11")
+    from ctypes.util import find_library  # (only here: it imports tempfile and more)
+    name = find_library("X11")
     try:
         return ctypes.CDLL(name) if name else None
     except OSError:

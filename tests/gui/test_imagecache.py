@@ -1,4 +1,5 @@
-"""gui/imagecache.py: ttkbootstrap's style images kept on disk between starts.
+"""gui/imagecache.py: ttkbootstrap's style images kept on disk between starts; and the
+window's Style knows only its own two themes (gui/themes.py).
 
 A start after the first reads them back with Tk (no Pillow drawing, no PNG
 plugin), pixel for pixel what Pillow drew; a damaged file is drawn again.
@@ -124,3 +125,13 @@ def test_a_key_with_an_object_in_it_is_never_put_on_disk():
     assert imagecache.file_name(("circle", "#fff", (10, 10), None, 0)).endswith(".png")
     assert imagecache.file_name(("draw", (4, 4), object())) is None
     assert imagecache.file_name("not a tuple") is None
+
+
+def test_the_window_knows_its_own_two_themes_only_and_switches_between_them(app):
+    """ttkbootstrap's 30 built-in themes are not generated (gui/themes.py)."""
+    from gui.themes import DARK_THEME, LIGHT_THEME
+    assert sorted(app.style.theme_names()) == sorted([LIGHT_THEME, DARK_THEME])
+    before = app.style.theme.name
+    app.toggle_dark()
+    app.update()
+    assert {before, app.style.theme.name} == {LIGHT_THEME, DARK_THEME}
