@@ -18,7 +18,7 @@ from engine.control import clamp_speed
 from engine.params import convert, specs
 
 from . import imagecache
-from .firstdraw import bind_root_only, report_first_draw, report_ready
+from .firstdraw import bind_root_only, note_first_draw, report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
 from .resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES, window_icon_files
@@ -110,11 +110,13 @@ class App(ttk.App):
                  staged: bool = False):
         """Build the window.
 
-        ``staged=True`` (what ``main`` uses) puts a shell on screen first: the
-        menu, the lesson tabs' names and the status line. The rest (the
-        visible lesson's widgets, the speed slider and the theme switch) is
-        built right after that first draw, so the window appears sooner.
-        Otherwise everything is built before the constructor returns.
+        ``staged=True`` (what ``main`` uses) leaves the visible lesson's
+        widgets, the speed slider and the theme switch for later: built right
+        after the window's first draw, which then shows a shell (the menu, the
+        lesson tabs' names and the status line), or, when ``build_front_lesson``
+        was called before the window shows, the lesson is in the first draw and
+        only the status bar's controls follow it. Otherwise everything is built
+        before the constructor returns.
         """
         self.settings = settings or Settings().load()
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
@@ -134,6 +136,7 @@ class App(ttk.App):
         self.zoom = 1.0
         self.closed = False
         self.complete = False
+        self._front_built = False   # see build_front_lesson
         self._check_place = False   # a restored geometry is checked once the window shows
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
@@ -162,8 +165,23 @@ class App(ttk.App):
             self.update_idletasks()   # the menu bar gets its height
             self.keep_on_screen()
         if not self.complete:
-            self.update_idletasks()   # draw the shell now...
-            self.after(1, self.complete_window)  # ...and build the rest just after
+            self.update_idletasks()   # draw the window now...
+            if self._front_built:     # ...the lesson in it: it is ready
+                note_first_draw(self)
+                self.complete_window()
+            else:   # ...a shell: the lesson is built just after
+                self.after(1, self.complete_window)
+
+    def build_front_lesson(self) -> None:
+        """Build the visible lesson before the window first shows (staged start).
+
+        One draw then shows the window with its lesson, instead of a shell
+        first and the lesson in a second round of layout and drawing: on a busy
+        machine each round also waits for the X server and for a turn on the
+        CPU. The status bar's controls still come after ready.
+        """
+        self._front_tab = self.current_tab()
+        self._front_built = True
 
     def complete_window(self) -> None:
         """Build what a staged start left for after the first draw (once)."""
@@ -641,5 +659,6 @@ def main(argv: list[str] | None = None) -> int:
     report_first_draw(app)
     app.install_signal_handlers(early[0] if early else None)
     keep_a_lab_ready_once_ready(app)
+    app.build_front_lesson()   # in the first draw: ready as the window shows
     app.mainloop()
     return 0

@@ -112,6 +112,38 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
         app.close()
 
 
+def test_the_usual_start_draws_the_window_with_its_lesson_in_one_go(tmp_path, monkeypatch):
+    """What `python -m gui` does since the goal is ready, not a first shell: the
+    visible lesson is built before the window first shows, so that first draw has
+    it (one round of layout and drawing, one wait for X); ready is noted with that
+    draw, and the status bar's controls are built just after it."""
+    from gui import firstdraw
+    from gui.app import READY_EVENT, App
+    monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setattr(firstdraw, "_stamps", [])
+    monkeypatch.setattr(firstdraw, "_path", [])
+    marker = tmp_path / "ready"
+    app = App(staged=True)
+    try:
+        at_first_draw, at_ready = [], []
+        firstdraw.report_first_draw(app, str(marker))
+        app.bind("<Map>", lambda e: e.widget is app and at_first_draw.append(
+            (app.current_tab().built, hasattr(app, "speed_scale"))), add="+")
+        app.bind(READY_EVENT, lambda _e: at_ready.append(
+            (marker.read_text().count("\n"), hasattr(app, "speed_scale"))), add="+")
+        app.build_front_lesson()
+        assert not app.complete and not hasattr(app, "speed_scale")
+        pump_until(app, lambda: app.complete and at_ready)
+        assert at_first_draw == [(True, False)], "lesson built, controls not yet, at the map"
+        assert at_ready == [(2, True)], "ready was not noted before <<WindowReady>>"
+        first, ready = map(float, marker.read_text().split())
+        assert first <= ready
+        assert app.current_tab().run_button.winfo_ismapped()
+        assert sum(t.built for t in app.tabs.values()) == 1, "only the visible lesson is built"
+    finally:
+        app.close()
+
+
 def test_the_status_bar_controls_show_the_saved_settings_when_the_window_is_ready(
         tmp_path, monkeypatch):
     """A staged start builds the speed slider and the light/dark switch just after
