@@ -41,8 +41,8 @@ def cache_dir(base: Path | None = None) -> Path:
     if override:
         base = Path(override)
     else:
-        from platformdirs import user_cache_dir
-        base = Path(user_cache_dir("pysyslab", appauthor=False))
+        from .settings import user_dir
+        base = user_dir("cache")
     from ttkbootstrap import __version__
     return base / f"style-images-{__version__}"
 
