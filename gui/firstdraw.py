@@ -3,11 +3,11 @@
 
 "First drawn" means: X has mapped the root window and Tk has then finished
 every pending redraw (``update_idletasks``). "Ready" means: the visible
-lesson's widgets are built and drawn too (a staged start builds them just
-after the first draw; see ``App``). At each moment the wall-clock time is
-written to the file named by ``$PYSYSLAB_READY_FILE``: one line with the first
-time, then two (first, ready), so a launcher can subtract the time at which it
-started the app.
+lesson's widgets are built and drawn too (the usual start builds them before
+the first draw, which is then ready too; see ``App.build_front_lesson``). At
+each moment the wall-clock time is written to the file named by
+``$PYSYSLAB_READY_FILE``: one line with the first time, then two (first,
+ready), so a launcher can subtract the time at which it started the app.
 """
 
 from __future__ import annotations
