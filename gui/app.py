@@ -24,6 +24,7 @@ from .pump import EventPump
 from .resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES, window_icon_files
 from .scaling import (
     announce_zoom,
+    close_dpi_probe,
     create_fonts,
     fit_fixed_sizes,
     fit_table_rows,
@@ -124,8 +125,11 @@ class App(ttk.App):
         register_themes()
         imagecache.install()   # the theme's images from disk, not drawn again (~20 ms)
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
-        super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
-                         iconphoto=None, scaling=start_scaling())  # our icon, below
+        try:
+            super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
+                             iconphoto=None, scaling=start_scaling())  # our icon, below
+        finally:
+            close_dpi_probe()   # Tk has its own connection now (or none: failed)
         quiet_root_watchers(self)
         self.set_icon(FIRST_ICON_SIZES)
         self.bind(READY_EVENT, lambda _e: self.after_idle(self.set_icon), add="+")
