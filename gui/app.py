@@ -17,12 +17,14 @@ from engine import catalog
 from engine.control import clamp_speed
 from engine.params import convert, specs
 
-from .firstdraw import bind_root_only, report_first_draw, report_ready
+from . import imagecache
+from .firstdraw import bind_root_only, note_first_draw, report_first_draw, report_ready
 from .lessons import tab_class
 from .pump import EventPump
 from .resources import FIRST_ICON_SIZES, WINDOW_ICON_SIZES, window_icon_files
 from .scaling import (
     announce_zoom,
+    close_dpi_probe,
     create_fonts,
     fit_fixed_sizes,
     fit_table_rows,
@@ -30,7 +32,8 @@ from .scaling import (
     start_scaling,
 )
 from .settings import Settings, geometry_on_screen, parse_geometry, usable_fields
-from .themes import DARK_THEME, LIGHT_THEME, register_themes
+from .themes import DARK_THEME, LIGHT_THEME, register_themes, skip_builtin_themes
+from .widgets.tips import tip
 
 if TYPE_CHECKING:
     import argparse
@@ -108,26 +111,36 @@ class App(ttk.App):
                  staged: bool = False):
         """Build the window.
 
-        ``staged=True`` (what ``main`` uses) puts a shell on screen first: the
-        menu, the lesson tabs' names and the status line. The rest (the
-        visible lesson's widgets, the speed slider and the theme switch) is
-        built right after that first draw, so the window appears sooner.
-        Otherwise everything is built before the constructor returns.
+        ``staged=True`` (what ``main`` uses) leaves the visible lesson's
+        widgets, the speed slider and the theme switch for later: built right
+        after the window's first draw, which then shows a shell (the menu, the
+        lesson tabs' names and the status line), or, when ``build_front_lesson``
+        was called before the window shows, the lesson is in the first draw and
+        only the status bar's controls follow it. Otherwise everything is built
+        before the constructor returns.
         """
         self.settings = settings or Settings().load()
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
+        skip_builtin_themes()   # (~12 ms)
         register_themes()
+        imagecache.install()   # the theme's images from disk, not drawn again (~20 ms)
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
-        super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
-                         iconphoto=None, scaling=start_scaling())  # our icon, below
+        try:
+            super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
+                             iconphoto=None, scaling=start_scaling())  # our icon, below
+        finally:
+            close_dpi_probe()   # Tk has its own connection now (or none: failed)
         quiet_root_watchers(self)
         self.set_icon(FIRST_ICON_SIZES)
         self.bind(READY_EVENT, lambda _e: self.after_idle(self.set_icon), add="+")
+        # Style images drawn on the way to ready are written once it is (once a run).
+        self.bind(READY_EVENT, lambda _e: self.after_idle(imagecache.save_new), add="+")
         self.style_sashes()
         self.speed = clamp_speed(self.settings["speed"])
         self.zoom = 1.0
         self.closed = False
         self.complete = False
+        self._front_built = False   # see build_front_lesson
         self._check_place = False   # a restored geometry is checked once the window shows
         self._signalled: int | None = None
         create_fonts(self)   # before the sizes are noted: zoom scales them too
@@ -156,24 +169,41 @@ class App(ttk.App):
             self.update_idletasks()   # the menu bar gets its height
             self.keep_on_screen()
         if not self.complete:
-            self.update_idletasks()   # draw the shell now...
-            self.after(1, self.complete_window)  # ...and build the rest just after
+            self.update_idletasks()   # draw the window now...
+            if self._front_built:     # ...the lesson in it: it is ready
+                note_first_draw(self)
+                self.complete_window()
+            else:   # ...a shell: the lesson is built just after
+                self.after(1, self.complete_window)
+
+    def build_front_lesson(self) -> None:
+        """Build the visible lesson before the window first shows (staged start).
+
+        One draw then shows the window with its lesson, instead of a shell
+        first and the lesson in a second round of layout and drawing: on a busy
+        machine each round also waits for the X server and for a turn on the
+        CPU. The status bar's controls still come after ready.
+        """
+        self._front_tab = self.current_tab()
+        self._front_built = True
 
     def complete_window(self) -> None:
         """Build what a staged start left for after the first draw (once)."""
         if self.complete or self.closed:
             return
         self.complete = True
-        self.check_saved_params()
         self._front_tab = self.current_tab()  # builds the visible lesson's widgets
+        report_ready(self)
+        # Next, in this same call (no key or click is handled in between): the
+        # other lessons' saved values are checked (parsing each program for its
+        # settings, ~4 ms a lesson), the speed slider and the light/dark switch
+        # are built (the slider's style alone is ~10 ms of image work). The
+        # lesson is what the learner waits for.
+        self.check_saved_params()
         if self.settings.problem:  # after the tab's own "Ready", so that it stays
             self.show_status(self.settings.problem)
             if self.settings.reset:   # (a damaged file was logged when it was read)
                 log.warning(self.settings.problem)
-        report_ready(self)
-        # The speed slider and the light/dark switch come next, in this same call
-        # (no key or click is handled in between): the lesson is what the learner
-        # waits for, and the slider's style alone is ~10 ms of image work.
         self.create_controls()
         self.restore_controls()
         self.event_generate(READY_EVENT)
@@ -264,7 +294,7 @@ class App(ttk.App):
                                      command=lambda value: self.set_speed(10 ** float(value)))
         self.speed_scale.pack(side="right")
         ttk.Label(bar, text="Speed").pack(side="right", padx=(0, 4))
-        ttk.ToolTip(self.speed_scale, text="Scale every deliberate delay, from 0.1x to 10x; "
+        tip(self.speed_scale, "Scale every deliberate delay, from 0.1x to 10x; "
                                            "applies at once, to threads and processes")
 
     def create_notebook(self) -> None:
@@ -490,7 +520,8 @@ class App(ttk.App):
         self.set_speed(self.speed)
 
     def check_saved_params(self) -> None:
-        """Check every lesson's saved values now, so that one message names all resets."""
+        """Check every lesson's saved values now, so that one message names all resets
+        (the visible lesson's were checked as its form was filled)."""
         for lesson_id in list(self.settings["params"]):
             if lesson_id in self.tabs:
                 self.saved_params(lesson_id)
@@ -535,6 +566,7 @@ class App(ttk.App):
         self.closed = True
         self.pump.cancel()
         self.save_settings()
+        imagecache.save_new()   # those a theme switch drew since
         for tab in self.tabs.values():
             if tab.run is not None:
                 tab.run.stop()    # all at once: they end in parallel
@@ -631,5 +663,6 @@ def main(argv: list[str] | None = None) -> int:
     report_first_draw(app)
     app.install_signal_handlers(early[0] if early else None)
     keep_a_lab_ready_once_ready(app)
+    app.build_front_lesson()   # in the first draw: ready as the window shows
     app.mainloop()
     return 0

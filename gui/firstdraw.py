@@ -3,11 +3,11 @@
 
 "First drawn" means: X has mapped the root window and Tk has then finished
 every pending redraw (``update_idletasks``). "Ready" means: the visible
-lesson's widgets are built and drawn too (a staged start builds them just
-after the first draw; see ``App``). At each moment the wall-clock time is
-written to the file named by ``$PYSYSLAB_READY_FILE``: one line with the first
-time, then two (first, ready), so a launcher can subtract the time at which it
-started the app.
+lesson's widgets are built and drawn too (the usual start builds them before
+the first draw, which is then ready too; see ``App.build_front_lesson``). At
+each moment the wall-clock time is written to the file named by
+``$PYSYSLAB_READY_FILE``: one line with the first time, then two (first,
+ready), so a launcher can subtract the time at which it started the app.
 """
 
 from __future__ import annotations
@@ -35,15 +35,25 @@ def report_first_draw(root, path: str | None = None) -> None:
     _path[:] = [path]
 
     def on_map(event) -> None:
-        if _stamps or event.widget is not root:
-            return
-        root.update_idletasks()  # draw every widget that is waiting to be drawn
-        _stamps.append(time.time())
-        _write(path)
-        if getattr(root, "complete", True):
-            report_ready(root)  # nothing was left for later
+        if event.widget is root:
+            note_first_draw(root)
 
     bind_root_only(root, "<Map>", on_map)
+
+
+def note_first_draw(root) -> None:
+    """Note the first draw now (once, if asked to report): the window is mapped.
+
+    Called by the <Map> handler above, or sooner by a handler of the app's own
+    that draws the window and goes on to build more in the same call.
+    """
+    if _stamps or not _path:
+        return
+    root.update_idletasks()  # draw every widget that is waiting to be drawn
+    _stamps.append(time.time())
+    _write(_path[0])
+    if getattr(root, "complete", True):
+        report_ready(root)  # nothing was left for later
 
 
 def bind_root_only(root, sequence: str, handler) -> None:

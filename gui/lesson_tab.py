@@ -66,6 +66,7 @@ from .widgets.scrollarea import ScrollArea
 from .widgets.sourceview import SourceView
 from .widgets.terminal import TerminalView
 from .widgets.timeline import Timeline
+from .widgets.tips import tip
 from .widgets.wraplabel import WrapLabel
 
 log = logging.getLogger(__name__)
@@ -287,8 +288,8 @@ class LessonTab(ttk.Frame):
         self.stop_button = ttk.Button(buttons, text="■ Stop", bootstyle="danger",
                                       command=self.stop_run)
         self.stop_button.pack(side="left", padx=6)
-        ttk.ToolTip(self.run_button, text="Run the lesson (F5 or Ctrl+R)")
-        ttk.ToolTip(self.stop_button, text="Stop the lesson (Esc)")
+        tip(self.run_button, "Run the lesson (F5 or Ctrl+R)")
+        tip(self.stop_button, "Stop the lesson (Esc)")
         self.create_step_controls(parent)
         # These wrap at the width the column has, whatever it is: a fixed
         # wrap length cut them off in a narrow column.
@@ -315,14 +316,23 @@ class LessonTab(ttk.Frame):
         self.continue_button = ttk.Button(row, text="Continue ▸▸", bootstyle="info-outline",
                                           command=self.step_continue)
         self.continue_button.pack(side="left", padx=6)
-        ttk.ToolTip(self.step_switch, text="Pause every thread and process before each line: "
+        tip(self.step_switch, "Pause every thread and process before each line: "
                                            "you choose who runs next")
-        ttk.ToolTip(self.next_button, text="Let the next ready actor, in turn, run one line "
+        tip(self.next_button, "Let the next ready actor, in turn, run one line "
                                            "(F10)")
-        ttk.ToolTip(self.continue_button, text="Leave step mode and run on")
-        # Packed under the step buttons while Step is on (show_actors_panel).
-        self.actors_panel = ActorsPanel(parent, colors=self.colors,
-                                        on_choose=self.choose_actor)
+        tip(self.continue_button, "Leave step mode and run on")
+        # Packed under the step buttons while Step is on (show_actors_panel); made
+        # when first needed (a run or Step), not before the window is ready.
+        self._actors_parent = parent
+        self._actors_panel: ActorsPanel | None = None
+
+    @property
+    def actors_panel(self) -> ActorsPanel:
+        """The step board's panel of actors (made on first use)."""
+        if self._actors_panel is None:
+            self._actors_panel = ActorsPanel(self._actors_parent, colors=self.colors,
+                                             on_choose=self.choose_actor)
+        return self._actors_panel
 
     def create_extra(self, parent):
         """Subclasses return a widget shown above the timeline and the log (a table...)."""
@@ -421,8 +431,8 @@ class LessonTab(ttk.Frame):
     def show_actors_panel(self, on: bool) -> None:
         if on:
             self.actors_panel.pack(fill="x", pady=(4, 2), after=self.step_row)
-        else:
-            self.actors_panel.pack_forget()
+        elif self._actors_panel is not None:
+            self._actors_panel.pack_forget()
 
     def stepping(self) -> bool:
         return self.run is not None and self.state == RUNNING and self.step_var.get()

@@ -16,7 +16,6 @@ heights from that font's line spacing, and redraws when the window sends
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 import os
 import sys
@@ -189,11 +188,20 @@ def parse_xft_dpi(resources: str) -> float | None:
     return None
 
 
-def xft_dpi(display: str | None = None) -> float | None:
+# The X connection start_scaling read Xft.dpi through, held open until the root
+# window has its own connection (close_dpi_probe): an X server whose last client
+# leaves resets itself, and on a server with no other client yet (a fresh Xvfb,
+# as in the start-up bench) that reset took ~25 ms of the server's time just
+# as Tk connected and waited for it.
+_held: list[tuple] = []
+
+
+def xft_dpi(display: str | None = None, hold: bool = False) -> float | None:
     """``Xft.dpi`` from the X server's resources (what desktops set for HiDPI), or None.
 
     Read with Xlib through ctypes: Tk keeps the X resources in its option
     database, but only under its own application name, not under ``Xft``.
+    ``hold``: leave the connection open until ``close_dpi_probe``.
     """
     display = display or os.environ.get("DISPLAY")
     if not display or sys.platform in ("win32", "darwin"):
@@ -212,7 +220,10 @@ def xft_dpi(display: str | None = None) -> float | None:
     try:
         resources = xlib.XResourceManagerString(connection)
     finally:
-        xlib.XCloseDisplay(connection)
+        if hold:
+            _held.append((xlib, connection))
+        else:
+            xlib.XCloseDisplay(connection)
     return parse_xft_dpi(resources.decode("latin-1")) if resources else None
 
 
@@ -223,7 +234,8 @@ def _load_xlib():
         return ctypes.CDLL("libX11.so.6")
     except OSError:
         pass
-    name = ctypes.util.find_library("X11")
+    from ctypes.util import find_library  # (only here: it imports tempfile and more)
+    name = find_library("X11")
     try:
         return ctypes.CDLL(name) if name else None
     except OSError:
@@ -237,8 +249,16 @@ def start_scaling() -> float | None:
     desktop sets it when the server's figure is wrong (often 96 on a HiDPI
     screen).
     """
-    dpi = xft_dpi()
+    dpi = xft_dpi(hold=True)   # closed by close_dpi_probe, once Tk has connected
     if dpi is None:
         return None
     log.info("Xft.dpi is %g: Tk scaling %.3f", dpi, dpi / 72)
     return dpi / 72
+
+
+def close_dpi_probe() -> None:
+    """Close the connection ``start_scaling`` read Xft.dpi through (call it once the
+    root window exists: the X server then keeps a client and does not reset)."""
+    while _held:
+        xlib, connection = _held.pop()
+        xlib.XCloseDisplay(connection)

@@ -42,6 +42,22 @@ _COLOURS = {
 }
 
 
+def skip_builtin_themes() -> None:
+    """Make ttkbootstrap's Style know only the themes registered with it (ours).
+
+    Each Style generates the colour ramps of ttkbootstrap's 15 built-in theme
+    families (30 themes, ~12 ms) as it is made, at every start; the window
+    shows only its own two, which ``register_themes`` registers. Called before
+    the root is made; for the rest of the process (the tests' windows too).
+    """
+    from ttkbootstrap.style.engine import Style
+
+    def register_none(style, EXTERNAL_THEMES=None) -> None:
+        """(ttkbootstrap's hook for its catalog: ours come from register_themes)"""
+
+    Style._load_themes = register_none
+
+
 def register_themes() -> None:
     """Make both themes known to the next window (or to the one open now).
 

@@ -25,6 +25,7 @@ from ..lesson_tab import LessonTab
 from ..widgets.filetable import FileTable, Row
 from ..widgets.histogram import SizeHistogram
 from ..widgets.logview import printable
+from ..widgets.tips import tip
 from ..widgets.wraplabel import WrapLabel
 
 SMALLEST, LARGEST = vocab.SMALLEST, vocab.LARGEST
@@ -151,7 +152,7 @@ class FilescanTab(LessonTab):
         self.export_button = ttk.Button(bar, text="Export CSV…", bootstyle="secondary",
                                         command=self.ask_export, state="disabled")
         self.export_button.pack(side="right")
-        ttk.ToolTip(self.export_button, text="Save the rows shown as a CSV file")
+        tip(self.export_button, "Save the rows shown as a CSV file")
         self.view = ttk.StringVar(value=SMALLEST)
         for value, text in ((SMALLEST, "Smallest"), (LARGEST, "Largest")):
             # outline: the unchosen one keeps readable text (the solid style greys it out)

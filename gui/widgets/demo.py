@@ -27,7 +27,7 @@ import ttkbootstrap as ttk
 from engine import vocabulary as vocab
 from engine.events import Event
 
-from ..scaling import create_fonts, start_scaling
+from ..scaling import close_dpi_probe, create_fonts, start_scaling
 from ..themes import DARK_THEME, LIGHT_THEME, register_themes
 
 Build = Callable[[tk.Misc], tk.Misc]
@@ -97,6 +97,7 @@ def demo_window(build: Build, title: str, size: tuple[int, int] = (760, 460),
     register_themes()
     app = ttk.App(title=f"{title}: demo", theme=DARK_THEME if dark else LIGHT_THEME,
                   size=size, scaling=start_scaling())
+    close_dpi_probe()
     create_fonts(app)
     bar = ttk.Frame(app, padding=(6, 4))
     bar.pack(side="bottom", fill="x")

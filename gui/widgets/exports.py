@@ -14,7 +14,6 @@ whose ``message`` is one sentence for the person ("Could not save the log to
 
 from __future__ import annotations
 
-import csv
 import errno
 import functools
 import io
@@ -347,6 +346,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
     A last column, ``note``, says on each row whose bytes were escaped that it
     was, so nobody takes ``caf\\xe9.py`` for the file's exact name.
     """
+    import csv  # (here: the file-scan lesson imports this module at start, ~3 ms less)
     out = io.StringIO()
     writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
     writer.writerow([csv_cell(name)[0] for name in header] + [NOTE_COLUMN])

@@ -9,6 +9,7 @@ import ttkbootstrap as ttk
 
 from engine.params import ParamError, convert, specs
 
+from .tips import tip
 from .wraplabel import WrapLabel
 
 
@@ -31,49 +32,66 @@ class ParamsForm(ttk.Frame):
         self.inputs: dict[str, object] = {}
         for column in range(self.COLUMNS):
             self.columnconfigure(column, weight=1)
+        # Each field takes three grid rows of one column: its label, its input, and
+        # its message (gridded only while it has one). No frame per field: the
+        # form is built before the window is ready, and each frame costs that.
+        self._cells: dict[str, tuple[int, int, int]] = {}   # name -> row, column, span
         place = 0   # cells filled so far, row by row
         for spec in self.specs:
             wide = spec.kind == "folder"
             if wide and place % self.COLUMNS:
                 place += self.COLUMNS - place % self.COLUMNS   # start a fresh row
-            cell = ttk.Frame(self)
-            # A switch sits at the foot of its row: level with the input beside it.
-            cell.grid(row=place // self.COLUMNS, column=place % self.COLUMNS,
-                      columnspan=self.COLUMNS if wide else 1,
-                      sticky="sew" if spec.type is bool else "new",
-                      padx=(0, 8) if place % self.COLUMNS < self.COLUMNS - 1 else 0, pady=2)
-            self._create_field(cell, spec)
+            row = 3 * (place // self.COLUMNS)
+            self._cells[spec.name] = (row, place % self.COLUMNS, self.COLUMNS if wide else 1)
+            self.rowconfigure(row + 2, minsize=2)   # the gap under a field, message or not
+            self._create_field(spec)
             place += self.COLUMNS if wide else 1
 
-    def _create_field(self, cell: ttk.Frame, spec) -> None:
-        tip = spec.help
+    def _place(self, widget, name: str, line: int, **grid) -> None:
+        """Grid ``widget`` on ``line`` (0 label, 1 input, 2 message) of field ``name``."""
+        row, column, span = self._cells[name]
+        right_gap = 8 if column + span < self.COLUMNS else 0
+        widget.grid(row=row + line, column=column, columnspan=span,
+                    padx=(0, right_gap), **grid)
+
+    def _create_field(self, spec) -> None:
+        help_text = spec.help
         if spec.low is not None or spec.high is not None:
-            tip += f" ({_n(spec.low)} to {_n(spec.high)})"
-        row = ttk.Frame(cell)
+            help_text += f" ({_n(spec.low)} to {_n(spec.high)})"
         if spec.type is bool:
+            # No label line: the switch sits on the input line, level with the input
+            # beside it.
             var = ttk.BooleanVar(value=spec.default)
-            widget = ttk.Checkbutton(row, text=spec.label, variable=var,
+            widget = ttk.Checkbutton(self, text=spec.label, variable=var,
                                      bootstyle="round-toggle")
-            widget.pack(side="left", pady=4)
+            self._place(widget, spec.name, 1, sticky="sw", pady=4)
         else:
             var = ttk.StringVar(value=str(spec.default))
-            ttk.Label(cell, text=spec.label).pack(anchor="w")
-            if spec.choices:
-                values = [str(c) for c in spec.choices]
-                widget = ttk.Combobox(row, textvariable=var, state="readonly", values=values,
-                                      width=max(8, *map(len, values)))   # no value cut off
-            else:
-                widget = ttk.Entry(row, textvariable=var, width=8)
-            if spec.kind == "folder":
-                ttk.Button(row, text="…", width=2, bootstyle="secondary",
+            self._place(ttk.Label(self, text=spec.label), spec.name, 0, sticky="w",
+                        pady=(2, 0))
+            if spec.kind == "folder":   # a path and its "…" button share the line
+                holder = ttk.Frame(self)
+                ttk.Button(holder, text="…", width=2, bootstyle="secondary",
                            command=lambda v=var: self._choose_folder(v)).pack(
                     side="right", padx=(4, 0))
-            widget.pack(side="left", fill="x", expand=True)
+            else:
+                holder = self
+            if spec.choices:
+                values = [str(c) for c in spec.choices]
+                widget = ttk.Combobox(holder, textvariable=var, state="readonly",
+                                      values=values,
+                                      width=max(8, *map(len, values)))   # no value cut off
+            else:
+                widget = ttk.Entry(holder, textvariable=var, width=8)
+            if holder is self:
+                self._place(widget, spec.name, 1, sticky="ew")
+            else:
+                widget.pack(side="left", fill="x", expand=True)
+                self._place(holder, spec.name, 1, sticky="ew")
             widget.bind("<FocusOut>", lambda _e, s=spec: self.check_one(s), add="+")
-        row.pack(fill="x")
-        ttk.ToolTip(widget, text=tip)
-        # Wraps at the cell's width, whatever the zoom and the pane's width.
-        message = WrapLabel(cell, text="", bootstyle="danger")
+        tip(widget, help_text)
+        # Wraps at the column's width, whatever the zoom and the pane's width.
+        message = WrapLabel(self, text="", bootstyle="danger")
         self.vars[spec.name] = var
         self.messages[spec.name] = message
         self.inputs[spec.name] = widget
@@ -83,9 +101,9 @@ class ParamsForm(ttk.Frame):
         message = self.messages[name]
         message.configure(text=text)
         if text and not message.winfo_manager():
-            message.pack(anchor="w", fill="x")
+            self._place(message, name, 2, sticky="ew", pady=(0, 2))
         elif not text and message.winfo_manager():
-            message.pack_forget()
+            message.grid_forget()
 
     def _choose_folder(self, var) -> None:
         start = os.path.expanduser(var.get() or "~")

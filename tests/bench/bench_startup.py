@@ -3,8 +3,8 @@ beside a floor: a one-label ttkbootstrap app frozen the same way.
 
 "First drawn window": the moment X has mapped the app's root window and Tk has
 then finished every pending redraw. "Ready": the visible lesson's widgets are
-built and drawn too (the app builds them right after its first draw): the
-learner can use the window from then on. The app notes the wall-clock time of
+built and drawn too (the app builds them before its first draw, which is then
+also ready): the learner can use the window from then on. The app notes the wall-clock time of
 each moment in the file named by ``$PYSYSLAB_READY_FILE`` (see
 gui/firstdraw.py); the times counted here run from just before the program is
 started.
@@ -180,8 +180,9 @@ def main() -> None:
         print(f"{name:<10} {drawn_median[name]:5.3f} s {ready_median[name]:7.3f} s "
               f"{min(readies[name]):5.3f} s {max(readies[name]):5.3f} s "
               f"{ready_median[name] / floor:8.2f}x   {helped:>7}")
-    print("(ready: the visible lesson's widgets built and drawn too; the window draws its "
-          "menu, tabs and status line first, then builds the rest. min, max: of ready.\n"
+    print("(ready: the visible lesson's widgets built and drawn too; the window's first "
+          "draw has them, and the status bar's speed slider and theme switch follow. "
+          "min, max: of ready.\n"
           " floor: one label in our theme, frozen as the app is; floor-src: the same from "
           "source. vs floor: ready / floor-src's ready from source, / floor's for the "
           "executables.\n"

@@ -83,9 +83,8 @@ def test_app_process_closed_mid_run_exits_clean(tmp_path):
     assert not ps.is_running()
 
 
-def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, monkeypatch):
-    """What `python -m gui` does: the window is on screen before the lesson's widgets
-    are built, and they follow by themselves, with no input."""
+def staged_app_reporting(tmp_path, monkeypatch):
+    """A staged window, not shown yet, that notes its first draw and ready in a file."""
     from gui import firstdraw
     from gui.app import App
     monkeypatch.setenv("PYSYSLAB_CONFIG_DIR", str(tmp_path / "config"))
@@ -93,9 +92,16 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
     monkeypatch.setattr(firstdraw, "_path", [])
     marker = tmp_path / "ready"
     app = App(staged=True)
+    firstdraw.report_first_draw(app, str(marker))
+    return app, marker
+
+
+def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, monkeypatch):
+    """A staged start without build_front_lesson: the window is on screen before the
+    lesson's widgets are built, and they follow by themselves, with no input."""
+    app, marker = staged_app_reporting(tmp_path, monkeypatch)
     try:
         built_at_first_draw = []
-        firstdraw.report_first_draw(app, str(marker))
         app.bind("<Map>", lambda e: e.widget is app and built_at_first_draw.append(
             app.tabs["filescan"].built), add="+")
         assert not app.complete and not app.tabs["filescan"].built
@@ -107,6 +113,32 @@ def test_staged_start_draws_the_shell_first_then_builds_the_lesson(tmp_path, mon
         tab = app.current_tab()
         assert tab.lesson.id == "filescan" and tab.built and tab.run_button.winfo_ismapped()
         assert app.speed_label.cget("text") == "1x"
+        assert sum(t.built for t in app.tabs.values()) == 1, "only the visible lesson is built"
+    finally:
+        app.close()
+
+
+def test_the_usual_start_draws_the_window_with_its_lesson_in_one_go(tmp_path, monkeypatch):
+    """What `python -m gui` does since the goal is ready, not a first shell: the
+    visible lesson is built before the window first shows, so that first draw has
+    it (one round of layout and drawing, one wait for X); ready is noted with that
+    draw, and the status bar's controls are built just after it."""
+    from gui.app import READY_EVENT
+    app, marker = staged_app_reporting(tmp_path, monkeypatch)
+    try:
+        at_first_draw, at_ready = [], []
+        app.bind("<Map>", lambda e: e.widget is app and at_first_draw.append(
+            (app.current_tab().built, hasattr(app, "speed_scale"))), add="+")
+        app.bind(READY_EVENT, lambda _e: at_ready.append(
+            (marker.read_text().count("\n"), hasattr(app, "speed_scale"))), add="+")
+        app.build_front_lesson()
+        assert not app.complete and not hasattr(app, "speed_scale")
+        pump_until(app, lambda: app.complete and at_ready)
+        assert at_first_draw == [(True, False)], "lesson built, controls not yet, at the map"
+        assert at_ready == [(2, True)], "ready was not noted before <<WindowReady>>"
+        first, ready = map(float, marker.read_text().split())
+        assert first <= ready
+        assert app.current_tab().run_button.winfo_ismapped()
         assert sum(t.built for t in app.tabs.values()) == 1, "only the visible lesson is built"
     finally:
         app.close()

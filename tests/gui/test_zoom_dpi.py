@@ -272,3 +272,21 @@ def test_a_chosen_zoom_applies_on_top_of_the_screen_dpi(app):
     finally:
         second.set_zoom(1.0)
         second.close()
+
+
+def test_the_dpi_probe_stays_connected_until_the_window_has_its_own_connection(app):
+    """An X server resets itself when its last client leaves (a fresh Xvfb: ~25 ms of
+    the server's time as Tk connects): start_scaling keeps the connection it read
+    Xft.dpi through open; the window closes it once Tk is connected."""
+    from gui import scaling
+    from gui.app import App
+    app.close()
+    scaling.start_scaling()
+    assert len(scaling._held) == 1, "the probe's connection was closed at once"
+    scaling.close_dpi_probe()
+    assert scaling._held == []
+    window = App()
+    try:
+        assert scaling._held == [], "the window left the probe's connection open"
+    finally:
+        window.close()
