@@ -33,15 +33,19 @@ drawn = style_images.draw_all()
 print(json.dumps({name: base64.b64encode(data).decode() for name, data in drawn.items()}))
 """
 
-# One start of the real window (everything built) at the screen's scaling, in a fresh
-# interpreter: the images ttkbootstrap drew (Pillow's, not Tk's own PhotoImage) before
-# ready and after every tab was opened and the theme switched.
+# One start of the real window (everything built) at the screen's scaling or at 96 dpi
+# (as Xft.dpi would set it), in a fresh interpreter: the images ttkbootstrap drew
+# (Pillow's, not Tk's own PhotoImage) before ready and after every tab was opened and
+# the theme switched.
 ONE_START = """
 import json, sys, tkinter as tk
 from gui.quickimport import import_ttkbootstrap
 import_ttkbootstrap()
+import gui.app
 from gui.app import App
 from gui.themes import DARK_THEME, LIGHT_THEME
+if sys.argv[2:] == ["96dpi"]:
+    gui.app.start_scaling = lambda: 96 / 72
 
 def drawn(app):
     return sorted(repr(key) for key, value in app.style._image_cache.items()
@@ -115,9 +119,10 @@ def fresh_home(tmp_path: Path) -> tuple[Path, dict]:
     return home, env
 
 
+@pytest.mark.parametrize("scaling", ["screen", "96dpi"])
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_a_start_at_the_screens_scaling_reads_every_style_image(theme, tmp_path):
-    start = json.loads(run_python(ONE_START, theme, env=fresh_home(tmp_path)[1]))
+def test_a_start_reads_every_style_image(theme, scaling, tmp_path):
+    start = json.loads(run_python(ONE_START, theme, scaling, env=fresh_home(tmp_path)[1]))
     assert start["asked_to_ready"] >= 20   # (the theme's arrows, the toggle, the slider)
     assert start["drawn_to_ready"] == [], f"drawn by Pillow before ready; {RERUN}"
     assert not start["png_plugin"], "Pillow's PNG plugin was imported before ready"
