@@ -123,7 +123,7 @@ class App(ttk.App):
         theme = theme or (DARK if self.settings["theme"] == "dark" else LIGHT)
         skip_builtin_themes()   # (~12 ms)
         register_themes()
-        imagecache.install()   # the theme's images from disk, not drawn again (~20 ms)
+        imagecache.install()   # the theme's images shipped, not drawn (~20 ms)
         # scaling: the screen's DPI from Xft.dpi, before the theme is built at that size
         try:
             super().__init__(title=TITLE, theme=theme, size=DEFAULT_SIZE, minsize=(900, 600),
@@ -133,8 +133,6 @@ class App(ttk.App):
         quiet_root_watchers(self)
         self.set_icon(FIRST_ICON_SIZES)
         self.bind(READY_EVENT, lambda _e: self.after_idle(self.set_icon), add="+")
-        # Style images drawn on the way to ready are written once it is (once a run).
-        self.bind(READY_EVENT, lambda _e: self.after_idle(imagecache.save_new), add="+")
         self.style_sashes()
         self.speed = clamp_speed(self.settings["speed"])
         self.zoom = 1.0
@@ -566,7 +564,6 @@ class App(ttk.App):
         self.closed = True
         self.pump.cancel()
         self.save_settings()
-        imagecache.save_new()   # those a theme switch drew since
         for tab in self.tabs.values():
             if tab.run is not None:
                 tab.run.stop()    # all at once: they end in parallel

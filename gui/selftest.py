@@ -66,11 +66,16 @@ def check_assets() -> str:
     import ttkbootstrap
     from PIL import Image
 
+    from . import imagecache
+
     icons = [resources.icon_png(size) for size in resources.ICON_SIZES]
     icons.append(resources.assets_dir() / "pysyslab.ico")
     for path in icons:
         with Image.open(path) as image:
             image.verify()
+    style_images = sorted(imagecache.shipped_dir().glob("*.png"))
+    if not style_images:   # (the start would draw them all, ~40 ms)
+        raise RuntimeError(f"no style images in {imagecache.shipped_dir()}")
     ttkb_assets = Path(ttkbootstrap.__file__).parent / "assets"
     count = sum(1 for p in ttkb_assets.rglob("*") if p.is_file())
     if count == 0:
@@ -79,7 +84,8 @@ def check_assets() -> str:
         tk_library = os.environ.get("TK_LIBRARY", "")
         if not (Path(tk_library) / "tk.tcl").is_file():
             raise RuntimeError(f"Tk's script library is missing (TK_LIBRARY={tk_library!r})")
-    return f"{len(icons)} icon files in {resources.assets_dir()}, {count} ttkbootstrap files"
+    return (f"{len(icons)} icon files and {len(style_images)} style images in "
+            f"{resources.assets_dir()}, {count} ttkbootstrap files")
 
 
 def check_sources() -> str:

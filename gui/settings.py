@@ -2,8 +2,7 @@
 
 The file lives in the per-user config folder (platformdirs' rule, see
 ``user_dir``), or in ``$PYSYSLAB_CONFIG_DIR`` when that is set (the tests use
-it). It is the only file the app writes on its own, besides the style images
-it keeps in its cache folder (gui/imagecache.py).
+it). It is the only file the app writes on its own.
 
 Whatever is in that file, the app starts:
 
@@ -73,7 +72,7 @@ def config_dir() -> Path:
 
 
 def user_dir(kind: str) -> Path:
-    """The per-user ``config`` or ``cache`` folder of the app.
+    """The per-user ``config`` folder of the app.
 
     On Linux and the BSDs, the XDG rule platformdirs follows, written out:
     importing platformdirs costs ~4 ms at every start (it brings tempfile and
@@ -81,11 +80,9 @@ def user_dir(kind: str) -> Path:
     """
     if sys.platform.startswith(("win", "darwin")):
         import platformdirs
-        finder = {"config": platformdirs.user_config_dir,
-                  "cache": platformdirs.user_cache_dir}[kind]
+        finder = {"config": platformdirs.user_config_dir}[kind]
         return Path(finder("pysyslab", appauthor=False))
-    variable, default = {"config": ("XDG_CONFIG_HOME", "~/.config"),
-                         "cache": ("XDG_CACHE_HOME", "~/.cache")}[kind]
+    variable, default = {"config": ("XDG_CONFIG_HOME", "~/.config")}[kind]
     base = os.environ.get(variable, "").strip() or os.path.expanduser(default)
     return Path(base) / "pysyslab"
 

@@ -7,10 +7,8 @@ from tests.leaks import Snapshot, leaks_since, warm_multiprocessing
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_settings(tmp_path_factory):
-    """The app under test keeps its settings and its style images in temporary
-    folders, not in ~."""
+    """The app under test keeps its settings in a temporary folder, not in ~."""
     os.environ["PYSYSLAB_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
-    os.environ["PYSYSLAB_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,65 +1,77 @@
-"""gui/imagecache.py: ttkbootstrap's style images kept on disk between starts; and the
-window's Style knows only its own two themes (gui/themes.py).
-
-A start after the first reads them back with Tk (no Pillow drawing, no PNG
-plugin), pixel for pixel what Pillow drew; a damaged file is drawn again.
+"""gui/imagecache.py: ttkbootstrap's style images shipped in assets/style-images/ and
+read at start instead of drawn; the app writes none of them; and the window's Style
+knows only its own two themes (gui/themes.py).
 """
 
+import base64
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tkinter as tk
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from ttkbootstrap.style.elements import RecolorRenderer
 
 from gui import imagecache
 
 ROOT = Path(__file__).resolve().parents[2]
+RERUN = ("run: xvfb-run -a -s '-screen 0 1280x800x24' .venv/bin/python "
+         "scripts/style_images.py (and commit assets/style-images/)")
 
-# One start of the real window (everything built), in a fresh interpreter: what it
-# drew, what it read from disk, and whether Pillow's PNG plugin was imported.
+# Every image scripts/style_images.py would ship today, drawn by ttkbootstrap (Pillow)
+# in a fresh interpreter: file name -> PNG, in base64.
+DRAW_TODAY = """
+import base64, json, sys
+sys.path.insert(0, "scripts")
+import style_images
+drawn = style_images.draw_all()
+print(json.dumps({name: base64.b64encode(data).decode() for name, data in drawn.items()}))
+"""
+
+# One start of the real window (everything built) at the screen's scaling or at 96 dpi
+# (as Xft.dpi would set it), in a fresh interpreter: the images ttkbootstrap drew
+# (Pillow's, not Tk's own PhotoImage) before ready and after every tab was opened and
+# the theme switched.
 ONE_START = """
 import json, sys, tkinter as tk
 from gui.quickimport import import_ttkbootstrap
 import_ttkbootstrap()
+import gui.app
 from gui.app import App
-from gui import imagecache
-app = App()
-app.update()   # <<WindowReady>>'s idle call writes what was drawn
-images = app.style._image_cache
-toggles = [value[1] for key, value in images.items() if key[:2] == ("recolor", "switch_round")]
-print(json.dumps({
-    "png_plugin": "PIL.PngImagePlugin" in sys.modules,
-    "toggle_images": len(toggles),
-    "toggles_from_disk": sum(type(image) is tk.PhotoImage for image in toggles),
-    "written_after_ready": imagecache.save_new(),
-}))
+from gui.themes import DARK_THEME, LIGHT_THEME
+if sys.argv[2:] == ["96dpi"]:
+    gui.app.start_scaling = lambda: 96 / 72
+
+def drawn(app):
+    return sorted(repr(key) for key, value in app.style._image_cache.items()
+                  if type(value[1]) is not tk.PhotoImage)
+
+app = App(theme=DARK_THEME if sys.argv[1] == "dark" else LIGHT_THEME)
+app.update()
+report = {"drawn_to_ready": drawn(app), "asked_to_ready": len(app.style._image_cache),
+          "png_plugin": "PIL.PngImagePlugin" in sys.modules}
+for tab in app.notebook.tabs():
+    app.notebook.select(tab)
+    app.current_tab()
+    app.update()
+app.toggle_dark()
+app.update()
+report["drawn_in_all"] = drawn(app)
+print(json.dumps(report))
 app.close()
 """
 
 
-def start_once(cache: Path) -> dict:
-    env = dict(os.environ, PYSYSLAB_CACHE_DIR=str(cache))
-    done = subprocess.run([sys.executable, "-c", ONE_START], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+def run_python(code: str, *args: str, env: dict | None = None) -> str:
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout.splitlines()[-1])
-
-
-def test_a_second_start_reads_the_style_images_instead_of_drawing_them(tmp_path):
-    first = start_once(tmp_path)
-    kept = list(imagecache.cache_dir(tmp_path).glob("*.png"))
-    assert first["png_plugin"], "the first start draws the round toggle with Pillow"
-    assert first["toggle_images"] >= 2 and first["toggles_from_disk"] == 0
-    assert len(kept) >= first["toggle_images"], "the drawn images were not written"
-    second = start_once(tmp_path)
-    assert second["toggles_from_disk"] == second["toggle_images"] == first["toggle_images"]
-    assert not second["png_plugin"], "Pillow's PNG plugin was imported on a second start"
-    assert second["written_after_ready"] == 0
+    return done.stdout.splitlines()[-1]
 
 
 def transparent_as_one(image: Image.Image) -> list:
@@ -69,17 +81,72 @@ def transparent_as_one(image: Image.Image) -> list:
     return [p if p[3] else b"\0\0\0\0" for p in pixels]
 
 
-def open_window(cache: Path, monkeypatch):
+def same_pixels(one: Path | Image.Image, other: Path | Image.Image) -> bool:
+    one, other = (Image.open(x) if isinstance(x, Path) else x for x in (one, other))
+    return one.size == other.size and transparent_as_one(one) == transparent_as_one(other)
+
+
+def shipped() -> dict[str, Path]:
+    return {path.name: path for path in imagecache.shipped_dir().glob("*.png")}
+
+
+def test_every_shipped_image_is_what_ttkbootstrap_draws_for_its_key_today(tmp_path):
+    today = json.loads(run_python(DRAW_TODAY))
+    files = shipped()
+    assert files, f"no style images shipped for this ttkbootstrap in " \
+                  f"{imagecache.shipped_dir()}; {RERUN}"
+    assert sorted(files) == sorted(today), f"the shipped set is not what the window " \
+                                           f"asks for today; {RERUN}"
+    for name, data in today.items():
+        drawn = tmp_path / name
+        drawn.write_bytes(base64.b64decode(data))
+        assert same_pixels(files[name], drawn), \
+            f"{base64.urlsafe_b64decode(name[:-4])} is drawn differently now; {RERUN}"
+
+
+def fresh_home(tmp_path: Path) -> tuple[Path, dict]:
+    """An empty home folder, and an environment whose HOME and XDG folders are in it
+    (and no folder of the app's named by a variable)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYSYSLAB_CONFIG_DIR", "PYSYSLAB_CACHE_DIR")}
+    env["HOME"] = str(home)
+    for variable, folder in [("XDG_CONFIG_HOME", ".config"), ("XDG_CACHE_HOME", ".cache"),
+                             ("XDG_DATA_HOME", ".local/share"),
+                             ("XDG_STATE_HOME", ".local/state")]:
+        env[variable] = str(home / folder)
+    return home, env
+
+
+@pytest.mark.parametrize("scaling", ["screen", "96dpi"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_start_reads_every_style_image(theme, scaling, tmp_path):
+    start = json.loads(run_python(ONE_START, theme, scaling, env=fresh_home(tmp_path)[1]))
+    assert start["asked_to_ready"] >= 20   # (the theme's arrows, the toggle, the slider)
+    assert start["drawn_to_ready"] == [], f"drawn by Pillow before ready; {RERUN}"
+    assert not start["png_plugin"], "Pillow's PNG plugin was imported before ready"
+    assert start["drawn_in_all"] == [], f"drawn by Pillow in a lesson or the other theme; {RERUN}"
+
+
+def test_a_start_writes_nothing_but_the_settings_file(tmp_path):
+    home, env = fresh_home(tmp_path)
+    run_python(ONE_START, "light", env=env)   # (closes the window: settings saved)
+    written = sorted(str(path.relative_to(home)) for path in home.rglob("*")
+                     if not path.is_dir())
+    assert written == [".config/pysyslab/settings.json"]
+
+
+def style_toggles(window) -> dict:
+    return {key: value[1] for key, value in window.style._image_cache.items()
+            if key[:2] == ("recolor", "switch_round")}
+
+
+def open_window():
     from gui.app import App
-    monkeypatch.setenv("PYSYSLAB_CACHE_DIR", str(cache))
     window = App()
     window.update()
     return window
-
-
-def toggle_images(window) -> dict:
-    return {key: value[1] for key, value in window.style._image_cache.items()
-            if key[:2] == ("recolor", "switch_round")}
 
 
 def close(window) -> None:
@@ -87,41 +154,38 @@ def close(window) -> None:
     gc.collect()
 
 
-def test_the_kept_images_are_what_pillow_drew_and_a_damaged_one_is_drawn_again(
-        tmp_path, monkeypatch):
-    window = open_window(tmp_path, monkeypatch)
-    imagecache.save_new()
-    folder = imagecache.cache_dir()
-    drawn = toggle_images(window)
-    assert drawn and not any(type(image) is tk.PhotoImage for image in drawn.values())
-    for key in drawn:
-        name, size, white, black, magenta, transform = key[1:]
-        expected = RecolorRenderer.render(name, size, white, black, magenta, transform)
-        on_disk = Image.open(folder / imagecache.file_name(key))
-        assert on_disk.size == expected.size
-        assert transparent_as_one(on_disk) == transparent_as_one(expected), key
-    close(window)
+def test_a_damaged_or_missing_shipped_image_is_drawn_instead(tmp_path):
+    folder = tmp_path / "shipped"
+    shutil.copytree(imagecache.shipped_dir(), folder)
+    imagecache.read_from(folder)
+    try:
+        window = open_window()
+        read = style_toggles(window)
+        close(window)
+        assert len(read) >= 2 and all(type(image) is tk.PhotoImage for image in read.values())
+        damaged_key, missing_key = list(read)[:2]
+        damaged = folder / imagecache.file_name(damaged_key)
+        damaged.write_bytes(b"not a png")
+        (folder / imagecache.file_name(missing_key)).unlink()
+        before = sorted(p.name for p in folder.iterdir())
 
-    damaged_key = next(iter(drawn))
-    damaged = folder / imagecache.file_name(damaged_key)
-    damaged.write_bytes(b"not a png")
-    window = open_window(tmp_path, monkeypatch)
-    again = toggle_images(window)
-    assert type(again[damaged_key]) is not tk.PhotoImage, "a damaged file was used"
-    for key, image in again.items():
-        if key != damaged_key:
-            assert type(image) is tk.PhotoImage, f"{key} was drawn, not read"
+        window = open_window()
+        again = style_toggles(window)
+        for key in (damaged_key, missing_key):
+            assert type(again[key]) is not tk.PhotoImage, f"{key} was not drawn"
             back = tmp_path / "back.png"
-            image.write(str(back), format="png")   # what Tk holds, pixel for pixel
-            assert transparent_as_one(Image.open(back)) == \
-                transparent_as_one(Image.open(folder / imagecache.file_name(key)))
-    assert imagecache.save_new() == 0, "<<WindowReady>> wrote the redrawn image already"
-    assert transparent_as_one(Image.open(damaged)) == transparent_as_one(
-        RecolorRenderer.render(*damaged_key[1:]))
-    close(window)
+            window.style.tk.call(str(again[key]), "write", str(back), "-format", "png")
+            assert same_pixels(back, RecolorRenderer.render(*key[1:])), key
+        assert all(type(again[key]) is tk.PhotoImage for key in again
+                   if key not in (damaged_key, missing_key))
+        close(window)
+    finally:
+        imagecache.read_from(None)
+    assert sorted(p.name for p in folder.iterdir()) == before, "a file was written"
+    assert damaged.read_bytes() == b"not a png"
 
 
-def test_a_key_with_an_object_in_it_is_never_put_on_disk():
+def test_a_key_with_an_object_in_it_has_no_file():
     assert imagecache.file_name(("circle", "#fff", (10, 10), None, 0)).endswith(".png")
     assert imagecache.file_name(("draw", (4, 4), object())) is None
     assert imagecache.file_name("not a tuple") is None

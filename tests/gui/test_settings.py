@@ -63,14 +63,14 @@ def test_without_posix_open_flags_it_saves_loads_and_refuses_a_link(tmp_path, mo
     assert target.read_text() == '{"theme": "dark"}'   # never followed, never changed
 
 
-@pytest.mark.parametrize("kind", ["config", "cache"])
+@pytest.mark.parametrize("kind", ["config"])
 def test_the_app_folders_are_where_platformdirs_puts_them(kind, monkeypatch, tmp_path):
     """user_dir writes out platformdirs' XDG rule (importing it costs ~4 ms at start)."""
     import platformdirs
 
     from gui.settings import user_dir
-    finder = {"config": platformdirs.user_config_dir, "cache": platformdirs.user_cache_dir}[kind]
-    variable = {"config": "XDG_CONFIG_HOME", "cache": "XDG_CACHE_HOME"}[kind]
+    finder = {"config": platformdirs.user_config_dir}[kind]
+    variable = {"config": "XDG_CONFIG_HOME"}[kind]
     for value in (None, "", "  ", str(tmp_path / "xdg")):
         if value is None:
             monkeypatch.delenv(variable, raising=False)
