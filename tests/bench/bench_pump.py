@@ -199,7 +199,12 @@ def main() -> None:
     import ttkbootstrap as ttk
 
     from gui.pump import EventPump
-    root = ttk.App(title="pump bench", size=(900, 600))
+
+    # The app's own theme: once gui.app is loaded in this process (an earlier
+    # bench), ttkbootstrap knows only the themes the app registers.
+    from gui.themes import LIGHT_THEME, register_themes
+    register_themes()
+    root = ttk.App(title="pump bench", size=(900, 600), theme=LIGHT_THEME)
     rows = {"ours (budgeted)": [], "naive drain-all": []}
     for _ in range(3):  # interleaved, so both see the same machine load
         rows["ours (budgeted)"].append(measure(root, EventPump, naive=False))

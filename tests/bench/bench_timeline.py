@@ -63,7 +63,12 @@ def main() -> None:
         os.environ["DISPLAY"] = screen.display
     try:
         import ttkbootstrap as ttk
-        root = ttk.App(title="timeline bench", size=(1000, 500))
+
+        # The app's own theme: once gui.app is loaded in this process (an earlier
+        # bench), ttkbootstrap knows only the themes the app registers.
+        from gui.themes import LIGHT_THEME, register_themes
+        register_themes()
+        root = ttk.App(title="timeline bench", size=(1000, 500), theme=LIGHT_THEME)
         events = make_events()
         one_batch = []
         ticks = {size: [] for size in TICK_SIZES}
