@@ -2,6 +2,7 @@
 
 import compileall
 import contextlib
+import gc
 import importlib
 import os
 import pkgutil
@@ -33,6 +34,11 @@ def main(names: list[str]) -> int:
         for name in chosen:
             print(f"\n=== {name.removeprefix('bench_')} ===", flush=True)
             importlib.import_module(f"tests.bench.{name}").main()
+            # A bench's windows leave Tk images and variables in reference cycles. If a
+            # later bench's thread happened to collect them, Tk would abort the process
+            # ("Tcl_AsyncDelete: async handler deleted by the wrong thread"): collect
+            # them here, in the main thread, between benches.
+            gc.collect()
     return 0
 
 
