@@ -113,13 +113,12 @@ class Screen:
         line, column = self.line, self.column
         if column == len(line) and self.streams in ("", stream):
             self.line, self.streams = line + piece, stream   # still one stream: one letter
-        elif column == len(line):
-            self.line = line + piece
-            self.streams = self._spread() + stream * len(piece)
         else:
+            # The letters of the line as it is, before the piece lengthens it: spread
+            # after, one stream's letter would also stand for the new characters.
+            streams = self._spread()
             end = column + len(piece)
             self.line = line[:column] + piece + line[end:]
-            streams = self._spread()
             self.streams = streams[:column] + stream * len(piece) + streams[end:]
         self.column = column + len(piece)
         while len(self.line) > self.max_columns and self.column >= self.max_columns:
