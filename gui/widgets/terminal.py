@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import tkinter as tk
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import ttkbootstrap as ttk
 
@@ -173,6 +173,13 @@ def tagged_chunks(lines: list[tuple[str, str]], current: tuple[str, str]) -> lis
     Neighbours of one stream join into one text, so 5000 stdout lines are
     one argument, not 5000.
     """
+    if lines:
+        kinds = set(map(itemgetter(1), lines))
+        if len(kinds) == 1 and len(only := kinds.pop()) == 1 and current[1] in ("", only):
+            # The common case, a flood of whole lines of one stream: one join in C,
+            # not a call per line.
+            return ["\n".join(map(itemgetter(0), lines)) + "\n" + current[0],
+                    TAG_OF[only]]
     chunks: list = []
     texts: list[str] = []
     stream = None
