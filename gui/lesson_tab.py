@@ -86,6 +86,8 @@ NOT_FOR_LOG = PLACE_ONLY | {vocab.TERMINAL, vocab.PROGRESS}
 # Kinds whose line is not where their actor is: a terminal chunk may hold other
 # threads' text, and done is the run's end.
 NOT_A_PLACE = frozenset({vocab.TERMINAL, vocab.DONE})
+# The kinds the tab itself acts on (on_events), besides handing events to its views.
+TAB_KINDS = frozenset({vocab.RESULT, vocab.DEADLOCK, vocab.ERROR, vocab.DONE})
 
 
 class LessonTab(ttk.Frame):
@@ -523,6 +525,8 @@ class LessonTab(ttk.Frame):
         if self.challenge_panel is not None:
             self.challenge_panel.add(shown)
         for event in shown:
+            if event.kind not in TAB_KINDS:
+                continue   # most of a flood: printed lines, which the views have shown
             if event.kind == vocab.RESULT:
                 self.last_result = event.data
                 self.show_result(event)

@@ -141,7 +141,11 @@ def take(q: queue.Queue, most: int) -> list:
     with q.mutex:
         items = q.queue
         n = min(most, len(items))
-        batch = [items.popleft() for _ in range(n)]
+        if n == len(items):
+            batch = list(items)   # all of it: one C-level copy, not n pops
+            items.clear()
+        else:
+            batch = [items.popleft() for _ in range(n)]
         if n and q.maxsize > 0:
             q.not_full.notify(n)
     return batch

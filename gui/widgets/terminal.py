@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 import tkinter as tk
 from itertools import repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import ttkbootstrap as ttk
 
@@ -113,13 +113,12 @@ class Screen:
         line, column = self.line, self.column
         if column == len(line) and self.streams in ("", stream):
             self.line, self.streams = line + piece, stream   # still one stream: one letter
-        elif column == len(line):
-            self.line = line + piece
-            self.streams = self._spread() + stream * len(piece)
         else:
+            # The letters of the line as it is, before the piece lengthens it: spread
+            # after, one stream's letter would also stand for the new characters.
+            streams = self._spread()
             end = column + len(piece)
             self.line = line[:column] + piece + line[end:]
-            streams = self._spread()
             self.streams = streams[:column] + stream * len(piece) + streams[end:]
         self.column = column + len(piece)
         while len(self.line) > self.max_columns and self.column >= self.max_columns:
@@ -174,6 +173,13 @@ def tagged_chunks(lines: list[tuple[str, str]], current: tuple[str, str]) -> lis
     Neighbours of one stream join into one text, so 5000 stdout lines are
     one argument, not 5000.
     """
+    if lines:
+        kinds = set(map(itemgetter(1), lines))
+        if len(kinds) == 1 and len(only := kinds.pop()) == 1 and current[1] in ("", only):
+            # The common case, a flood of whole lines of one stream: one join in C,
+            # not a call per line.
+            return ["\n".join(map(itemgetter(0), lines)) + "\n" + current[0],
+                    TAG_OF[only]]
     chunks: list = []
     texts: list[str] = []
     stream = None

@@ -42,6 +42,10 @@ from ..colors import DEPTH_BLUE, ActorColors, ink, mix, paper, theme_colour
 from ..scaling import LANE_FONT, SMALL_FONT, ZOOM_CHANGED, font, line_height, ui_factor
 from .lanes import SPECIAL, DepthLine, SpanBook, nice_step, span_look
 
+# The data keys the lane rules read (lanes.lane_state, lanes.queue_depth): an
+# event without them (and not ``done``) changes no lane and adds no depth.
+RULED_KEYS = frozenset((vocab.LANE, vocab.DEPTH))
+
 
 class Timeline(ttk.Frame):
     # Sizes in pixels at 100% on a 96-dpi screen. Each timeline measures its
@@ -223,15 +227,19 @@ class Timeline(ttk.Frame):
         tcl, path, lane_h = self._tcl, self._body_path, self.LANE_H
         depth_points: list[tuple] = []
         done = False
-        book, change_state = self._book, self._change_state
+        book, change_state, depth_of = self._book, self._change_state, self._depth_of
+        done_kind, ruled_keys = vocab.DONE, RULED_KEYS
         for event in events:
-            actor, t = event.actor, event.t
-            book.add(event, change_state)        # the lane rules (lanes.py), drawn as they go
-            depth = self._depth_of(event)
-            if depth is not None:
-                depth_points.append((t, depth))
-            if event.kind == vocab.DONE:
-                done = True
+            actor, t, data = event.actor, event.t, event.data
+            # Most events (a program's printed lines) set no lane state and report
+            # no depth: one look at their data passes over both rules.
+            if event.kind == done_kind or (type(data) is dict and not ruled_keys.isdisjoint(data)):
+                book.add(event, change_state)    # the lane rules (lanes.py), drawn as they go
+                depth = depth_of(event)
+                if depth is not None:
+                    depth_points.append((t, depth))
+                if event.kind == done_kind:
+                    done = True
             times = self._times[actor]           # kept for hovering
             if times and t < times[-1]:          # rare: older than its lane's last event
                 i = bisect.bisect_right(times, t)

@@ -85,6 +85,24 @@ def test_stderr_text_has_its_own_colour(terminal):
     assert widget.tag_cget("stderr", "foreground")
 
 
+def test_batches_of_whole_lines_of_one_stream_keep_each_lines_colour(terminal):
+    def stderr_lines():
+        widget = terminal.text.text
+        return [n for n in range(1, int(widget.index("end").split(".")[0]))
+                if "stderr" in widget.tag_names(f"{n}.0")]
+    terminal.add([chunk("out 1\n"), chunk("out 2\n"), chunk("half ")])
+    terminal.add([chunk("line\n", vocab.STDERR), chunk("err 1\n", vocab.STDERR),
+                  chunk("err 2\n", vocab.STDERR), chunk("err, no newline", vocab.STDERR)])
+    terminal.add([chunk(" yet\n", vocab.STDERR), chunk("out 3\n")])
+    terminal.add([chunk("err 3\n", vocab.STDERR), chunk("err 4\n", vocab.STDERR)])
+    assert terminal.content() == ("out 1\nout 2\nhalf line\nerr 1\nerr 2\n"
+                                  "err, no newline yet\nout 3\nerr 3\nerr 4\n")
+    assert stderr_lines() == [4, 5, 6, 8, 9]
+    widget = terminal.text.text
+    assert "stderr" not in widget.tag_names("3.0")      # "half " was written to stdout
+    assert "stderr" in widget.tag_names("3.5")          # "line" to stderr
+
+
 def test_the_view_keeps_only_the_last_lines(terminal):
     cap = terminal.MAX_LINES
     lines = [f"line {i}" for i in range(3 * cap)]
