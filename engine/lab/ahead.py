@@ -203,8 +203,13 @@ def _become_the_lab(order_r: int, out_w: int, env: dict) -> None:
     is the command line's first lines': nothing but os, sys and atexit imported, no
     thread, no signal handler of ours.
     """
+    import fcntl
     import io
     os.setsid()
+    # A pipe end may have been given a standard fd the command line was started
+    # without (2>&-): moved above 2 first, each dup2 below puts the right one there.
+    order_r, out_w = (fcntl.fcntl(fd, fcntl.F_DUPFD, 3) if fd <= 2 else fd
+                      for fd in (order_r, out_w))
     for fd, to in ((order_r, 0), (out_w, 1), (out_w, 2)):
         os.dup2(fd, to)
     os.close(order_r)
@@ -212,15 +217,16 @@ def _become_the_lab(order_r: int, out_w: int, env: dict) -> None:
     for name, value in env.items():
         if os.environ.get(name) != value:
             os.environ[name] = value
+    # The encoding and error handlers Python chose for this environment, read from a
+    # stream the command line was started with (stdin and stdout have the same).
+    known = next((s for s in (sys.__stdout__, sys.__stdin__, sys.__stderr__) if s), None)
+    encoding = getattr(known, "encoding", None)
+    errors = getattr(known, "errors", None) if known is not sys.__stderr__ else None
     streams = []
-    for fd, mode, old in ((0, "r", sys.__stdin__), (1, "w", sys.__stdout__),
-                          (2, "w", sys.__stderr__)):
-        # The encoding and error handler Python chose for this environment.
+    for fd, mode, handler in ((0, "r", errors), (1, "w", errors), (2, "w", "backslashreplace")):
         raw = io.FileIO(fd, mode, closefd=False)
-        streams.append(io.TextIOWrapper(
-            raw if mode == "w" else io.BufferedReader(raw), newline="\n",
-            encoding=getattr(old, "encoding", None),
-            errors=getattr(old, "errors", None), write_through=True))
+        streams.append(io.TextIOWrapper(raw if mode == "w" else io.BufferedReader(raw),
+                                        encoding, handler, newline="\n", write_through=True))
     sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__ = streams
     sys.path[1:1] = [STARTUP_DIR, PROJECT_ROOT]   # PYTHONPATH's, as they would come
     sys.argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "inside.py"),

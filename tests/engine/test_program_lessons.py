@@ -385,7 +385,7 @@ def test_a_program_s_params_are_what_a_dataclass_gave():
 
 
 #: Started ahead by engine.lab.ahead, in a fresh process, then given a program (the
-#: command line's way); prints what the program printed.
+#: command line's way); prints whether the run took that lab, then what the program printed.
 AHEAD_SCRIPT = """
 import sys
 from engine.lab import ahead
@@ -393,10 +393,13 @@ if ahead.spawn():   # the lab process itself, when it is a fork of this one
     from engine.lab.inside import main
     main()
     sys.exit(0)
+started = ahead._started[0].pid
 from engine.lab import run as labrun
 labrun.start_ahead()
 run = labrun.start_lab(sys.argv[1], [])
 while (event := run.events.get()).kind != "done":
+    if event.kind == "process" and event.text == "started (root)":
+        print("ran in the lab started ahead:", event.pid == started)
     if event.kind == "output":
         print(event.text)
 run.join(5)
@@ -404,19 +407,23 @@ run.join(5)
 
 
 @needs("os.posix_spawn")
-def test_the_command_lines_lab_is_what_the_windows_lab_is_to_its_program():
+@pytest.mark.parametrize("closed", ["", "0<&-", "2>&-"])
+def test_the_command_lines_lab_is_what_the_windows_lab_is_to_its_program(closed):
     """The lab the command line starts in its first lines (a fork of it where the
     system forks) gives the program the same process as a lab the window starts:
     arguments, sys.path, ``__main__``, streams written through, stdin empty, its own
-    session, the environment its children need, signal handlers, open files."""
+    session, the environment its children need, signal handlers, open files. Also
+    when the command line was started without stdin or stderr (its pipe ends then
+    take those numbers)."""
     program = str(PROGRAMS / "describes_itself.py")
     events = collect(start_lab(program, []), HANG)
     by_window = [e.text for e in events if e.kind == "output"]
     env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
-    done = subprocess.run([sys.executable, "-c", AHEAD_SCRIPT, program], capture_output=True,
-                          text=True, timeout=HANG, cwd=PROJECT_ROOT, env=env)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == by_window
+    done = subprocess.run(["bash", "-c", f'exec "$@" {closed}', "ahead", sys.executable,
+                           "-c", AHEAD_SCRIPT, program], stdout=subprocess.PIPE, text=True,
+                          timeout=HANG, cwd=PROJECT_ROOT, env=env)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == ["ran in the lab started ahead: True", *by_window]
     seen = json.loads(by_window[0])
     assert seen["argv"] == [program] and seen["path"][0] == str(PROGRAMS)
     assert seen["main"] == ["__main__", program] and seen["stdin"] == ""
