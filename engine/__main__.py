@@ -37,7 +37,12 @@ if __name__ == "__main__":
         # this one imports the command line and reads the lesson's settings
         # (engine.cli ends it if the run does not take it).
         from engine.lab import ahead
-        ahead.spawn()
+        if ahead.spawn():
+            # This is that lab process, a copy of this one made now (os.fork).
+            atexit.unregister(_leave_without_teardown)
+            from engine.lab.inside import main as lab_main
+            lab_main()
+            sys.exit(0)
     from engine.cli import main
     _status.append(main())
     sys.exit(_status[0])

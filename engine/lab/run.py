@@ -798,8 +798,12 @@ class LabRun:
             return
         try:
             os.killpg(self._proc.pid, _kill_signal())
-        except (ProcessLookupError, PermissionError):
-            pass   # nobody left in the group (macOS: EPERM when only zombies are left)
+        except ProcessLookupError:
+            # Nobody left in the group; or a lab forked by engine.lab.ahead that has
+            # not made its group yet (so it has started nothing): the lab alone.
+            self._proc.send_signal(_kill_signal())   # not if it is known to have ended
+        except PermissionError:
+            pass   # macOS: EPERM when only zombies are left
 
     def _kill_known(self) -> None:
         """Without process groups: the lab process, and every lab process still

@@ -5,6 +5,7 @@ The lab runs small programs from lab_programs/; nothing is mocked.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -289,7 +290,9 @@ def test_the_command_line_starts_its_lab_before_importing_anything_heavy():
     """engine.lab.ahead.spawn() runs with os alone: the lab process starts while the
     command line imports the rest (subprocess alone took ~10 ms). The spawned lab is
     ended at exit (nothing took it), as for bad input."""
-    script = ("import sys\nfrom engine.lab import ahead\nahead.spawn()\n"
+    script = ("import sys\nfrom engine.lab import ahead\n"
+              "if ahead.spawn():\n    from engine.lab.inside import main\n    main()\n"
+              "    sys.exit(0)\n"
               "assert ahead._started is not None, 'no lab started'\n"
               "print(*sorted(set(sys.modules) & set(sys.argv[1:])))")
     done = subprocess.run([sys.executable, "-c", script, *HEAVY_BEFORE_SPAWN],
@@ -379,3 +382,49 @@ def test_a_program_s_params_are_what_a_dataclass_gave():
     assert repr(cls(word="tock")).endswith("(count=3, loud=False, word='tock', pause=0.0)")
     with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
         cls(nope=1)
+
+
+#: Started ahead by engine.lab.ahead, in a fresh process, then given a program (the
+#: command line's way); prints whether the run took that lab, then what the program printed.
+AHEAD_SCRIPT = """
+import sys
+from engine.lab import ahead
+if ahead.spawn():   # the lab process itself, when it is a fork of this one
+    from engine.lab.inside import main
+    main()
+    sys.exit(0)
+started = ahead._started[0].pid
+from engine.lab import run as labrun
+labrun.start_ahead()
+run = labrun.start_lab(sys.argv[1], [])
+while (event := run.events.get()).kind != "done":
+    if event.kind == "process" and event.text == "started (root)":
+        print("ran in the lab started ahead:", event.pid == started)
+    if event.kind == "output":
+        print(event.text)
+run.join(5)
+"""
+
+
+@needs("os.posix_spawn")
+@pytest.mark.parametrize("closed", ["", "0<&-", "2>&-"])
+def test_the_command_lines_lab_is_what_the_windows_lab_is_to_its_program(closed):
+    """The lab the command line starts in its first lines (a fork of it where the
+    system forks) gives the program the same process as a lab the window starts:
+    arguments, sys.path, ``__main__``, streams written through, stdin empty, its own
+    session, the environment its children need, signal handlers, open files. Also
+    when the command line was started without stdin or stderr (its pipe ends then
+    take those numbers)."""
+    program = str(PROGRAMS / "describes_itself.py")
+    events = collect(start_lab(program, []), HANG)
+    by_window = [e.text for e in events if e.kind == "output"]
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    done = subprocess.run(["bash", "-c", f'exec "$@" {closed}', "ahead", sys.executable,
+                           "-c", AHEAD_SCRIPT, program], stdout=subprocess.PIPE, text=True,
+                          timeout=HANG, cwd=PROJECT_ROOT, env=env)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == ["ran in the lab started ahead: True", *by_window]
+    seen = json.loads(by_window[0])
+    assert seen["argv"] == [program] and seen["path"][0] == str(PROGRAMS)
+    assert seen["main"] == ["__main__", program] and seen["stdin"] == ""
+    assert seen["session_leader"] and seen["env"] == ["1", "child"]
