@@ -7,7 +7,6 @@ import os
 import queue
 import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 
@@ -275,14 +274,13 @@ QUIET_KINDS = frozenset({"terminal", "line", "progress", "sleep", "paused", "blo
 
 
 def _print_run(run, as_json: bool) -> int:
-    interrupted = threading.Event()
     asked: list[float] = []     # when the first Ctrl+C or SIGTERM came
 
     def on_signal(signum, frame):
+        # Noted only; the loop stops the run. Stopping here could wait for the
+        # run's lock, held by this same thread in the stop() of the finally below.
         if not asked:
             asked.append(time.monotonic())
-        interrupted.set()
-        run.stop()
     old = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     status = "error"
     died: list = []
@@ -290,6 +288,8 @@ def _print_run(run, as_json: bool) -> int:
     complaints: list[str] = []   # what a program wrote on its stderr
     try:
         while True:
+            if asked:
+                run.stop()   # once; again, it does nothing
             try:
                 event = run.events.get(timeout=0.1)
             except queue.Empty:
@@ -323,7 +323,7 @@ def _print_run(run, as_json: bool) -> int:
     if asked and time.monotonic() - asked[0] > STOP_WITHIN:
         complain(f"warning: the run did not end within {STOP_WITHIN:g} s of the signal "
                  f"(it took {time.monotonic() - asked[0]:.1f} s)")
-    if interrupted.is_set():
+    if asked:
         # Ctrl+C or SIGTERM wins, even if the run still managed to end "ok": in a
         # terminal Ctrl+C reaches the whole process group, so a child may die of
         # it first and the lesson end on its own before our Stop lands.

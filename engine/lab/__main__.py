@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import signal
 import sys
 
@@ -26,28 +27,38 @@ def main(argv: list[str]) -> int:
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # SIGTERM (a service manager, `kill`) stops the run as Ctrl-C does: the program
-    # is asked first, its partial result printed, and nothing is left.
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    # Ctrl-C, and SIGTERM (a service manager, `kill`), stop the run as the window's
+    # Stop does: the program is asked first, its partial result printed, and nothing
+    # is left. The handlers only note the signal, and the loop below stops the run: a
+    # KeyboardInterrupt raised inside queue.get() can leave the queue's lock released
+    # twice ("release unlocked lock"), and a second Ctrl-C would land outside any
+    # handler. They stay until the process ends: a late signal does nothing.
+    asked: list[int] = []
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda signum, frame: asked.append(signum))
     status = "stopped"
     try:
-        status = print_until_done(run)
-    except KeyboardInterrupt:
-        run.stop()   # Ctrl-C here is the window's Stop button
-        print_until_done(run)
+        status = print_until_done(run, asked)
     finally:
         run.stop()   # no-op once the run is over; ends it if printing failed
         run.join(5)
     return 0 if status == "ok" else 1
 
 
-def print_until_done(run) -> str:
-    """Print each event as it comes; the run's status when ``done`` arrives."""
+def print_until_done(run, asked: list[int]) -> str:
+    """Print each event as it comes; the run's status when ``done`` arrives. Stop the
+    run once ``asked`` holds a signal (``stop`` again does nothing)."""
     while True:
-        event = run.events.get()
+        if asked:
+            run.stop()
+        try:
+            event = run.events.get(timeout=0.1)
+        except queue.Empty:
+            continue
         print(describe(event), flush=True)
         if event.kind == "done":
             return event.data["status"]
+
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

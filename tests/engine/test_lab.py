@@ -377,6 +377,35 @@ def test_the_command_line_stops_the_run_on_ctrl_c_or_sigterm(how):
     assert "stopped: exit code 0" in rest[-1]
 
 
+@posix_signal_delivery
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM])
+def test_a_second_ctrl_c_while_the_run_stops_changes_nothing(how):
+    """A person presses Ctrl-C again while the run is stopping: here the program
+    shrugs off the first (it catches KeyboardInterrupt), so the run is still in its
+    grace before the kill when the second comes. The run ends "stopped", with no
+    traceback of the command line's own (a KeyboardInterrupt raised in its print
+    loop once broke its event queue's lock, or went unhandled)."""
+    cli = subprocess.Popen([sys.executable, "-m", "engine.lab", str(PROGRAMS / "ignores.py")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        for line in cli.stdout:
+            if line.split()[-1:] == ["sleeping"]:
+                cli.send_signal(how)
+            elif line.split()[-2:] == ["ignoring", "Ctrl-C"]:
+                cli.send_signal(how)   # the first reached the program; the kill is due
+                break
+        rest = cli.stdout.read().splitlines()
+        assert cli.wait(HANG) == 1
+        err = cli.stderr.read()
+    finally:
+        cli.kill()
+        cli.wait()
+        cli.stdout.close()
+        cli.stderr.close()
+    assert "Traceback" not in err, err
+    assert "done" in rest[-1] and "stopped" in rest[-1]
+
+
 def test_the_message_of_sys_exit_reaches_the_terminal():
     # The interpreter writes it from C at exit: there is no Python frame to name.
     events = collect(lab("exit_message.py"), HANG)
