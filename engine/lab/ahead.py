@@ -250,16 +250,26 @@ def _end_untaken() -> None:
 
 def end(proc: subprocess.Popen, folder: str) -> None:
     """End a waiting lab process that no run will use: killed, reaped, its folder gone."""
-    try:
-        os.killpg(proc.pid, 9)
-    except OSError:
-        # A forked lab that has not made its session yet has started nothing: it alone.
-        proc.send_signal(9)
+    kill_group(proc, 9)
     proc.wait()
     for pipe in (proc.stdin, proc.stdout):
         if pipe is not None:
             pipe.close()
     remove_folder(folder)
+
+
+def kill_group(proc: subprocess.Popen, number: int) -> None:
+    """Send ``number`` to a lab's whole process group (a lab leads its own).
+
+    A lab forked by ``spawn()`` that has not made its session yet has no group,
+    and has started nothing: it gets the signal alone (not if it is known to have
+    ended, as its pid may be another's by then)."""
+    try:
+        os.killpg(proc.pid, number)
+    except ProcessLookupError:
+        proc.send_signal(number)   # or nobody is left in the group: nothing to do
+    except PermissionError:
+        pass   # macOS: EPERM when only zombies are left in the group
 
 
 def remove_folder(folder: str) -> None:

@@ -796,14 +796,7 @@ class LabRun:
         if not hasattr(os, "killpg"):
             self._kill_known()
             return
-        try:
-            os.killpg(self._proc.pid, _kill_signal())
-        except ProcessLookupError:
-            # Nobody left in the group; or a lab forked by engine.lab.ahead that has
-            # not made its group yet (so it has started nothing): the lab alone.
-            self._proc.send_signal(_kill_signal())   # not if it is known to have ended
-        except PermissionError:
-            pass   # macOS: EPERM when only zombies are left
+        ahead.kill_group(self._proc, _kill_signal())
 
     def _kill_known(self) -> None:
         """Without process groups: the lab process, and every lab process still
